@@ -28,6 +28,22 @@ export const formatLocation = (location: SourceLocation): string =>
  * fields exactly as the source gave them (CSV cells are strings; CRM JSON keeps its types).
  */
 export interface SourceRecord {
+  readonly _tag: "Record"
   readonly location: SourceLocation
   readonly data: Readonly<Record<string, unknown>>
 }
+
+/**
+ * A piece of source input that could not even be read as a record (a CSV row with
+ * the wrong number of cells, an unterminated quote, undecodable bytes). It is kept,
+ * raw, so that it lands in the rejects file instead of disappearing.
+ */
+export interface UnreadableRecord {
+  readonly _tag: "Unreadable"
+  readonly location: SourceLocation
+  readonly reason: string
+  readonly raw: string
+}
+
+/** What a source stream yields: a record to map, or input that could not be read. */
+export type SourceItem = SourceRecord | UnreadableRecord
