@@ -1,0 +1,47 @@
+import { Schema } from "effect"
+
+/**
+ * An identifier as the Peach-style API accepts it in a path (seed 002, `AnyId`):
+ * a Peach id (`BO-ABCD-1234`), a numeric id, or a lender's id with the `ext-` prefix.
+ */
+export const AnyId = Schema.String.pipe(
+  Schema.pattern(/^ext-.+|^[A-Z][A-Z0-9]-[A-Z0-9]+-[A-Z0-9]+$|^\d+$/),
+  Schema.annotations({ identifier: "AnyId" })
+)
+export type AnyId = typeof AnyId.Type
+
+/** Path form of a lender's identifier: `ext-<externalId>` (seed 001: MUST use the prefix when fetching). */
+export const extId = (externalId: string): string => `ext-${externalId}`
+
+/**
+ * An ISO 8601 date-time that carries `Z` or a numeric UTC offset. Kept as the exact
+ * string the sender wrote (so an offset like `-05:00` survives a round trip), but
+ * refused when it has no offset or is not a real instant.
+ */
+export const OffsetDateTime = Schema.String.pipe(
+  Schema.filter((s) => {
+    const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(s)
+    if (match === null) {
+      return /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)
+        ? "a date-time must carry a timezone or UTC offset (Z or ±hh:mm)"
+        : "expected an ISO 8601 date-time with offset, e.g. 2024-03-10T08:15:00-05:00"
+    }
+    return Number.isNaN(Date.parse(s)) ? "not a valid date-time" : true
+  }),
+  Schema.annotations({ identifier: "OffsetDateTime" })
+)
+export type OffsetDateTime = typeof OffsetDateTime.Type
+
+/** A calendar date `YYYY-MM-DD` (snoozedUntil, court dates). */
+export const IsoDate = Schema.String.pipe(
+  Schema.pattern(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/),
+  Schema.annotations({ identifier: "IsoDate" })
+)
+export type IsoDate = typeof IsoDate.Type
+
+/** A free-form JSON dictionary (`customFields`, `metaData`). */
+export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+export type JsonObject = typeof JsonObject.Type
+
+/** `X | null`, present or absent: how the seeds mark a field typed "(string,null)". */
+export const nullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
