@@ -1,0 +1,160 @@
+/**
+ * The plan file: plain JSON a person can open (and `jq`), laid out one item per line
+ * so that writing and reading it stream with flat memory on million-record plans.
+ *
+ *   {"header": {…},
+ *   "items": [
+ *   {…item…},
+ *   {…item…}
+ *   ],
+ *   "counts": {…}}
+ */
+import { Data, Effect, Schema, Stream } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import * as readline from "node:readline"
+import { countItem, emptyCounts, PlanCounts, PlanHeader, PlanItem } from "./Plan.js"
+
+/** A plan file that cannot be written or read back, with the line that broke. */
+export class PlanFileError extends Data.TaggedError("PlanFileError")<{
+  readonly file: string
+  readonly line?: number
+  readonly reason: string
+}> {
+  override get message() {
+    return `plan file ${this.file}${this.line === undefined ? "" : `:${this.line}`}: ${this.reason}`
+  }
+}
+
+const encodeItem = Schema.encodeSync(PlanItem)
+const decodeItem = Schema.decodeUnknownEither(PlanItem)
+const decodeHeader = Schema.decodeUnknownEither(PlanHeader)
+const decodeCounts = Schema.decodeUnknownEither(PlanCounts)
+
+/**
+ * Writes `items` to `file` as they stream by and returns their counts; `skipped` is
+ * asked once the stream has ended (records a filter left out never become items).
+ * The file is written under a temporary name and renamed, so a crash never leaves a
+ * half plan under the real name.
+ */
+export const writePlanFile = <E, R>(
+  file: string,
+  header: PlanHeader,
+  items: Stream.Stream<PlanItem, E, R>,
+  skipped: Effect.Effect<number> = Effect.succeed(0)
+): Effect.Effect<PlanCounts, E | PlanFileError, R> =>
+  Effect.acquireUseRelease(
+    Effect.try({
+      try: () => {
+        fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+        const temporary = `${file}.${process.pid}.tmp`
+        return { temporary, fd: fs.openSync(temporary, "w") }
+      },
+      catch: (error) => new PlanFileError({ file, reason: String(error) })
+    }),
+    ({ fd, temporary }) => {
+      const write = (text: string) =>
+        Effect.try({
+          try: () => void fs.writeSync(fd, text),
+          catch: (error) => new PlanFileError({ file, reason: String(error) })
+        })
+      let first = true
+      let counts = emptyCounts
+      return write(`{"header": ${JSON.stringify(Schema.encodeSync(PlanHeader)(header))},\n"items": [\n`).pipe(
+        Effect.zipRight(
+          items.pipe(
+            Stream.tap((item) => Effect.sync(() => void (counts = countItem(counts, item._tag)))),
+            Stream.map((item) => {
+              const line = (first ? "" : ",\n") + JSON.stringify(encodeItem(item))
+              first = false
+              return line
+            }),
+            Stream.grouped(256),
+            Stream.runForEach((lines) => write(Array.from(lines).join("")))
+          )
+        ),
+        Effect.zipRight(skipped),
+        Effect.flatMap((skippedCount) => {
+          const final: PlanCounts = { ...counts, read: counts.read + skippedCount, skipped: skippedCount }
+          return write(`${first ? "" : "\n"}],\n"counts": ${JSON.stringify(final)}}\n`).pipe(Effect.as(final))
+        }),
+        Effect.tap(() =>
+          Effect.try({
+            try: () => {
+              fs.fsyncSync(fd)
+              fs.renameSync(temporary, file)
+            },
+            catch: (error) => new PlanFileError({ file, reason: String(error) })
+          })
+        )
+      )
+    },
+    ({ fd, temporary }) =>
+      Effect.sync(() => {
+        fs.closeSync(fd)
+        if (fs.existsSync(temporary)) fs.rmSync(temporary)
+      })
+  )
+
+const lines = (file: string) =>
+  Stream.fromAsyncIterable(
+    readline.createInterface({ input: fs.createReadStream(file, "utf8"), crlfDelay: Infinity }),
+    (error) => new PlanFileError({ file, reason: String(error) })
+  ).pipe(Stream.zipWithIndex, Stream.map(([text, index]) => ({ text, line: index + 1 })))
+
+const parseJson = (file: string, line: number, text: string) =>
+  Effect.try({
+    try: () => JSON.parse(text) as unknown,
+    catch: () => new PlanFileError({ file, line, reason: "not valid JSON (was the file edited by hand?)" })
+  })
+
+/** Reads the header of a plan file: what job, mapping and target the plan was made for. */
+export const readPlanHeader = (file: string): Effect.Effect<PlanHeader, PlanFileError> =>
+  Effect.gen(function*() {
+    if (!fs.existsSync(file)) return yield* new PlanFileError({ file, reason: "no such file" })
+    const first = yield* lines(file).pipe(Stream.runHead)
+    const text = first._tag === "Some" ? first.value.text : ""
+    const match = /^\{"header": (.*),$/.exec(text)
+    if (match === null) return yield* new PlanFileError({ file, line: 1, reason: "not a casesync plan file" })
+    const json = yield* parseJson(file, 1, match[1]!)
+    const decoded = decodeHeader(json)
+    if (decoded._tag === "Left") {
+      return yield* new PlanFileError({ file, line: 1, reason: `bad header: ${decoded.left.message}` })
+    }
+    return decoded.right
+  })
+
+/** Streams the items of a plan file, decoding each one; a damaged line fails with its line number. */
+export const streamPlanItems = (file: string): Stream.Stream<PlanItem, PlanFileError> =>
+  lines(file).pipe(
+    Stream.filter(({ line, text }) => line > 2 && text !== "" && !text.startsWith("],") && !text.startsWith("\"counts\"")),
+    Stream.mapEffect(({ line, text }) =>
+      parseJson(file, line, text.endsWith(",") ? text.slice(0, -1) : text).pipe(
+        Effect.flatMap((json) => {
+          const decoded = decodeItem(json)
+          return decoded._tag === "Right"
+            ? Effect.succeed(decoded.right)
+            : Effect.fail(new PlanFileError({ file, line, reason: `bad item: ${decoded.left.message}` }))
+        })
+      )
+    )
+  )
+
+/** Reads the counts line at the end of a plan file. */
+export const readPlanCounts = (file: string): Effect.Effect<PlanCounts, PlanFileError> =>
+  lines(file).pipe(
+    Stream.filter(({ text }) => text.startsWith("\"counts\": ")),
+    Stream.runHead,
+    Effect.flatMap((found) =>
+      found._tag === "None"
+        ? Effect.fail(new PlanFileError({ file, reason: "no counts line: the plan was not finished" }))
+        : parseJson(file, found.value.line, found.value.text.slice("\"counts\": ".length, -1)).pipe(
+          Effect.flatMap((json) => {
+            const decoded = decodeCounts(json)
+            return decoded._tag === "Right"
+              ? Effect.succeed(decoded.right)
+              : Effect.fail(new PlanFileError({ file, line: found.value.line, reason: decoded.left.message }))
+          })
+        )
+    )
+  )

@@ -1,0 +1,92 @@
+import { it } from "@effect/vitest"
+import { Chunk, Effect, Stream } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { describe, expect } from "vitest"
+import type { PlanHeader, PlanItem } from "../../src/plan/Plan.js"
+import { readPlanCounts, readPlanHeader, streamPlanItems, writePlanFile } from "../../src/plan/PlanFile.js"
+
+const header: PlanHeader = {
+  format: "casesync-plan/1",
+  planId: "plan-1",
+  job: "legacy-csv",
+  createdAt: "2026-11-21T10:00:00.000Z",
+  configDigest: "c0ffee",
+  mappingDigest: "beef",
+  mappingFile: "mappings/legacy-csv-to-peach.yaml",
+  targetBaseUrl: "http://127.0.0.1:4010",
+  source: "csv samples/csv/legacy-cases.csv"
+}
+
+const create = (n: number): PlanItem => ({
+  _tag: "create",
+  sourceKey: `LG-${n}`,
+  externalId: `legacy-LG-${n}`,
+  location: { _tag: "csv", file: "cases.csv", line: n + 1 },
+  personId: "BO-AAAA-0001",
+  body: { typeId: "101", name: `case "${n}",\nwith a newline` },
+  values: { name: `case "${n}",\nwith a newline` }
+})
+
+const reject: PlanItem = {
+  _tag: "reject",
+  location: { _tag: "csv", file: "cases.csv", line: 9 },
+  sourceKey: null,
+  externalId: null,
+  field: "opened_at",
+  reason: "2023-03-12 02:30:00 does not exist in America/New_York (DST gap)",
+  raw: { opened_at: "2023-03-12 02:30:00" }
+}
+
+const tempFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.json")
+
+describe("plan file", () => {
+  it.effect("round-trips header, items and counts, and is plain JSON", () =>
+    Effect.gen(function*() {
+      const file = tempFile()
+      const items = [create(1), reject, create(2)]
+      const counts = yield* writePlanFile(file, header, Stream.fromIterable(items), Effect.succeed(4))
+      expect(counts).toEqual({ read: 7, create: 2, update: 0, unchanged: 0, reject: 1, conflict: 0, skipped: 4 })
+      expect(JSON.parse(fs.readFileSync(file, "utf8")).items).toHaveLength(3)
+      expect(yield* readPlanHeader(file)).toEqual(header)
+      expect(Chunk.toArray(yield* Stream.runCollect(streamPlanItems(file)))).toEqual(items)
+      expect(yield* readPlanCounts(file)).toEqual(counts)
+    }))
+
+  it.effect("writes a valid empty plan", () =>
+    Effect.gen(function*() {
+      const file = tempFile()
+      yield* writePlanFile(file, header, Stream.empty)
+      expect(JSON.parse(fs.readFileSync(file, "utf8")).items).toEqual([])
+      expect(Chunk.size(yield* Stream.runCollect(streamPlanItems(file)))).toBe(0)
+    }))
+
+  it.effect("leaves no file under the real name when the item stream fails", () =>
+    Effect.gen(function*() {
+      const file = tempFile()
+      const result = yield* writePlanFile(file, header, Stream.concat(Stream.make(create(1)), Stream.fail("boom"))).pipe(Effect.flip)
+      expect(result).toBe("boom")
+      expect(fs.readdirSync(path.dirname(file))).toEqual([])
+    }))
+
+  it.effect("names the line of a damaged item", () =>
+    Effect.gen(function*() {
+      const file = tempFile()
+      yield* writePlanFile(file, header, Stream.make(create(1), create(2)))
+      const text = fs.readFileSync(file, "utf8").split("\n")
+      text[3] = "{\"_tag\":\"create\",\"sourceKey\":1},"
+      fs.writeFileSync(file, text.join("\n"))
+      const error = yield* Stream.runCollect(streamPlanItems(file)).pipe(Effect.flip)
+      expect(error.line).toBe(4)
+      expect(error.message).toContain(":4")
+    }))
+
+  it.effect("refuses a file that is not a plan", () =>
+    Effect.gen(function*() {
+      const file = tempFile()
+      fs.writeFileSync(file, "[]\n")
+      const error = yield* readPlanHeader(file).pipe(Effect.flip)
+      expect(error.reason).toContain("not a casesync plan")
+    }))
+})
