@@ -1,0 +1,320 @@
+import { SqlClient } from "@effect/sql/SqlClient"
+import { Chunk, Effect, Option, Schema, Stream } from "effect"
+import { chunksOf, decodeRows, nowIso, orStateError } from "./StateSql.js"
+import { StateStoreError } from "./StateStoreError.js"
+
+/**
+ * Where a ledger row's write stands; the order of states is what makes apply crash-safe:
+ * - `planned`: a plan wants this row written (or has classified it); nothing was sent yet.
+ * - `sent`: a write request MAY have reached the target (we crashed, timed out or were interrupted
+ *   before seeing the answer). Before retrying a create, look the case up on the target by
+ *   `ext-<externalId>`: if it exists, confirm it instead of creating a second one.
+ * - `confirmed`: the target acknowledged the write; `snapshot` holds the synced values.
+ * - `rejected`: the target (or the plan) refused the record; `rejectReason` says why.
+ */
+export const WriteState = Schema.Literal("planned", "sent", "confirmed", "rejected")
+export type WriteState = typeof WriteState.Type
+
+/** What the plan decided for a record. */
+export const PlanAction = Schema.Literal("create", "update", "unchanged", "reject", "conflict")
+export type PlanAction = typeof PlanAction.Type
+
+/** The last synced values of the fields a mapping owns: the base of a later three-way merge. */
+export const Snapshot = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+export type Snapshot = typeof Snapshot.Type
+
+/** One legacy record's migration state within a job, keyed by `(job, sourceKey)`; `externalId` is unique per job too. */
+export const LedgerEntry = Schema.Struct({
+  job: Schema.String,
+  sourceKey: Schema.String,
+  externalId: Schema.String,
+  borrowerId: Schema.NullOr(Schema.String),
+  caseId: Schema.NullOr(Schema.String),
+  writeState: WriteState,
+  action: Schema.NullOr(PlanAction),
+  snapshot: Schema.NullOr(Snapshot),
+  targetUpdatedAt: Schema.NullOr(Schema.String),
+  rejectReason: Schema.NullOr(Schema.String),
+  runId: Schema.String,
+  updatedAt: Schema.String
+})
+export type LedgerEntry = typeof LedgerEntry.Type
+
+/** What a plan records for one legacy record; unknown ids may be left out (they never clear known ones). */
+export interface PlannedEntry {
+  readonly job: string
+  readonly sourceKey: string
+  readonly externalId: string
+  readonly borrowerId?: string | null | undefined
+  readonly caseId?: string | null | undefined
+  readonly action: PlanAction
+  readonly rejectReason?: string | null | undefined
+  readonly runId: string
+}
+
+/** What confirming a write records. */
+export interface Confirmation {
+  readonly caseId: string
+  readonly snapshot: Snapshot
+  readonly targetUpdatedAt: string | null
+  readonly runId: string
+}
+
+/** Number of ledger rows in each write state. */
+export type StateCounts = Readonly<Record<WriteState, number>>
+
+/** The ledger operations of the state store. */
+export interface Ledger {
+  /**
+   * Upserts a batch of plan results in one transaction. A row becomes `planned`, except: a `sent` row
+   * stays `sent` (the earlier write may have landed and must be reconciled first), and a `confirmed`
+   * row planned as `unchanged` stays `confirmed`. `snapshot`, `targetUpdatedAt` and a known
+   * `caseId`/`borrowerId` are never cleared, so a re-plan cannot regress the merge base.
+   * Fails with `Duplicate` if an externalId is already used by another sourceKey of the job.
+   */
+  readonly recordPlanned: (entries: ReadonlyArray<PlannedEntry>) => Effect.Effect<void, StateStoreError>
+  /** `planned|sent -> sent`: call BEFORE sending the write, so a crash leaves evidence the write may have landed. */
+  readonly markSent: (job: string, sourceKey: string, runId: string) => Effect.Effect<LedgerEntry, StateStoreError>
+  /** `planned|sent|confirmed -> confirmed`: the target acknowledged; records its case id, synced values and updatedAt. */
+  readonly markConfirmed: (
+    job: string,
+    sourceKey: string,
+    confirmation: Confirmation
+  ) => Effect.Effect<LedgerEntry, StateStoreError>
+  /** `planned|sent -> rejected`: the target refused the write; keeps the last confirmed snapshot. */
+  readonly markRejected: (
+    job: string,
+    sourceKey: string,
+    rejection: { readonly reason: string; readonly runId: string }
+  ) => Effect.Effect<LedgerEntry, StateStoreError>
+  /** The rows for these source keys (missing keys are absent from the map). */
+  readonly getEntries: (
+    job: string,
+    sourceKeys: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyMap<string, LedgerEntry>, StateStoreError>
+  /** The row carrying this externalId in the job, if any. */
+  readonly getByExternalId: (job: string, externalId: string) => Effect.Effect<Option.Option<LedgerEntry>, StateStoreError>
+  /** All rows of a job (optionally in one write state) ordered by sourceKey, read page by page so memory stays bounded. */
+  readonly listEntries: (
+    job: string,
+    options?: { readonly writeState?: WriteState | undefined; readonly pageSize?: number | undefined }
+  ) => Stream.Stream<LedgerEntry, StateStoreError>
+  /** How many rows of the job are in each write state (every state present, zero if none). */
+  readonly countByState: (job: string) => Effect.Effect<StateCounts, StateStoreError>
+}
+
+// == rows
+
+const LedgerRow = Schema.Struct({
+  job: Schema.String,
+  sourceKey: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("source_key")),
+  externalId: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("external_id")),
+  borrowerId: Schema.propertySignature(Schema.NullOr(Schema.String)).pipe(Schema.fromKey("borrower_id")),
+  caseId: Schema.propertySignature(Schema.NullOr(Schema.String)).pipe(Schema.fromKey("case_id")),
+  writeState: Schema.propertySignature(WriteState).pipe(Schema.fromKey("write_state")),
+  action: Schema.NullOr(PlanAction),
+  snapshot: Schema.NullOr(Schema.parseJson(Snapshot)),
+  targetUpdatedAt: Schema.propertySignature(Schema.NullOr(Schema.String)).pipe(Schema.fromKey("target_updated_at")),
+  rejectReason: Schema.propertySignature(Schema.NullOr(Schema.String)).pipe(Schema.fromKey("reject_reason")),
+  runId: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("run_id")),
+  updatedAt: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("updated_at"))
+})
+
+const decodeEntries = decodeRows(LedgerRow, "ledger")
+
+const CountRow = Schema.Struct({
+  writeState: Schema.propertySignature(WriteState).pipe(Schema.fromKey("write_state")),
+  n: Schema.Number
+})
+const decodeCounts = decodeRows(CountRow, "ledger counts")
+
+/** Rows per INSERT statement: 10 parameters each keeps a statement far below both databases' limits. */
+const insertBatchSize = 500
+/** Keys per SELECT ... IN (...). */
+const lookupBatchSize = 500
+
+/** Builds the ledger on the ambient SqlClient (tables created by the state-store migrations). */
+export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(function*() {
+  const sql = yield* SqlClient
+
+  const recordPlanned = Effect.fn("StateStore.recordPlanned")(function*(entries: ReadonlyArray<PlannedEntry>) {
+    if (entries.length === 0) return
+    const updatedAt = yield* nowIso
+    // One statement cannot touch the same row twice (Postgres refuses), so the last entry per key wins.
+    const latest = new Map<string, PlannedEntry>()
+    for (const entry of entries) latest.set(JSON.stringify([entry.job, entry.sourceKey]), entry)
+    const rows = Array.from(latest.values(), (e) => ({
+      job: e.job,
+      source_key: e.sourceKey,
+      external_id: e.externalId,
+      borrower_id: e.borrowerId ?? null,
+      case_id: e.caseId ?? null,
+      write_state: "planned",
+      action: e.action,
+      reject_reason: e.rejectReason ?? null,
+      run_id: e.runId,
+      updated_at: updatedAt
+    }))
+    yield* sql.withTransaction(Effect.forEach(chunksOf(rows, insertBatchSize), (chunk) =>
+      sql`INSERT INTO ledger ${sql.insert(chunk)}
+        ON CONFLICT (job, source_key) DO UPDATE SET
+          external_id = excluded.external_id,
+          borrower_id = COALESCE(excluded.borrower_id, ledger.borrower_id),
+          case_id = COALESCE(excluded.case_id, ledger.case_id),
+          write_state = CASE
+            WHEN ledger.write_state = 'sent' THEN 'sent'
+            WHEN ledger.write_state = 'confirmed' AND excluded.action = 'unchanged' THEN 'confirmed'
+            ELSE 'planned' END,
+          action = excluded.action,
+          reject_reason = excluded.reject_reason,
+          run_id = excluded.run_id,
+          updated_at = excluded.updated_at`, { discard: true })).pipe(
+      orStateError(`recording ${rows.length} planned ledger entries`)
+    )
+  })
+
+  /** Applies a guarded state change; on no match tells "no such row" apart from "wrong state". */
+  const transition = (
+    job: string,
+    sourceKey: string,
+    verb: string,
+    from: ReadonlyArray<WriteState>,
+    update: Effect.Effect<ReadonlyArray<unknown>, StateStoreError>
+  ) =>
+    Effect.gen(function*() {
+      const updated = yield* Effect.flatMap(update, decodeEntries)
+      if (updated.length > 0) return updated[0]
+      const current = yield* getEntry(job, sourceKey)
+      return yield* Option.match(current, {
+        onNone: () =>
+          new StateStoreError({ reason: "NotFound", detail: `${verb}: no ledger row for ${job}/${sourceKey}` }),
+        onSome: (entry) =>
+          new StateStoreError({
+            reason: "InvalidTransition",
+            detail: `${verb}: ledger row ${job}/${sourceKey} is ${entry.writeState}, expected ${from.join(" or ")}`
+          })
+      })
+    })
+
+  const getEntry = (job: string, sourceKey: string) =>
+    sql`SELECT * FROM ledger WHERE job = ${job} AND source_key = ${sourceKey}`.pipe(
+      orStateError(`reading ledger row ${job}/${sourceKey}`),
+      Effect.flatMap(decodeEntries),
+      Effect.map((rows) => Option.fromNullable(rows[0]))
+    )
+
+  const markSent = Effect.fn("StateStore.markSent")(function*(job: string, sourceKey: string, runId: string) {
+    const updatedAt = yield* nowIso
+    const from: ReadonlyArray<WriteState> = ["planned", "sent"]
+    return yield* transition(
+      job,
+      sourceKey,
+      "markSent",
+      from,
+      sql`UPDATE ledger SET write_state = 'sent', run_id = ${runId}, updated_at = ${updatedAt}
+        WHERE job = ${job} AND source_key = ${sourceKey} AND ${sql.in("write_state", from)}
+        RETURNING *`.pipe(orStateError(`marking ${job}/${sourceKey} sent`))
+    )
+  })
+
+  const markConfirmed = Effect.fn("StateStore.markConfirmed")(
+    function*(job: string, sourceKey: string, confirmation: Confirmation) {
+      const updatedAt = yield* nowIso
+      const from: ReadonlyArray<WriteState> = ["planned", "sent", "confirmed"]
+      return yield* transition(
+        job,
+        sourceKey,
+        "markConfirmed",
+        from,
+        sql`UPDATE ledger SET write_state = 'confirmed', case_id = ${confirmation.caseId},
+          snapshot = ${JSON.stringify(confirmation.snapshot)}, target_updated_at = ${confirmation.targetUpdatedAt},
+          reject_reason = NULL, run_id = ${confirmation.runId}, updated_at = ${updatedAt}
+          WHERE job = ${job} AND source_key = ${sourceKey} AND ${sql.in("write_state", from)}
+          RETURNING *`.pipe(orStateError(`marking ${job}/${sourceKey} confirmed`))
+      )
+    }
+  )
+
+  const markRejected = Effect.fn("StateStore.markRejected")(
+    function*(job: string, sourceKey: string, rejection: { readonly reason: string; readonly runId: string }) {
+      const updatedAt = yield* nowIso
+      const from: ReadonlyArray<WriteState> = ["planned", "sent"]
+      return yield* transition(
+        job,
+        sourceKey,
+        "markRejected",
+        from,
+        sql`UPDATE ledger SET write_state = 'rejected', reject_reason = ${rejection.reason},
+          run_id = ${rejection.runId}, updated_at = ${updatedAt}
+          WHERE job = ${job} AND source_key = ${sourceKey} AND ${sql.in("write_state", from)}
+          RETURNING *`.pipe(orStateError(`marking ${job}/${sourceKey} rejected`))
+      )
+    }
+  )
+
+  const getEntries = Effect.fn("StateStore.getEntries")(function*(job: string, sourceKeys: ReadonlyArray<string>) {
+    const found = new Map<string, LedgerEntry>()
+    for (const keys of chunksOf(Array.from(new Set(sourceKeys)), lookupBatchSize)) {
+      const rows = yield* sql`SELECT * FROM ledger WHERE job = ${job} AND ${sql.in("source_key", keys)}`.pipe(
+        orStateError(`reading ${keys.length} ledger rows of ${job}`),
+        Effect.flatMap(decodeEntries)
+      )
+      for (const entry of rows) found.set(entry.sourceKey, entry)
+    }
+    return found as ReadonlyMap<string, LedgerEntry>
+  })
+
+  const getByExternalId = Effect.fn("StateStore.getByExternalId")(function*(job: string, externalId: string) {
+    const rows = yield* sql`SELECT * FROM ledger WHERE job = ${job} AND external_id = ${externalId}`.pipe(
+      orStateError(`reading ledger row of ${job} with externalId ${externalId}`),
+      Effect.flatMap(decodeEntries)
+    )
+    return Option.fromNullable(rows[0])
+  })
+
+  const listEntries = (
+    job: string,
+    options?: { readonly writeState?: WriteState | undefined; readonly pageSize?: number | undefined }
+  ): Stream.Stream<LedgerEntry, StateStoreError> => {
+    const pageSize = Math.max(1, Math.floor(options?.pageSize ?? 1000))
+    const inState = options?.writeState === undefined ? [] : [sql`write_state = ${options.writeState}`]
+    // Keyset paging on the primary key: each page is an index range scan, whatever the table size.
+    const page = (after: Option.Option<string>) =>
+      sql`SELECT * FROM ledger WHERE ${
+        sql.and([
+          sql`job = ${job}`,
+          ...inState,
+          ...Option.match(after, { onNone: () => [], onSome: (key) => [sql`source_key > ${key}`] })
+        ])
+      } ORDER BY source_key LIMIT ${pageSize}`.pipe(
+        orStateError(`listing ledger rows of ${job}`),
+        Effect.flatMap(decodeEntries),
+        Effect.map((rows) =>
+          [
+            Chunk.unsafeFromArray(rows),
+            rows.length < pageSize ? Option.none() : Option.some(Option.some(rows[rows.length - 1].sourceKey))
+          ] as const
+        )
+      )
+    return Stream.paginateChunkEffect(Option.none<string>(), page).pipe(Stream.withSpan("StateStore.listEntries"))
+  }
+
+  const countByState = Effect.fn("StateStore.countByState")(function*(job: string) {
+    const rows = yield* sql`SELECT write_state, CAST(COUNT(*) AS INTEGER) AS n FROM ledger WHERE job = ${job}
+      GROUP BY write_state`.pipe(orStateError(`counting ledger rows of ${job}`), Effect.flatMap(decodeCounts))
+    const counts: Record<WriteState, number> = { planned: 0, sent: 0, confirmed: 0, rejected: 0 }
+    for (const row of rows) counts[row.writeState] = row.n
+    return counts as StateCounts
+  })
+
+  return {
+    recordPlanned,
+    markSent,
+    markConfirmed,
+    markRejected,
+    getEntries,
+    getByExternalId,
+    listEntries,
+    countByState
+  }
+})
