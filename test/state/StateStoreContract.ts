@@ -1,0 +1,395 @@
+// The behaviour every StateStore layer must have; run once per backing database.
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Context, Effect, Either, Layer, Option, Schedule, type Scope, Stream, TestClock } from "effect"
+import * as TestServices from "effect/TestServices"
+import type { PlannedEntry } from "../../src/state/Ledger.js"
+import { StateStore, type StateStoreService } from "../../src/state/StateStore.js"
+import type { StateStoreError } from "../../src/state/StateStoreError.js"
+
+/** A freshly created, empty database that can be opened any number of times (each open is a new connection/pool). */
+export interface FreshDatabase {
+  readonly open: () => Layer.Layer<StateStore, StateStoreError>
+}
+
+/** Opens a store on a database for the rest of the current scope. */
+const openStore = (db: FreshDatabase): Effect.Effect<StateStoreService, StateStoreError, Scope.Scope> =>
+  Effect.map(Layer.build(db.open()), Context.get(StateStore))
+
+/** Waits (in real time, briefly) for background work such as a lease renewal to show up. */
+const eventually = <A, E, R>(check: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  check.pipe(Effect.retry({ schedule: Schedule.spaced("10 millis"), times: 500 }), TestServices.provideLive)
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+const planned = (job: string, n: number, overrides: Partial<PlannedEntry> = {}): PlannedEntry => ({
+  job,
+  sourceKey: `src-${String(n).padStart(6, "0")}`,
+  externalId: `ext-${n}`,
+  borrowerId: `b-${n % 7}`,
+  action: "create",
+  runId: "run-1",
+  ...overrides
+})
+
+const holder = (runId: string) => ({ runId, pid: 4242, host: `host-of-${runId}`, command: "casesync apply" })
+
+/** Registers the contract tests for one backing database; `fresh` makes a new empty database for each test. */
+export const stateStoreContract = (
+  name: string,
+  fresh: Effect.Effect<FreshDatabase, unknown, Scope.Scope>
+): void => {
+  describe(name, () => {
+    // == migrations
+
+    it.scoped("migrations are idempotent: reopening (even concurrently) keeps the data", () =>
+      Effect.gen(function*() {
+        const db = yield* fresh
+        const first = yield* openStore(db)
+        yield* first.startRun({ runId: "r1", command: "plan", configDigest: "d1" })
+        const [second, third] = yield* Effect.all([openStore(db), openStore(db)], { concurrency: 2 })
+        expect(Option.map(yield* second.getRun("r1"), (r) => r.command)).toEqual(Option.some("plan"))
+        expect(Option.isSome(yield* third.getRun("r1"))).toBe(true)
+      }))
+
+    it.scoped("two stores opening one empty database at once both come up", () =>
+      Effect.gen(function*() {
+        const db = yield* fresh
+        const stores = yield* Effect.all([openStore(db), openStore(db)], { concurrency: 2 })
+        yield* stores[0].startRun({ runId: "r1", command: "plan", configDigest: "d" })
+        expect(Option.isSome(yield* stores[1].getRun("r1"))).toBe(true)
+      }))
+
+    // == runs
+
+    it.scoped("runs: start, finish, read, list newest first", () =>
+      Effect.gen(function*() {
+        const store = yield* openStore(yield* fresh)
+        const started = yield* store.startRun({ runId: "r1", command: "apply", configDigest: "sha256:abc" })
+        expect(started).toEqual({
+          runId: "r1",
+          command: "apply",
+          configDigest: "sha256:abc",
+          startedAt: iso(0),
+          endedAt: null,
+          outcome: null,
+          counts: {}
+        })
+        yield* TestClock.adjust("1 minute")
+        yield* store.startRun({ runId: "r2", command: "plan", configDigest: "sha256:def" })
+        yield* TestClock.adjust("1 minute")
+        yield* store.startRun({ runId: "r3", command: "plan", configDigest: "sha256:def" })
+        const finished = yield* store.finishRun("r1", { outcome: "succeeded", counts: { created: 3, rejected: 1 } })
+        expect(finished.endedAt).toBe(iso(120_000))
+        expect(finished.outcome).toBe("succeeded")
+        expect(yield* store.getRun("r1")).toEqual(Option.some(finished))
+        expect(yield* store.getRun("nope")).toEqual(Option.none())
+        expect((yield* store.listRuns({ limit: 10 })).map((r) => r.runId)).toEqual(["r3", "r2", "r1"])
+        expect((yield* store.listRuns({ limit: 2 })).map((r) => r.runId)).toEqual(["r3", "r2"])
+      }))
+
+    it.scoped("runs: a reused run id and an unknown run are errors with reasons", () =>
+      Effect.gen(function*() {
+        const store = yield* openStore(yield* fresh)
+        yield* store.startRun({ runId: "r1", command: "apply", configDigest: "d" })
+        const again = yield* Effect.flip(store.startRun({ runId: "r1", command: "apply", configDigest: "d" }))
+        expect(again.reason).toBe("Duplicate")
+        const unknown = yield* Effect.flip(store.finishRun("r9", { outcome: "failed", counts: {} }))
+        expect(unknown.reason).toBe("NotFound")
+      }))
+
+    // == ledger
+
+    it.scoped("ledger: planned -> sent -> confirmed, and rejected, with guarded transitions", () =>
+      Effect.gen(function*() {
+        const store = yield* openStore(yield* fresh)
+        yield* store.recordPlanned([planned("job", 1), planned("job", 2)])
+        const one = (yield* store.getEntries("job", ["src-000001"])).get("src-000001")
+        expect(one).toEqual({
+          job: "job",
+          sourceKey: "src-000001",
+          externalId: "ext-1",
+          borrowerId: "b-1",
+          caseId: null,
+          writeState: "planned",
+          action: "create",
+          snapshot: null,
+          targetUpdatedAt: null,
+          rejectReason: null,
+          runId: "run-1",
+          updatedAt: iso(0)
+        })
+
+        const sent = yield* store.markSent("job", "src-000001", "run-2")
+        expect([sent.writeState, sent.runId]).toEqual(["sent", "run-2"])
+        // Re-marking sent is allowed: a retried write after a crash marks again before sending.
+        yield* store.markSent("job", "src-000001", "run-2")
+        const confirmed = yield* store.markConfirmed("job", "src-000001", {
+          caseId: "case-1",
+          snapshot: { status: "open", tags: ["a"] },
+          targetUpdatedAt: "2024-05-01T10:00:00.000Z",
+          runId: "run-2"
+        })
+        expect(confirmed).toMatchObject({
+          writeState: "confirmed",
+          caseId: "case-1",
+          snapshot: { status: "open", tags: ["a"] },
+          targetUpdatedAt: "2024-05-01T10:00:00.000Z",
+          action: "create"
+        })
+
+        const notAfterConfirm = yield* Effect.flip(store.markSent("job", "src-000001", "run-3"))
+        expect(notAfterConfirm.reason).toBe("InvalidTransition")
+        expect(notAfterConfirm.message).toContain("confirmed")
+        expect((yield* Effect.flip(store.markRejected("job", "src-000001", { reason: "x", runId: "r" }))).reason)
+          .toBe("InvalidTransition")
+
+        yield* store.markSent("job", "src-000002", "run-2")
+        const rejected = yield* store.markRejected("job", "src-000002", { reason: "422 borrower unknown", runId: "run-2" })
+        expect([rejected.writeState, rejected.rejectReason]).toEqual(["rejected", "422 borrower unknown"])
+        expect((yield* Effect.flip(store.markSent("job", "src-000009", "run-2"))).reason).toBe("NotFound")
+
+        expect(yield* store.countByState("job")).toEqual({ planned: 0, sent: 0, confirmed: 1, rejected: 1 })
+        expect(yield* store.countByState("other-job")).toEqual({ planned: 0, sent: 0, confirmed: 0, rejected: 0 })
+      }))
+
+    it.scoped("ledger: re-planning keeps a sent row sent and moves a rejected row back to planned", () =>
+      Effect.gen(function*() {
+        const store = yield* openStore(yield* fresh)
+        yield* store.recordPlanned([planned("job", 1), planned("job", 2)])
+        yield* store.markSent("job", "src-000001", "run-1")
+        yield* store.markRejected("job", "src-000002", { reason: "bad", runId: "run-1" })
+        yield* store.recordPlanned([
+          planned("job", 1, { runId: "run-2" }),
+          planned("job", 2, { runId: "run-2", action: "create" })
+        ])
+        const rows = yield* store.getEntries("job", ["src-000001", "src-000002"])
+        expect(rows.get("src-000001")?.writeState).toBe("sent")
+        expect(rows.get("src-000002")).toMatchObject({ writeState: "planned", rejectReason: null, runId: "run-2" })
+      }))
+
+    it.scoped("ledger: a later plan never regresses a confirmed row's snapshot, case id or target version", () =>
+      Effect.gen(function*() {
+        const store = yield* openStore(yield* fresh)
+        yield* store.recordPlanned([planned("job", 1), planned("job", 2)])
+        for (const key of ["src-000001", "src-000002"]) {
+          yield* store.markConfirmed("job", key, {
+            caseId: `case-${key}`,
+            snapshot: { amount: 10 },
+            targetUpdatedAt: "2024-01-01T00:00:00.000Z",
+            runId: "run-1"
+          })
+        }
+        yield* store.recordPlanned([
+          planned("job", 1, { runId: "run-2", action: "update", borrowerId: null }),
+          planned("job", 2, { runId: "run-2", action: "unchanged" })
+        ])
+        const rows = yield* store.getEntries("job", ["src-000001", "src-000002"])
+        expect(rows.get("src-000001")).toMatchObject({
+          writeState: "planned",
+          action: "update",
+          caseId: "case-src-000001",
+          borrowerId: "b-1",
+          snapshot: { amount: 10 },
+          targetUpdatedAt: "2024-01-01T00:00:00.000Z",
+          runId: "run-2"
+        })
+        expect(rows.get("src-000002")).toMatchObject({
+          writeState: "confirmed",
+          action: "unchanged",
+          snapshot: { amount: 10 }
+        })
+      }))
+
+    it.scoped("ledger: externalId is unique per job, and a failing batch writes nothing", () =>
+      Effect.gen(function*() {
+        const store = yield* openStore(yield* fresh)
+        yield* store.recordPlanned([planned("job", 1)])
+        const clash = yield* Effect.flip(store.recordPlanned([
+          planned("job", 2),
+          planned("job", 3, { externalId: "ext-1" })
+        ]))
+        expect(clash.reason).toBe("Duplicate")
+        expect((yield* store.getEntries("job", ["src-000002"])).size).toBe(0)
+        yield* store.recordPlanned([planned("other-job", 3, { externalId: "ext-1" })])
+        const byExt = yield* store.getByExternalId("other-job", "ext-1")
+        expect(Option.map(byExt, (e) => e.sourceKey)).toEqual(Option.some("src-000003"))
+        expect(Option.map(yield* store.getByExternalId("job", "ext-1"), (e) => e.sourceKey))
+          .toEqual(Option.some("src-000001"))
+        expect(yield* store.getByExternalId("job", "ext-404")).toEqual(Option.none())
+      }))
+
+    it.scoped("ledger: getEntries reads large batches and leaves unknown keys out", () =>
+      Effect.gen(function*() {
+        const store = yield* openStore(yield* fresh)
+        yield* store.recordPlanned(Array.from({ length: 1_200 }, (_, i) => planned("job", i)))
+        const wanted = Array.from({ length: 1_300 }, (_, i) => planned("job", i + 50).sourceKey)
+        const found = yield* store.getEntries("job", wanted)
+        expect(found.size).toBe(1_150)
+        expect(found.get("src-000050")?.externalId).toBe("ext-50")
+        expect(found.has("src-001250")).toBe(false)
+        expect((yield* store.getEntries("job", [])).size).toBe(0)
+      }))
+
+    it.scoped("ledger: listEntries streams every row in key order, page by page, optionally by state", () =>
+      Effect.gen(function*() {
+        const store = yield* openStore(yield* fresh)
+        const entries = Array.from({ length: 2_500 }, (_, i) => planned("job", i))
+        yield* store.recordPlanned([...entries].reverse())
+        yield* store.recordPlanned([planned("other-job", 1)])
+        for (let i = 0; i < 2_500; i += 3) yield* store.markSent("job", planned("job", i).sourceKey, "run-1")
+
+        for (const pageSize of [100, 333]) {
+          const all = Chunk.toReadonlyArray(yield* Stream.runCollect(store.listEntries("job", { pageSize })))
+          expect(all.map((e) => e.sourceKey)).toEqual(entries.map((e) => e.sourceKey))
+        }
+        const sent = Chunk.toReadonlyArray(
+          yield* Stream.runCollect(store.listEntries("job", { writeState: "sent", pageSize: 50 }))
+        )
+        expect(sent.length).toBe(834)
+        expect(sent.every((e) => e.writeState === "sent")).toBe(true)
+        expect(sent[1].sourceKey).toBe("src-000003")
+        // The stream is lazy: taking a few rows needs only the first page.
+        const firstFew = yield* Stream.runCollect(Stream.take(store.listEntries("job", { pageSize: 10 }), 3))
+        expect(Chunk.toReadonlyArray(firstFew).map((e) => e.sourceKey)).toEqual(["src-000000", "src-000001", "src-000002"])
+        expect(yield* store.countByState("job")).toEqual({ planned: 1_666, sent: 834, confirmed: 0, rejected: 0 })
+      }))
+
+    // == checkpoints
+
+    it.scoped("checkpoints round-trip flat scalar records per job", () =>
+      Effect.gen(function*() {
+        const store = yield* openStore(yield* fresh)
+        expect(yield* store.getCheckpoint("job", "khoros")).toEqual(Option.none())
+        const value = { cursor: "abc==", page: 7, done: false, since: null, ratio: 0.25 }
+        yield* store.putCheckpoint("job", "khoros", value)
+        expect(yield* store.getCheckpoint("job", "khoros")).toEqual(Option.some(value))
+        yield* store.putCheckpoint("job", "khoros", { cursor: "def==", page: 8 })
+        expect(yield* store.getCheckpoint("job", "khoros")).toEqual(Option.some({ cursor: "def==", page: 8 }))
+        expect(yield* store.getCheckpoint("other-job", "khoros")).toEqual(Option.none())
+      }))
+
+    // == leases
+
+    it.scoped("lease: a second acquirer gets LeaseHeld naming the holder and the expiry", () =>
+      Effect.gen(function*() {
+        const db = yield* fresh
+        const [a, b] = yield* Effect.all([openStore(db), openStore(db)])
+        const lease = yield* a.acquireLease({ name: "apply", holder: holder("run-a"), ttl: "30 seconds" })
+        expect(lease).toEqual({
+          name: "apply",
+          holder: holder("run-a"),
+          acquiredAt: iso(0),
+          renewedAt: iso(0),
+          expiresAt: iso(30_000)
+        })
+        const held = yield* Effect.flip(b.acquireLease({ name: "apply", holder: holder("run-b"), ttl: "30 seconds" }))
+        expect(held._tag).toBe("LeaseHeld")
+        if (held._tag !== "LeaseHeld") return
+        expect(held.holder).toEqual(holder("run-a"))
+        expect(held.expiresAt).toBe(iso(30_000))
+        expect(held.message).toContain("run-a")
+        expect(held.message).toContain("pid 4242 on host-of-run-a")
+        expect(held.message).toContain(`expires at ${iso(30_000)}`)
+        // Another lease name is independent.
+        yield* b.acquireLease({ name: "sync", holder: holder("run-b"), ttl: "30 seconds" })
+      }))
+
+    it.scoped("lease: the holder can re-acquire and renew; others cannot renew or release it", () =>
+      Effect.gen(function*() {
+        const store = yield* openStore(yield* fresh)
+        yield* store.acquireLease({ name: "apply", holder: holder("run-a"), ttl: "30 seconds" })
+        yield* TestClock.adjust("10 seconds")
+        const again = yield* store.acquireLease({ name: "apply", holder: holder("run-a"), ttl: "30 seconds" })
+        expect([again.acquiredAt, again.expiresAt]).toEqual([iso(0), iso(40_000)])
+        yield* TestClock.adjust("10 seconds")
+        const renewed = yield* store.renewLease({ name: "apply", runId: "run-a", ttl: "1 minute" })
+        expect([renewed.renewedAt, renewed.expiresAt]).toEqual([iso(20_000), iso(80_000)])
+        const foreign = yield* Effect.flip(store.renewLease({ name: "apply", runId: "run-b", ttl: "1 minute" }))
+        expect(foreign._tag).toBe("LeaseHeld")
+        expect(yield* store.releaseLease({ name: "apply", runId: "run-b" })).toBe(false)
+        expect(Option.isSome(yield* store.getLease("apply"))).toBe(true)
+      }))
+
+    it.scoped("lease: an expired lease can be taken over, and the old holder then finds it lost", () =>
+      Effect.gen(function*() {
+        const db = yield* fresh
+        const [a, b] = yield* Effect.all([openStore(db), openStore(db)])
+        yield* a.acquireLease({ name: "apply", holder: holder("run-a"), ttl: "30 seconds" })
+        yield* TestClock.adjust("29 seconds")
+        expect((yield* Effect.flip(b.acquireLease({ name: "apply", holder: holder("run-b"), ttl: "30 seconds" })))._tag)
+          .toBe("LeaseHeld")
+        yield* TestClock.adjust("1 second")
+        const taken = yield* b.acquireLease({ name: "apply", holder: holder("run-b"), ttl: "30 seconds" })
+        expect(taken).toMatchObject({ holder: holder("run-b"), acquiredAt: iso(30_000), expiresAt: iso(60_000) })
+        const lost = yield* Effect.flip(a.renewLease({ name: "apply", runId: "run-a", ttl: "30 seconds" }))
+        expect(lost._tag).toBe("LeaseHeld")
+      }))
+
+    it.scoped("lease: releasing lets the next run in; renewing a released lease reports it lost", () =>
+      Effect.gen(function*() {
+        const db = yield* fresh
+        const [a, b] = yield* Effect.all([openStore(db), openStore(db)])
+        yield* a.acquireLease({ name: "apply", holder: holder("run-a"), ttl: "30 seconds" })
+        expect(yield* a.releaseLease({ name: "apply", runId: "run-a" })).toBe(true)
+        expect(yield* a.getLease("apply")).toEqual(Option.none())
+        const lost = yield* Effect.flip(a.renewLease({ name: "apply", runId: "run-a", ttl: "30 seconds" }))
+        expect(lost._tag === "StateStoreError" && lost.reason).toBe("LeaseLost")
+        const next = yield* b.acquireLease({ name: "apply", holder: holder("run-b"), ttl: "30 seconds" })
+        expect(next.holder.runId).toBe("run-b")
+      }))
+
+    it.scoped("lease: withLease renews every ttl/3 while the scope is open and releases on close", () =>
+      Effect.gen(function*() {
+        const db = yield* fresh
+        const [a, b] = yield* Effect.all([openStore(db), openStore(db)])
+        yield* Effect.scoped(Effect.gen(function*() {
+          const held = yield* a.withLease({ name: "apply", holder: holder("run-a"), ttl: "30 seconds" })
+          expect((yield* held.current).expiresAt).toBe(iso(30_000))
+          yield* TestClock.adjust("10 seconds")
+          yield* eventually(Effect.filterOrFail(held.current, (l) => l.expiresAt === iso(40_000)))
+          yield* TestClock.adjust("25 seconds")
+          // Past the first expiry (30 s), the renewed lease still keeps others out.
+          yield* eventually(Effect.filterOrFail(held.current, (l) => l.expiresAt === iso(60_000)))
+          const held2 = yield* Effect.flip(b.acquireLease({ name: "apply", holder: holder("run-b"), ttl: "1 minute" }))
+          expect(held2._tag).toBe("LeaseHeld")
+          yield* held.ensureHeld
+        }))
+        expect(yield* a.getLease("apply")).toEqual(Option.none())
+        yield* b.acquireLease({ name: "apply", holder: holder("run-b"), ttl: "1 minute" })
+      }))
+
+    it.scoped("lease: withLease's ensureHeld fails once another run has taken the lease", () =>
+      Effect.gen(function*() {
+        const db = yield* fresh
+        const [a, b] = yield* Effect.all([openStore(db), openStore(db)])
+        const held = yield* a.withLease({ name: "apply", holder: holder("run-a"), ttl: "30 seconds" })
+        yield* held.ensureHeld
+        // An operator frees the lease by hand and another run takes it.
+        yield* b.releaseLease({ name: "apply", runId: "run-a" })
+        yield* b.acquireLease({ name: "apply", holder: holder("run-b"), ttl: "1 minute" })
+        yield* TestClock.adjust("10 seconds")
+        const lost = yield* eventually(Effect.flip(held.ensureHeld))
+        expect(lost._tag).toBe("LeaseHeld")
+        expect(lost.message).toContain("run-b")
+      }))
+
+    it.scoped("lease: concurrent acquirers from two connections: exactly one wins each round", () =>
+      Effect.gen(function*() {
+        const db = yield* fresh
+        const [a, b] = yield* Effect.all([openStore(db), openStore(db)])
+        for (let round = 0; round < 20; round++) {
+          const name = `apply-${round}`
+          const results = yield* Effect.all([
+            Effect.either(a.acquireLease({ name, holder: holder("run-a"), ttl: "1 minute" })),
+            Effect.either(b.acquireLease({ name, holder: holder("run-b"), ttl: "1 minute" }))
+          ], { concurrency: 2 })
+          const winners = results.filter(Either.isRight)
+          const losers = results.filter(Either.isLeft).map((e) => e.left._tag)
+          expect(winners.length).toBe(1)
+          expect(losers).toEqual(["LeaseHeld"])
+          const stored = yield* a.getLease(name)
+          expect(Option.map(stored, (l) => l.holder.runId)).toEqual(Option.some(winners[0].right.holder.runId))
+        }
+      }))
+  })
+}
