@@ -1,0 +1,149 @@
+import { Chunk, Effect, Either, Option, Ref, Stream } from "effect"
+import type { SourceItem, SourceRecord } from "../sources/SourceRecord.js"
+import { formatLocation } from "../sources/SourceRecord.js"
+import { StateStore } from "../state/StateStore.js"
+import type { StateStoreError } from "../state/StateStoreError.js"
+import { decide } from "./Decide.js"
+import type { OwnedValues, PlanItem, PlannedReject } from "./Plan.js"
+import { type BorrowerIndex, type BorrowerRef, resolveBorrower, type TargetIndex } from "./TargetIndex.js"
+
+/** A source record turned into what the target should hold, before the borrower is resolved. */
+export interface MappedRecord {
+  readonly sourceKey: string
+  readonly externalId: string
+  readonly borrower: BorrowerRef
+  /** The create body the mapping produced. */
+  readonly body: Readonly<Record<string, unknown>>
+  /** The owned fields' values, flattened to dotted target paths. */
+  readonly values: OwnedValues
+}
+
+/** Why a record could not be mapped: the field at fault and the reason, for the rejects file. */
+export interface RecordRejection {
+  readonly field: string
+  readonly reason: string
+  readonly sourceKey?: string | null | undefined
+  readonly externalId?: string | null | undefined
+}
+
+/** What the planner needs of a mapping: the fields it owns, and how to map one record. */
+export interface RecordMapper {
+  readonly ownedFields: ReadonlyArray<string>
+  readonly map: (record: SourceRecord) => Effect.Effect<Either.Either<MappedRecord, RecordRejection>>
+}
+
+/** Everything one plan is computed from. */
+export interface PlanInputs<E, R> {
+  readonly job: string
+  readonly mapper: RecordMapper
+  readonly source: Stream.Stream<SourceItem, E, R>
+  readonly targets: TargetIndex
+  readonly borrowers: BorrowerIndex
+  /** Keeps a record in the plan; the others are counted as skipped (`--only-rejects`). */
+  readonly include?: ((item: SourceItem) => boolean) | undefined
+}
+
+/** The plan's items as a stream, and how many records the `include` filter skipped (final once the stream ends). */
+export interface PlannedItems<E, R> {
+  readonly items: Stream.Stream<PlanItem, E | StateStoreError, R>
+  readonly skipped: Effect.Effect<number>
+}
+
+const reject = (item: SourceItem, field: string, reason: string, keys: Partial<RecordRejection> = {}): PlannedReject => ({
+  _tag: "reject",
+  location: item.location,
+  sourceKey: keys.sourceKey ?? null,
+  externalId: keys.externalId ?? null,
+  field,
+  reason,
+  raw: item._tag === "Record" ? item.data : item.raw
+})
+
+type Mapped =
+  | { readonly _tag: "Done"; readonly item: PlanItem }
+  | { readonly _tag: "Ready"; readonly source: SourceRecord; readonly mapped: MappedRecord; readonly personId: string }
+
+/**
+ * Plans a migration: every source item becomes exactly one plan item — a reject
+ * (unreadable input, a mapping failure, an unknown borrower, an externalId seen twice
+ * in the source), or the decision of `decide` against the target index and the
+ * ledger's last synced snapshot. Reads the ledger in batches; writes nothing.
+ */
+export const planItems = <E, R>(
+  inputs: PlanInputs<E, R>
+): Effect.Effect<PlannedItems<E, R>, never, StateStore> =>
+  Effect.gen(function*() {
+    const store = yield* StateStore
+    const skipped = yield* Ref.make(0)
+    const seen = new Map<string, string>()
+    const include = inputs.include ?? (() => true)
+
+    const mapItem = (item: SourceItem): Effect.Effect<Mapped> => {
+      if (item._tag === "Unreadable") {
+        return Effect.succeed({ _tag: "Done", item: reject(item, "(record)", item.reason) })
+      }
+      return inputs.mapper.map(item).pipe(Effect.map(Either.match({
+        onLeft: (rejection): Mapped => ({
+          _tag: "Done",
+          item: reject(item, rejection.field, rejection.reason, rejection)
+        }),
+        onRight: (mapped): Mapped => {
+          const borrower = resolveBorrower(inputs.borrowers, mapped.borrower)
+          if (borrower._tag === "Missing") {
+            return { _tag: "Done", item: reject(item, "borrower", borrower.reason, mapped) }
+          }
+          return { _tag: "Ready", source: item, mapped, personId: borrower.personId }
+        }
+      })))
+    }
+
+    // Sequential, in source order: the first occurrence of an externalId wins, later ones are rejected.
+    const rejectDuplicates = (mapped: Mapped): Mapped => {
+      if (mapped._tag === "Done") return mapped
+      const where = formatLocation(mapped.source.location)
+      const first = seen.get(mapped.mapped.externalId)
+      if (first !== undefined) {
+        return {
+          _tag: "Done",
+          item: reject(mapped.source, "externalId", `externalId ${mapped.mapped.externalId} already produced by ${first}`, mapped.mapped)
+        }
+      }
+      seen.set(mapped.mapped.externalId, where)
+      return mapped
+    }
+
+    const decideBatch = (batch: Chunk.Chunk<Mapped>) =>
+      Effect.gen(function*() {
+        const keys = Chunk.toArray(batch).flatMap((m) => (m._tag === "Ready" ? [m.mapped.sourceKey] : []))
+        const ledger = keys.length === 0 ? new Map() : yield* store.getEntries(inputs.job, keys)
+        return Chunk.map(batch, (m): PlanItem => {
+          if (m._tag === "Done") return m.item
+          const entry = ledger.get(m.mapped.sourceKey)
+          const base = entry?.snapshot ? Option.some(entry.snapshot) : Option.none()
+          return decide(
+            {
+              sourceKey: m.mapped.sourceKey,
+              externalId: m.mapped.externalId,
+              location: m.source.location,
+              personId: m.personId,
+              body: m.mapped.body,
+              values: m.mapped.values
+            },
+            Option.fromNullable(inputs.targets.byExternalId.get(m.mapped.externalId)),
+            base
+          )
+        })
+      })
+
+    const items = inputs.source.pipe(
+      Stream.filterEffect((item) =>
+        include(item) ? Effect.succeed(true) : Ref.update(skipped, (n) => n + 1).pipe(Effect.as(false))
+      ),
+      Stream.mapEffect(mapItem, { concurrency: 8 }),
+      Stream.map(rejectDuplicates),
+      Stream.grouped(500),
+      Stream.mapEffect(decideBatch),
+      Stream.flattenChunks
+    )
+    return { items, skipped: Ref.get(skipped) }
+  })

@@ -1,0 +1,71 @@
+import { Effect, Stream } from "effect"
+import type { Case } from "../domain/peach/Case.js"
+import type { Person } from "../domain/peach/Person.js"
+import type { TargetCase } from "./Decide.js"
+import { ownedValuesOf } from "./FieldValues.js"
+
+/**
+ * The target's cases indexed by externalId, read once with list calls: the planner's
+ * and the applier's only view of the target, so no record costs a lookup request.
+ * Only what decisions need is kept (owned values and the nested objects an update
+ * must merge), so the index stays small on large companies.
+ */
+export interface TargetIndex {
+  readonly byExternalId: ReadonlyMap<string, TargetCase>
+  readonly size: number
+}
+
+/** Builds the index of the target's cases, keeping the owned fields of `ownedFields`. */
+export const indexTargetCases = <E, R>(
+  cases: Stream.Stream<Case, E, R>,
+  ownedFields: ReadonlyArray<string>
+): Effect.Effect<TargetIndex, E, R> => {
+  const nestedHeads = [...new Set(ownedFields.filter((f) => f.includes(".")).map((f) => f.split(".")[0]!))]
+  return Stream.runFold(cases, new Map<string, TargetCase>(), (index, kase) => {
+    if (kase.externalId === null || kase.externalId === undefined || kase.deletedAt) return index
+    const raw: Record<string, unknown> = {}
+    for (const head of nestedHeads) raw[head] = (kase as Record<string, unknown>)[head] ?? null
+    index.set(kase.externalId, {
+      caseId: kase.id,
+      personIds: [...new Set([...kase.borrowerIds, ...kase.people])],
+      updatedAt: kase.updatedAt ?? null,
+      raw,
+      values: ownedValuesOf(kase, ownedFields)
+    })
+    return index
+  }).pipe(Effect.map((byExternalId) => ({ byExternalId, size: byExternalId.size })))
+}
+
+/** The target's borrowers, to resolve a mapping's borrower reference without a request per record. */
+export interface BorrowerIndex {
+  /** Peach person id for a borrower's externalId. */
+  readonly byExternalId: ReadonlyMap<string, string>
+  readonly ids: ReadonlySet<string>
+}
+
+/** Builds the borrower index from one walk of the people list. */
+export const indexBorrowers = <E, R>(people: Stream.Stream<Person, E, R>): Effect.Effect<BorrowerIndex, E, R> =>
+  Stream.runFold(people, { byExternalId: new Map<string, string>(), ids: new Set<string>() }, (index, person) => {
+    index.ids.add(person.id)
+    if (person.externalId) index.byExternalId.set(person.externalId, person.id)
+    return index
+  })
+
+/** A mapping's reference to the borrower of a case. */
+export type BorrowerRef = { readonly externalId: string } | { readonly id: string }
+
+/** Resolves a borrower reference to a Peach person id, or says why it cannot. */
+export const resolveBorrower = (
+  index: BorrowerIndex,
+  ref: BorrowerRef
+): { readonly _tag: "Found"; readonly personId: string } | { readonly _tag: "Missing"; readonly reason: string } => {
+  if ("id" in ref) {
+    return index.ids.has(ref.id)
+      ? { _tag: "Found", personId: ref.id }
+      : { _tag: "Missing", reason: `borrower ${ref.id} does not exist in the target` }
+  }
+  const personId = index.byExternalId.get(ref.externalId)
+  return personId === undefined
+    ? { _tag: "Missing", reason: `no borrower with externalId ${ref.externalId} (ext-${ref.externalId}) in the target` }
+    : { _tag: "Found", personId }
+}

@@ -1,0 +1,95 @@
+import { it } from "@effect/vitest"
+import { Chunk, Effect, Either, Stream } from "effect"
+import { describe, expect } from "vitest"
+import type { Case } from "../../src/domain/peach/Case.js"
+import { type MappedRecord, planItems, type RecordMapper } from "../../src/plan/Planner.js"
+import { indexBorrowers, indexTargetCases } from "../../src/plan/TargetIndex.js"
+import type { SourceItem } from "../../src/sources/SourceRecord.js"
+import { StateStore } from "../../src/state/StateStore.js"
+
+const record = (line: number, data: Record<string, string>): SourceItem => ({
+  _tag: "Record",
+  location: { _tag: "csv", file: "cases.csv", line },
+  data
+})
+
+// A mapping in miniature: key, borrower and status; an empty status is refused.
+const mapper: RecordMapper = {
+  ownedFields: ["status", "customFields.code"],
+  map: (source) =>
+    Effect.succeed(
+      source.data.status === ""
+        ? Either.left({ field: "status", reason: "status is required" })
+        : Either.right<MappedRecord>({
+          sourceKey: String(source.data.key),
+          externalId: `legacy-${source.data.key}`,
+          borrower: { externalId: String(source.data.borrower) },
+          body: { typeId: "101", status: source.data.status, customFields: { code: source.data.key } },
+          values: { status: source.data.status, "customFields.code": source.data.key }
+        })
+    )
+}
+
+const existing = (externalId: string, status: Case["status"], code: string): Case => ({
+  id: "CS-AAAA-0001",
+  object: "case",
+  createdAt: "2024-01-01T00:00:00.000Z",
+  updatedAt: "2024-01-02T00:00:00.000Z",
+  externalId,
+  people: ["BO-AAAA-0001"],
+  borrowerIds: ["BO-AAAA-0001"],
+  name: "Legacy servicing case",
+  status,
+  customFields: { code, other: "kept" },
+  typeId: "101"
+})
+
+const plan = (source: Array<SourceItem>, cases: Array<Case>, include?: (item: SourceItem) => boolean) =>
+  Effect.gen(function*() {
+    const targets = yield* indexTargetCases(Stream.fromIterable(cases), mapper.ownedFields)
+    const borrowers = yield* indexBorrowers(Stream.make({ id: "BO-AAAA-0001", externalId: "BRW-1" }))
+    const planned = yield* planItems({ job: "t", mapper, source: Stream.fromIterable(source), targets, borrowers, include })
+    const items = Chunk.toArray(yield* Stream.runCollect(planned.items))
+    return { items, skipped: yield* planned.skipped }
+  }).pipe(Effect.provide(StateStore.layerSqlite({ filename: ":memory:" })))
+
+describe("planItems", () => {
+  it.effect("turns every source item into exactly one plan item, in source order", () =>
+    Effect.gen(function*() {
+      const { items } = yield* plan(
+        [
+          record(2, { key: "1", borrower: "BRW-1", status: "initiated" }),
+          { _tag: "Unreadable", location: { _tag: "csv", file: "cases.csv", line: 3 }, reason: "expected 3 cells, found 4", raw: "a,b,c,d" },
+          record(4, { key: "2", borrower: "BRW-404", status: "initiated" }),
+          record(5, { key: "3", borrower: "BRW-1", status: "" }),
+          record(6, { key: "1", borrower: "BRW-1", status: "completed" }),
+          record(7, { key: "4", borrower: "BRW-1", status: "completed" })
+        ],
+        [existing("legacy-4", "initiated", "4")]
+      )
+      expect(items.map((i) => i._tag)).toEqual(["create", "reject", "reject", "reject", "reject", "update"])
+      expect(items[1]).toMatchObject({ field: "(record)", reason: "expected 3 cells, found 4", raw: "a,b,c,d" })
+      expect(items[2]).toMatchObject({ field: "borrower", sourceKey: "2", location: { line: 4 } })
+      expect(items[3]).toMatchObject({ field: "status", reason: "status is required" })
+      expect(items[4]).toMatchObject({ field: "externalId", reason: expect.stringContaining("cases.csv:2") })
+      expect(items[5]).toMatchObject({
+        _tag: "update",
+        changes: [{ field: "status", before: "initiated", after: "completed" }],
+        body: { status: "completed" }
+      })
+    }))
+
+  it.effect("is unchanged when the target already matches, and skips what the filter leaves out", () =>
+    Effect.gen(function*() {
+      const { items, skipped } = yield* plan(
+        [
+          record(2, { key: "4", borrower: "BRW-1", status: "initiated" }),
+          record(3, { key: "5", borrower: "BRW-1", status: "initiated" })
+        ],
+        [existing("legacy-4", "initiated", "4")],
+        (item) => item.location._tag === "csv" && item.location.line === 2
+      )
+      expect(items.map((i) => i._tag)).toEqual(["unchanged"])
+      expect(skipped).toBe(1)
+    }))
+})
