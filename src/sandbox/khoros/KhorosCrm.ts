@@ -31,6 +31,8 @@ export class KhorosCrm extends Context.Tag("casesync/sandbox/KhorosCrm")<
     readonly updateCase: (caseId: string, body: unknown) => Effect.Effect<KhorosCase, KhorosCrmRefusal>
     readonly meta: (objectType: string) => Effect.Effect<KhorosObjectMeta, KhorosCrmRefusal>
     readonly snapshot: Effect.Effect<KhorosCrmSnapshot>
+    /** Back to the seed: created cases and updates are forgotten. */
+    readonly reset: Effect.Effect<void>
   }
 >() {}
 
@@ -46,11 +48,12 @@ interface State {
 /** Builds a sandbox CRM holding `seed`; each call starts from a fresh copy, so tests never share state. */
 export const makeKhorosCrm = (seed: KhorosSeed = sampleKhorosSeed) =>
   Effect.gen(function*() {
-    const state = yield* Ref.make<State>({
+    const initial: State = {
       customers: new Map(seed.customers.map((c) => [c.id, c])),
       cases: new Map(seed.cases.map((c) => [c.id, c])),
       lastNumber: seed.cases.reduce((max, c) => Math.max(max, Number.parseInt(c.number, 10) || 0), 10000)
-    })
+    }
+    const state = yield* Ref.make(initial)
     const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
     const context = (s: State) => ({ caseMeta: seed.meta.case, customerExists: (id: string) => s.customers.has(id) })
 
@@ -112,7 +115,7 @@ export const makeKhorosCrm = (seed: KhorosSeed = sampleKhorosSeed) =>
 
     const snapshot = Effect.map(Ref.get(state), (s) => ({ customers: [...s.customers.values()], cases: [...s.cases.values()] }))
 
-    return KhorosCrm.of({ findCases, lookupCase, createCase, updateCase, meta, snapshot })
+    return KhorosCrm.of({ findCases, lookupCase, createCase, updateCase, meta, snapshot, reset: Ref.set(state, initial) })
   })
 
 /** A layer with a fresh sandbox CRM seeded from `seed` (by default the samples in `samples/khoros/`). */

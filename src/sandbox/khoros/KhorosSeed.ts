@@ -30,3 +30,9 @@ export const sampleKhorosSeed: KhorosSeed = Schema.decodeUnknownSync(KhorosSeed)
   cases: casesJson,
   meta: { customer: metaCustomerJson, case: metaCaseJson }
 })
+
+/** Decodes `fixtures.khoros` (any part may be absent), filling the gaps from the samples. */
+export const resolveKhorosSeed = (override: unknown): KhorosSeed =>
+  override === undefined
+    ? sampleKhorosSeed
+    : { ...sampleKhorosSeed, ...Schema.decodeUnknownSync(Schema.partial(KhorosSeed))(override) }
