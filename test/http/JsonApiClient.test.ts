@@ -1,27 +1,510 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Schema, TestClock } from "effect"
+import { Chunk, Effect, Exit, Fiber, Schema, TestClock, TestServices } from "effect"
 import nock from "nock"
-import { apiOrigin, awaitSleepUntil, makeTestClient, testPolicy, useNock } from "./NockTestKit.js"
+import { type HttpRequestError, isOutcomeUnknown, jsonBody } from "../../src/http/index.js"
+import { OffsetDateTime } from "../../src/domain/peach/index.js"
+import {
+  apiOrigin,
+  awaitSleep,
+  awaitSleepUntil,
+  makeTestClient,
+  testPolicy,
+  useNock
+} from "./NockTestKit.js"
 
 useNock()
 
-const Thing = Schema.Struct({ id: Schema.String, status: Schema.Literal("open", "closed") })
+const Thing = Schema.Struct({
+  id: Schema.String,
+  status: Schema.Literal("open", "closed"),
+  openedAt: Schema.optional(OffsetDateTime)
+})
+const Envelope = Schema.Struct({ status: Schema.Int, data: Thing })
+const ThingCreate = Schema.Struct({ name: Schema.String, openedAt: OffsetDateTime })
 
-describe("JsonApiClient retries", () => {
+const thing = { id: "T-1", status: "open" }
+
+/** Lets real I/O that a clock adjustment may have started run to completion before asserting it did not happen. */
+const settle = TestServices.provideLive(Effect.sleep(40))
+
+/** Runs `effect` and returns its typed failure (the test fails if it succeeds). */
+const failureOf = <A>(effect: Effect.Effect<A, HttpRequestError>) =>
+  Effect.flip(effect)
+
+/** Counts requests to one path, so a test can tell a retry from a single attempt. */
+const counter = () => {
+  const state = { hits: 0 }
+  const count = <T>(reply: T) => () => {
+    state.hits++
+    return reply
+  }
+  return { state, count }
+}
+
+/**
+ * Drives a forked request through its retry delays, whatever their jitter: whenever
+ * a backoff sleep is pending (anything due sooner than the 60 s per-attempt timeout
+ * of `testPolicy`), moves the TestClock exactly to it. Returns the request's exit.
+ */
+const runThroughRetries = <A>(fiber: Fiber.RuntimeFiber<A, HttpRequestError>) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 2000; i++) {
+      const poll = yield* Fiber.poll(fiber)
+      if (poll._tag === "Some") return poll.value
+      const now = yield* TestClock.currentTimeMillis
+      const backoff = Chunk.toReadonlyArray(yield* TestClock.sleeps()).filter((at) => at < now + 30_000)
+      if (backoff.length > 0) yield* TestClock.adjust(Math.min(...backoff) - now)
+      else yield* TestServices.provideLive(Effect.sleep(2))
+    }
+    return yield* Effect.dieMessage("the request neither finished nor slept for a retry")
+  })
+
+describe("JsonApiClient: Retry-After", () => {
   it.effect("a 429 with Retry-After: 2 delays the next attempt by exactly 2 s of TestClock time", () =>
     Effect.gen(function*() {
-      let hits = 0
-      nock(apiOrigin).get("/things/1").reply(() => { hits++; return [429, { message: "slow down" }, { "Retry-After": "2" }] })
-      nock(apiOrigin).get("/things/1").reply(() => { hits++; return [200, { id: "1", status: "open" }] })
+      const { count, state } = counter()
+      nock(apiOrigin).get("/things/1").reply(count([429, { message: "slow down" }, { "Retry-After": "2" }]))
+      nock(apiOrigin).get("/things/1").reply(count([200, thing]))
       const client = yield* makeTestClient()
       const fiber = yield* Effect.fork(client.json({ method: "GET", path: "/things/1" }, Thing))
+
       yield* awaitSleepUntil(2000)
-      expect(hits).toBe(1)
+      expect(state.hits).toBe(1)
       yield* TestClock.adjust(1900)
-      expect(hits).toBe(1)
+      yield* settle
+      expect(state.hits).toBe(1)
+      expect(Exit.isExit(yield* Fiber.poll(fiber))).toBe(false)
+
       yield* TestClock.adjust(100)
-      const result = yield* Fiber.join(fiber)
-      expect(result).toEqual({ id: "1", status: "open" })
-      expect(hits).toBe(2)
+      expect(yield* Fiber.join(fiber)).toEqual(thing)
+      expect(state.hits).toBe(2)
+    }))
+
+  it.effect("gives up with a typed RateLimited error after maxAttempts 429s, each 2 s apart", () =>
+    Effect.gen(function*() {
+      const { count, state } = counter()
+      nock(apiOrigin).get("/things/1").times(3).reply(count([429, { message: "slow down" }, { "Retry-After": "2" }]))
+      const client = yield* makeTestClient(testPolicy({ maxAttempts: 3 }))
+      const fiber = yield* Effect.fork(failureOf(client.json({ method: "GET", path: "/things/1" }, Thing)))
+
+      yield* awaitSleepUntil(2000)
+      yield* TestClock.adjust(2000)
+      yield* awaitSleepUntil(4000)
+      expect(state.hits).toBe(2)
+      yield* TestClock.adjust(2000)
+      const error = yield* Fiber.join(fiber)
+
+      expect(state.hits).toBe(3)
+      expect(error).toMatchObject({ _tag: "RateLimited", status: 429, attempt: 3, retryAfterMillis: 2000 })
+      expect(error.message).toContain("after 3 attempts")
+    }))
+
+  it.effect("Retry-After as an HTTP date waits until that instant", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.parse("2026-03-01T12:00:00Z"))
+      const { count, state } = counter()
+      nock(apiOrigin)
+        .get("/things/1")
+        .reply(count([503, { message: "maintenance" }, { "Retry-After": "Sun, 01 Mar 2026 12:00:05 GMT" }]))
+      nock(apiOrigin).get("/things/1").reply(count([200, thing]))
+      const client = yield* makeTestClient()
+      const fiber = yield* Effect.fork(client.json({ method: "GET", path: "/things/1" }, Thing))
+
+      const start = Date.parse("2026-03-01T12:00:00Z")
+      yield* awaitSleepUntil(start + 5000)
+      yield* TestClock.adjust(4999)
+      yield* settle
+      expect(state.hits).toBe(1)
+      yield* TestClock.adjust(1)
+      expect(yield* Fiber.join(fiber)).toEqual(thing)
+      expect(state.hits).toBe(2)
+    }))
+
+  it.effect("a Retry-After beyond maxRetryAfterMillis ends the retries at once", () =>
+    Effect.gen(function*() {
+      const { count, state } = counter()
+      nock(apiOrigin).get("/things/1").reply(count([429, {}, { "Retry-After": "3600" }]))
+      nock(apiOrigin).get("/things/1").reply(count([200, thing]))
+      const client = yield* makeTestClient(testPolicy({ maxRetryAfterMillis: 60_000 }))
+      const error = yield* failureOf(client.json({ method: "GET", path: "/things/1" }, Thing))
+      expect(error).toMatchObject({ _tag: "RateLimited", attempt: 1, retryAfterMillis: 3_600_000 })
+      expect(state.hits).toBe(1)
+    }))
+
+  it.effect("one 429 holds back the client's other requests until Retry-After has passed", () =>
+    Effect.gen(function*() {
+      let otherSent = false
+      nock(apiOrigin).get("/things/1").reply(429, {}, { "Retry-After": "3" })
+      nock(apiOrigin).get("/things/1").reply(200, thing)
+      nock(apiOrigin).get("/things/2").reply(() => {
+        otherSent = true
+        return [200, { ...thing, id: "T-2" }]
+      })
+      const client = yield* makeTestClient()
+      const first = yield* Effect.fork(client.json({ method: "GET", path: "/things/1" }, Thing))
+      yield* awaitSleepUntil(3000)
+      const second = yield* Effect.fork(client.json({ method: "GET", path: "/things/2" }, Thing))
+      yield* TestClock.adjust(2500)
+      yield* settle
+      expect(otherSent).toBe(false)
+      yield* TestClock.adjust(500)
+      expect((yield* Fiber.join(second)).id).toBe("T-2")
+      expect((yield* Fiber.join(first)).id).toBe("T-1")
+    }))
+})
+
+describe("JsonApiClient: backoff on transient failures", () => {
+  it.effect("retries a GET on 502, 503 and 504 with exponential, jittered delays", () =>
+    Effect.gen(function*() {
+      const { count, state } = counter()
+      nock(apiOrigin).get("/things/1").reply(count([502, "bad gateway"]))
+      nock(apiOrigin).get("/things/1").reply(count([503, { message: "unavailable" }]))
+      nock(apiOrigin).get("/things/1").reply(count([504, ""]))
+      nock(apiOrigin).get("/things/1").reply(count([200, thing]))
+      const client = yield* makeTestClient(testPolicy({ maxAttempts: 4, backoffBaseMillis: 100 }))
+      const fiber = yield* Effect.fork(client.json({ method: "GET", path: "/things/1" }, Thing))
+
+      // Base 100 ms doubling, each delay within ±20% jitter: ~100, ~200, ~400 ms.
+      let now = 0
+      for (const base of [100, 200, 400]) {
+        const sleeps = yield* awaitSleep(
+          (s) => s.some((at) => at >= now + base * 0.8 && at <= now + base * 1.2),
+          `a ${base} ms backoff`
+        )
+        const wakeUp = sleeps.find((at) => at >= now + base * 0.8 && at <= now + base * 1.2)!
+        yield* TestClock.adjust(wakeUp - now)
+        now = wakeUp
+      }
+      expect(yield* Fiber.join(fiber)).toEqual(thing)
+      expect(state.hits).toBe(4)
+    }))
+
+  it.effect("caps the backoff at backoffCapMillis", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).get("/things/1").times(2).reply(503)
+      nock(apiOrigin).get("/things/1").reply(200, thing)
+      const client = yield* makeTestClient(testPolicy({ backoffBaseMillis: 5000, backoffCapMillis: 1000 }))
+      const fiber = yield* Effect.fork(client.json({ method: "GET", path: "/things/1" }, Thing))
+      yield* awaitSleepUntil(1000)
+      yield* TestClock.adjust(1000)
+      yield* awaitSleepUntil(2000)
+      yield* TestClock.adjust(1000)
+      expect(yield* Fiber.join(fiber)).toEqual(thing)
+    }))
+
+  it.effect("retries a GET after a dropped connection and after a refused one", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).get("/things/1").replyWithError({ code: "ECONNRESET", message: "socket hang up" })
+      nock(apiOrigin).get("/things/1").replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED" })
+      nock(apiOrigin).get("/things/1").reply(200, thing)
+      const client = yield* makeTestClient()
+      const fiber = yield* Effect.fork(client.json({ method: "GET", path: "/things/1" }, Thing))
+      const exit = yield* runThroughRetries(fiber)
+      expect(exit).toEqual(Exit.succeed(thing))
+      expect(nock.isDone()).toBe(true)
+    }))
+
+  it.effect("does not retry a 500 (a server bug, not a transient failure)", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).get("/things/1").reply(500, { message: "NullPointerException" })
+      nock(apiOrigin).get("/things/1").reply(200, thing)
+      const client = yield* makeTestClient()
+      const error = yield* failureOf(client.json({ method: "GET", path: "/things/1" }, Thing))
+      expect(error).toMatchObject({ _tag: "ServerError", status: 500, ambiguous: false, serverMessage: "NullPointerException" })
+      expect(nock.pendingMocks()).toHaveLength(1)
+    }))
+
+  it.effect("after the last attempt fails with the last attempt's typed error", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).get("/things/1").reply(502)
+      nock(apiOrigin).get("/things/1").reply(503, { message: "still down" })
+      const client = yield* makeTestClient(testPolicy({ maxAttempts: 2 }))
+      const fiber = yield* Effect.fork(client.json({ method: "GET", path: "/things/1" }, Thing))
+      const exit = yield* runThroughRetries(fiber)
+      expect(exit).toEqual(
+        Exit.fail(expect.objectContaining({ _tag: "ServerError", status: 503, attempt: 2, serverMessage: "still down" }))
+      )
+    }))
+
+  it.effect("a timed-out GET is a Transport Timeout and is retried", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).get("/things/1").delay(10_000).reply(200, thing)
+      nock(apiOrigin).get("/things/1").reply(200, { ...thing, id: "T-again" })
+      const client = yield* makeTestClient(testPolicy({ timeoutMillis: 5000, backoffBaseMillis: 100 }))
+      const fiber = yield* Effect.fork(client.json({ method: "GET", path: "/things/1" }, Thing))
+      yield* awaitSleepUntil(5000)
+      yield* TestClock.adjust(5000)
+      const sleeps = yield* awaitSleep((s) => s.some((at) => at >= 5080 && at <= 5120), "the backoff after the timeout")
+      yield* TestClock.adjust(sleeps.find((at) => at >= 5080 && at <= 5120)! - 5000)
+      expect(yield* Fiber.join(fiber)).toEqual({ ...thing, id: "T-again" })
+    }))
+})
+
+describe("JsonApiClient: a create is never sent twice blindly", () => {
+  const create = { method: "POST", path: "/things", body: jsonBody(ThingCreate, { name: "x", openedAt: "2024-01-02T03:04:05Z" }) } as const
+
+  it.effect("a POST that gets a 503 fails at once, saying the outcome is unknown", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).post("/things").reply(503, { message: "try later" })
+      nock(apiOrigin).post("/things").reply(200, { status: 200, data: thing })
+      const client = yield* makeTestClient()
+      const error = yield* failureOf(client.json(create, Envelope))
+      expect(error).toMatchObject({ _tag: "ServerError", status: 503, ambiguous: true, attempt: 1 })
+      expect(isOutcomeUnknown(error)).toBe(true)
+      expect(error.message).toContain("outcome unknown")
+      expect(nock.pendingMocks()).toHaveLength(1)
+    }))
+
+  it.effect("a POST whose connection drops fails at once with an ambiguous Transport error", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).post("/things").replyWithError({ code: "ECONNRESET", message: "socket hang up" })
+      nock(apiOrigin).post("/things").reply(200, { status: 200, data: thing })
+      const client = yield* makeTestClient()
+      const error = yield* failureOf(client.json(create, Envelope))
+      expect(error).toMatchObject({ _tag: "Transport", reason: "ConnectionLost", ambiguous: true })
+      expect(isOutcomeUnknown(error)).toBe(true)
+      expect(nock.pendingMocks()).toHaveLength(1)
+    }))
+
+  it.effect("a POST that times out is not retried and its outcome is unknown", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).post("/things").delay(10_000).reply(200, { status: 200, data: thing })
+      nock(apiOrigin).post("/things").reply(200, { status: 200, data: thing })
+      const client = yield* makeTestClient(testPolicy({ timeoutMillis: 5000 }))
+      const fiber = yield* Effect.fork(failureOf(client.json(create, Envelope)))
+      yield* awaitSleepUntil(5000)
+      yield* TestClock.adjust(5000)
+      const error = yield* Fiber.join(fiber)
+      expect(error).toMatchObject({ _tag: "Transport", reason: "Timeout", ambiguous: true, attempt: 1 })
+      expect(nock.pendingMocks()).toHaveLength(1)
+    }))
+
+  it.effect("a POST is retried after a 429 (the server refused it unprocessed)", () =>
+    Effect.gen(function*() {
+      const bodies: Array<unknown> = []
+      nock(apiOrigin).post("/things").reply(429, {}, { "Retry-After": "1" })
+      nock(apiOrigin).post("/things", (body) => {
+        bodies.push(body)
+        return true
+      }).reply(200, { status: 200, data: thing })
+      const client = yield* makeTestClient()
+      const fiber = yield* Effect.fork(client.json(create, Envelope))
+      yield* awaitSleepUntil(1000)
+      yield* TestClock.adjust(1000)
+      expect((yield* Fiber.join(fiber)).data).toEqual(thing)
+      expect(bodies).toEqual([{ name: "x", openedAt: "2024-01-02T03:04:05Z" }])
+    }))
+
+  it.effect("a POST is retried after a refused connection (nothing was sent)", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).post("/things").replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED" })
+      nock(apiOrigin).post("/things").reply(200, { status: 200, data: thing })
+      const client = yield* makeTestClient()
+      const fiber = yield* Effect.fork(client.json(create, Envelope))
+      const exit = yield* runThroughRetries(fiber)
+      expect(Exit.isSuccess(exit)).toBe(true)
+    }))
+
+  it.effect("a POST the caller marks idempotent is retried after a 503", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).post("/things/T-1/views").reply(503)
+      nock(apiOrigin).post("/things/T-1/views").reply(204)
+      const client = yield* makeTestClient()
+      const fiber = yield* Effect.fork(client.noContent({ method: "POST", path: "/things/T-1/views", idempotent: true }))
+      const exit = yield* runThroughRetries(fiber)
+      expect(exit).toEqual(Exit.void)
+    }))
+
+  it.effect("a PUT is retried after a 503 but its last error still says the outcome is unknown", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).put("/things/T-1").times(2).reply(503)
+      const client = yield* makeTestClient(testPolicy({ maxAttempts: 2 }))
+      const fiber = yield* Effect.fork(client.json({ method: "PUT", path: "/things/T-1" }, Thing))
+      const exit = yield* runThroughRetries(fiber)
+      expect(exit).toEqual(Exit.fail(expect.objectContaining({ _tag: "ServerError", attempt: 2, ambiguous: true })))
+      expect(nock.isDone()).toBe(true)
+    }))
+})
+
+describe("JsonApiClient: status mapping", () => {
+  const get = (status: number, body: nock.Body) =>
+    Effect.gen(function*() {
+      nock(apiOrigin).get("/things/1").reply(status, body)
+      const client = yield* makeTestClient(testPolicy({ maxAttempts: 1 }))
+      return yield* failureOf(client.json({ method: "GET", path: "/things/1" }, Thing))
+    })
+
+  it.effect("400 with field messages is Invalid carrying them", () =>
+    Effect.gen(function*() {
+      const error = yield* get(400, {
+        status: 400,
+        message: "validation failed",
+        errors: [{ field: "openedAt", message: "must carry a UTC offset" }, { field: "status", message: "unknown value" }]
+      })
+      expect(error).toMatchObject({
+        _tag: "Invalid",
+        status: 400,
+        method: "GET",
+        url: `${apiOrigin}/things/1`,
+        serverMessage: "validation failed",
+        fieldErrors: [{ field: "openedAt", message: "must carry a UTC offset" }, { field: "status", message: "unknown value" }]
+      })
+      expect(error.message).toContain("openedAt: must carry a UTC offset")
+    }))
+
+  it.effect("401 and 403 are Unauthorized", () =>
+    Effect.gen(function*() {
+      expect(yield* get(401, { status: 401, message: "missing credentials" })).toMatchObject({
+        _tag: "Unauthorized",
+        status: 401,
+        serverMessage: "missing credentials"
+      })
+      expect(yield* get(403, { status: 403, message: "forbidden" })).toMatchObject({ _tag: "Unauthorized", status: 403 })
+    }))
+
+  it.effect("404 is NotFound, 409 is Conflict, 500 is ServerError", () =>
+    Effect.gen(function*() {
+      expect(yield* get(404, { status: 404, message: "no such case" })).toMatchObject({
+        _tag: "NotFound",
+        status: 404,
+        serverMessage: "no such case"
+      })
+      expect(
+        yield* get(409, { status: 409, message: "duplicate externalId", errors: [{ field: "externalId", message: "taken" }] })
+      ).toMatchObject({ _tag: "Conflict", status: 409, fieldErrors: [{ field: "externalId", message: "taken" }] })
+      expect(yield* get(500, { status: 500, message: "boom" })).toMatchObject({ _tag: "ServerError", status: 500 })
+    }))
+
+  it.effect("a non-JSON error body becomes the server message", () =>
+    Effect.gen(function*() {
+      expect(yield* get(404, "<html>Not Found</html>")).toMatchObject({
+        _tag: "NotFound",
+        serverMessage: "<html>Not Found</html>"
+      })
+    }))
+
+  it.effect("other 4xx statuses are Invalid; 1xx/3xx are UnexpectedStatus", () =>
+    Effect.gen(function*() {
+      expect(yield* get(422, { message: "unprocessable" })).toMatchObject({ _tag: "Invalid", status: 422 })
+      expect(yield* get(304, "")).toMatchObject({ _tag: "UnexpectedStatus", status: 304 })
+    }))
+
+  it.effect("a refused connection on the last attempt is a Transport NotConnected error, not ambiguous", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).post("/things").replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED 10.0.0.1:443" })
+      const client = yield* makeTestClient(testPolicy({ maxAttempts: 1 }))
+      const error = yield* failureOf(client.noContent({ method: "POST", path: "/things" }))
+      expect(error).toMatchObject({ _tag: "Transport", reason: "NotConnected", ambiguous: false })
+      expect(error.message).toContain("ECONNREFUSED")
+    }))
+})
+
+describe("JsonApiClient: decoding at the boundary", () => {
+  const getBody = (body: nock.Body, schema: Schema.Schema<any, any> = Envelope) =>
+    Effect.gen(function*() {
+      nock(apiOrigin).get("/things/1").reply(200, body)
+      const client = yield* makeTestClient()
+      return yield* failureOf(client.json({ method: "GET", path: "/things/1" }, schema))
+    })
+
+  it.effect("a bad enum value is a Decode error naming data.status", () =>
+    Effect.gen(function*() {
+      const error = yield* getBody({ status: 200, data: { id: "T-1", status: "pending" } })
+      expect(error).toMatchObject({ _tag: "Decode", status: 200, path: "data.status" })
+      expect(error._tag === "Decode" && error.issues[0]?.message).toContain("\"pending\"")
+      expect(error.message).toContain("data.status")
+    }))
+
+  it.effect("a timestamp without offset is a Decode error naming data.openedAt", () =>
+    Effect.gen(function*() {
+      const error = yield* getBody({ status: 200, data: { id: "T-1", status: "open", openedAt: "2024-01-02T03:04:05" } })
+      expect(error).toMatchObject({ _tag: "Decode", path: "data.openedAt" })
+      expect(error._tag === "Decode" && error.issues[0]?.message).toContain("offset")
+    }))
+
+  it.effect("every offending field is listed, with array indexes", () =>
+    Effect.gen(function*() {
+      const error = yield* getBody(
+        { status: 200, data: [{ id: "a", status: "open" }, { id: 2, status: "gone" }] },
+        Schema.Struct({ status: Schema.Int, data: Schema.Array(Thing) })
+      )
+      expect(error._tag === "Decode" && error.issues.map((i) => i.path)).toEqual(["data[1].id", "data[1].status"])
+    }))
+
+  it.effect("a body that is not JSON, or is empty, is a Decode error, not a crash", () =>
+    Effect.gen(function*() {
+      expect(yield* getBody("<html>oops</html>")).toMatchObject({ _tag: "Decode", path: "" })
+      expect(yield* getBody("")).toMatchObject({ _tag: "Decode", path: "" })
+    }))
+
+  it.effect("a body that breaks its schema is refused before anything is sent", () =>
+    Effect.gen(function*() {
+      const scope = nock(apiOrigin).post("/things").reply(200, { status: 200, data: thing })
+      const client = yield* makeTestClient()
+      const error = yield* failureOf(
+        client.json(
+          { method: "POST", path: "/things", body: jsonBody(ThingCreate, { name: "x", openedAt: "2024-01-02 03:04" }) },
+          Envelope
+        )
+      )
+      expect(error._tag).toBe("Invalid")
+      expect(error._tag === "Invalid" && error.status).toBeUndefined()
+      expect(error._tag === "Invalid" && error.fieldErrors.map((f) => f.field)).toEqual(["openedAt"])
+      expect(scope.isDone()).toBe(false)
+    }))
+})
+
+describe("JsonApiClient: requests", () => {
+  it.effect("sends Authorization: Bearer with a bearer policy", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin, { reqheaders: { authorization: "Bearer s3cret", accept: "application/json" } })
+        .get("/things/1")
+        .reply(200, thing)
+      const client = yield* makeTestClient(testPolicy({ auth: { _tag: "Bearer", token: "s3cret" } }))
+      expect(yield* client.json({ method: "GET", path: "/things/1" }, Thing)).toEqual(thing)
+    }))
+
+  it.effect("sends the API key in its header, and no Authorization", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin, { reqheaders: { "x-api-key": "k-123" }, badheaders: ["authorization"] })
+        .get("/things/1")
+        .reply(200, thing)
+      const client = yield* makeTestClient(testPolicy({ auth: { _tag: "ApiKey", header: "X-API-KEY", key: "k-123" } }))
+      expect(yield* client.json({ method: "GET", path: "/things/1" }, Thing)).toEqual(thing)
+    }))
+
+  it.effect("keeps secrets out of the policy's printed form", () =>
+    Effect.sync(() => {
+      const policy = testPolicy({ auth: { _tag: "Bearer", token: "s3cret" } })
+      expect(JSON.stringify(policy)).not.toContain("s3cret")
+      expect(String(policy.auth._tag === "Bearer" && policy.auth.token)).not.toContain("s3cret")
+    }))
+
+  it.effect("resolves paths under the base URL's own path and encodes the query", () =>
+    Effect.gen(function*() {
+      nock("http://api.casesync.test")
+        .get("/api/v1/things")
+        .query({ limit: "2", startingAfter: "T 1/2", loanTypeId: ["a", "b"], flag: "true" })
+        .reply(200, { status: 200, data: thing })
+      const client = yield* makeTestClient(testPolicy({ baseUrl: `${apiOrigin}/api/v1/` }))
+      const result = yield* client.json(
+        {
+          method: "GET",
+          path: "/things",
+          query: { limit: 2, startingAfter: "T 1/2", loanTypeId: ["a", "b"], flag: true, absent: undefined }
+        },
+        Envelope
+      )
+      expect(result.data).toEqual(thing)
+    }))
+
+  it.effect("noContent accepts a 204 and ignores any body", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).delete("/things/1/snooze").reply(204)
+      nock(apiOrigin).post("/things/1/views").reply(200, "whatever")
+      const client = yield* makeTestClient()
+      yield* client.noContent({ method: "DELETE", path: "/things/1/snooze" })
+      yield* client.noContent({ method: "POST", path: "/things/1/views" })
+      expect(nock.isDone()).toBe(true)
     }))
 })

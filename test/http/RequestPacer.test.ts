@@ -1,0 +1,130 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Clock, Deferred, Effect, Fiber, Ref, TestClock } from "effect"
+import nock from "nock"
+import { makeRequestPacer } from "../../src/http/index.js"
+import { apiOrigin, awaitCondition, makeTestClient, testPolicy, useNock } from "./NockTestKit.js"
+
+useNock()
+
+/** Starts `n` paced tasks at once and returns the TestClock time at which each one started. */
+const startTimes = (limits: Parameters<typeof makeRequestPacer>[0], n: number, advanceMillis: number) =>
+  Effect.gen(function*() {
+    const pacer = yield* makeRequestPacer(limits)
+    const fiber = yield* Effect.forEach(
+      Array.from({ length: n }, (_, i) => i),
+      () => pacer.run(Clock.currentTimeMillis),
+      { concurrency: "unbounded" }
+    ).pipe(Effect.fork)
+    yield* TestClock.adjust(advanceMillis)
+    return yield* Fiber.join(fiber)
+  })
+
+describe("RequestPacer", () => {
+  it.effect("spaces request starts 1 / requestsPerSecond apart", () =>
+    Effect.gen(function*() {
+      const times = yield* startTimes({ requestsPerSecond: 2 }, 4, 2000)
+      expect([...times].sort((a, b) => a - b)).toEqual([0, 500, 1000, 1500])
+    }))
+
+  it.effect("lets a burst start at once, then spaces the rest", () =>
+    Effect.gen(function*() {
+      const times = yield* startTimes({ requestsPerSecond: 1, burst: 3 }, 5, 3000)
+      expect([...times].sort((a, b) => a - b)).toEqual([0, 0, 0, 1000, 2000])
+    }))
+
+  it.effect("does not delay anything without a rate", () =>
+    Effect.gen(function*() {
+      const times = yield* startTimes({}, 3, 0)
+      expect(times).toEqual([0, 0, 0])
+    }))
+
+  it.effect("an idle period does not bank extra starts beyond the burst", () =>
+    Effect.gen(function*() {
+      const pacer = yield* makeRequestPacer({ requestsPerSecond: 1 })
+      yield* pacer.run(Effect.void)
+      yield* TestClock.adjust(10_000)
+      const fiber = yield* Effect.forEach([1, 2], () => pacer.run(Clock.currentTimeMillis), { concurrency: 2 }).pipe(
+        Effect.fork
+      )
+      yield* TestClock.adjust(1000)
+      expect(yield* Fiber.join(fiber)).toEqual([10_000, 11_000])
+    }))
+
+  it.effect("never runs more than `concurrency` attempts at once", () =>
+    Effect.gen(function*() {
+      const pacer = yield* makeRequestPacer({ concurrency: 2 })
+      const inFlight = yield* Ref.make(0)
+      const peak = yield* Ref.make(0)
+      const release = yield* Deferred.make<void>()
+      const task = pacer.run(
+        Effect.gen(function*() {
+          const now = yield* Ref.updateAndGet(inFlight, (n) => n + 1)
+          yield* Ref.update(peak, (p) => Math.max(p, now))
+          yield* Deferred.await(release)
+          yield* Ref.update(inFlight, (n) => n - 1)
+        })
+      )
+      const fiber = yield* Effect.forEach([1, 2, 3, 4, 5], () => task, { concurrency: "unbounded" }).pipe(Effect.fork)
+      yield* TestClock.adjust(0)
+      expect(yield* Ref.get(inFlight)).toBe(2)
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(fiber)
+      expect(yield* Ref.get(peak)).toBe(2)
+    }))
+
+  it.effect("pauseUntil holds back every start until that instant", () =>
+    Effect.gen(function*() {
+      const pacer = yield* makeRequestPacer({})
+      yield* pacer.pauseUntil(3000)
+      const fiber = yield* Effect.fork(pacer.run(Clock.currentTimeMillis))
+      yield* TestClock.adjust(3000)
+      expect(yield* Fiber.join(fiber)).toBe(3000)
+    }))
+})
+
+describe("RequestPacer inside the HTTP client", () => {
+  it.effect("requestsPerSecond spaces real requests on the TestClock", () =>
+    Effect.gen(function*() {
+      let hits = 0
+      nock(apiOrigin).get("/ping").times(3).reply(() => {
+        hits++
+        return [200, { ok: true }]
+      })
+      const client = yield* makeTestClient(testPolicy({ requestsPerSecond: 1 }))
+      const fiber = yield* Effect.forEach([1, 2, 3], () => client.noContent({ method: "GET", path: "/ping" }), {
+        concurrency: "unbounded"
+      }).pipe(Effect.fork)
+      yield* awaitCondition(() => hits === 1, "the first request")
+      yield* TestClock.adjust(999)
+      yield* Effect.sleep(0)
+      expect(hits).toBe(1)
+      yield* TestClock.adjust(1)
+      yield* awaitCondition(() => hits === 2, "the second request at 1 s")
+      yield* TestClock.adjust(1000)
+      yield* Fiber.join(fiber)
+      expect(hits).toBe(3)
+    }))
+
+  it.effect("concurrency 1 keeps the second request unsent until the first has answered", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const pending: Array<() => void> = []
+      nock(apiOrigin).get(/\/slow\/\d/).times(2).reply(function(uri, _body, callback) {
+        seen.push(uri)
+        pending.push(() => callback(null, [200, { ok: true }]))
+      })
+      const client = yield* makeTestClient(testPolicy({ concurrency: 1 }))
+      const fiber = yield* Effect.forEach(
+        ["/slow/1", "/slow/2"],
+        (path) => client.noContent({ method: "GET", path }),
+        { concurrency: "unbounded" }
+      ).pipe(Effect.fork)
+      yield* awaitCondition(() => seen.length === 1, "the first request")
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+      expect(seen).toHaveLength(1)
+      pending[0]!()
+      yield* awaitCondition(() => seen.length === 2, "the second request")
+      pending[1]!()
+      yield* Fiber.join(fiber)
+    }))
+})
