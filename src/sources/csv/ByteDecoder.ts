@@ -1,0 +1,168 @@
+import { Buffer, isUtf8 } from "node:buffer"
+import { Transform, type TransformCallback } from "node:stream"
+import iconv from "iconv-lite"
+import type { CsvEncoding } from "./CsvSourceOptions.js"
+
+/**
+ * The physical lines (1-based) that held bytes invalid in the file's encoding, noted by
+ * the decoder as it reads ahead and consumed in order as rows are assembled, so it only
+ * ever holds the lines between the decoder and the parser.
+ */
+export class UndecodableLines {
+  private lines: Array<number> = []
+  private head = 0
+
+  /** Notes that `line` held at least one undecodable byte; lines arrive in ascending order. */
+  add(line: number): void {
+    if (this.lines[this.lines.length - 1] !== line) this.lines.push(line)
+  }
+
+  /** Whether any line from `first` to `last` held undecodable bytes; forgets the lines before `first`. */
+  within(first: number, last: number): boolean {
+    const lines = this.lines
+    while (this.head < lines.length && lines[this.head]! < first) this.head++
+    if (this.head > 1024 && this.head * 2 > lines.length) {
+      this.lines = lines.slice(this.head)
+      this.head = 0
+    }
+    return this.head < this.lines.length && this.lines[this.head]! <= last
+  }
+}
+
+/**
+ * A stream stage that turns the file's bytes into UTF-8 for csv-parse (UTF-8 passes
+ * through untouched, Windows-1252 and Latin-1 are decoded with iconv-lite) and notes
+ * in `UndecodableLines` every line holding bytes the encoding does not define, so that
+ * row can be reported unreadable instead of carrying "�" into the target.
+ */
+export class ByteDecoder extends Transform {
+  private line = 1
+  /** UTF-8 only: the start of a multi-byte character cut off at the end of the last chunk. */
+  private pending: Buffer | undefined = undefined
+  private readonly decoder: iconv.DecoderStream | undefined
+
+  constructor(encoding: CsvEncoding, private readonly undecodable: UndecodableLines) {
+    super()
+    this.decoder = encoding === "utf-8" ? undefined : iconv.getDecoder(encoding)
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.decoder === undefined) {
+      this.checkUtf8(chunk)
+      this.push(chunk)
+    } else {
+      this.pushDecoded(this.decoder.write(chunk))
+    }
+    callback()
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.decoder === undefined) {
+      // A character cut off by the end of the file.
+      if (this.pending !== undefined) this.undecodable.add(this.line)
+    } else {
+      const rest = this.decoder.end()
+      if (rest !== undefined && rest.length > 0) this.pushDecoded(rest)
+    }
+    callback()
+  }
+
+  private checkUtf8(chunk: Buffer): void {
+    const bytes = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk])
+    const cut = incompleteTailStart(bytes)
+    const complete = cut === bytes.length ? bytes : bytes.subarray(0, cut)
+    this.pending = cut === bytes.length ? undefined : Buffer.from(bytes.subarray(cut))
+    this.line = isUtf8(complete)
+      ? this.line + countNewlines(complete)
+      : scanUtf8(complete, this.line, (line) => this.undecodable.add(line))
+  }
+
+  private pushDecoded(text: string): void {
+    if (text.includes("\uFFFD")) {
+      // Single-byte decoders only produce U+FFFD for bytes the code page leaves undefined.
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i)
+        if (c === 0x0a) this.line++
+        else if (c === 0xfffd) this.undecodable.add(this.line)
+      }
+    } else {
+      let i = text.indexOf("\n")
+      while (i !== -1) {
+        this.line++
+        i = text.indexOf("\n", i + 1)
+      }
+    }
+    this.push(Buffer.from(text, "utf8"))
+  }
+}
+
+// == UTF-8 checking
+
+const countNewlines = (bytes: Buffer): number => {
+  let n = 0
+  let i = bytes.indexOf(0x0a)
+  while (i !== -1) {
+    n++
+    i = bytes.indexOf(0x0a, i + 1)
+  }
+  return n
+}
+
+/** Where a multi-byte character that the chunk cuts off begins, or the length if none is cut. */
+const incompleteTailStart = (bytes: Buffer): number => {
+  const end = bytes.length
+  for (let i = end - 1; i >= 0 && i >= end - 3; i--) {
+    const b = bytes[i]!
+    if ((b & 0xc0) === 0x80) continue
+    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 1
+    return end - i < length ? i : end
+  }
+  return end
+}
+
+/** Length of the well-formed UTF-8 character at `i` (Unicode table 3-7), or 0 if the byte there starts none. */
+const characterLength = (bytes: Buffer, i: number): number => {
+  const b = bytes[i]!
+  let continuations: number
+  let low = 0x80
+  let high = 0xbf
+  if (b >= 0xc2 && b <= 0xdf) continuations = 1
+  else if (b >= 0xe0 && b <= 0xef) {
+    continuations = 2
+    if (b === 0xe0) low = 0xa0
+    if (b === 0xed) high = 0x9f
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    continuations = 3
+    if (b === 0xf0) low = 0x90
+    if (b === 0xf4) high = 0x8f
+  } else return 0
+  const first = bytes[i + 1]
+  if (first === undefined || first < low || first > high) return 0
+  for (let k = 2; k <= continuations; k++) {
+    const c = bytes[i + k]
+    if (c === undefined || c < 0x80 || c > 0xbf) return 0
+  }
+  return continuations + 1
+}
+
+/** Walks bytes known to hold invalid UTF-8, reporting the line of each bad byte; returns the line after them. */
+const scanUtf8 = (bytes: Buffer, firstLine: number, onInvalid: (line: number) => void): number => {
+  let line = firstLine
+  let i = 0
+  while (i < bytes.length) {
+    const b = bytes[i]!
+    if (b < 0x80) {
+      if (b === 0x0a) line++
+      i++
+      continue
+    }
+    const length = characterLength(bytes, i)
+    if (length === 0) {
+      onInvalid(line)
+      i++
+    } else {
+      i += length
+    }
+  }
+  return line
+}
