@@ -1,0 +1,300 @@
+import { Chunk, Effect, Either, Option, ParseResult, Ref, Schema, Stream } from "effect"
+import { type Case, CaseCreate, CaseUpdate } from "../domain/peach/Case.js"
+import { type HttpRequestError, isOutcomeUnknown } from "../http/HttpRequestError.js"
+import { ownedValuesOf, sameValue } from "../plan/FieldValues.js"
+import { emptyCounts, type OwnedValues, type PlanItem, type PlannedCreate, type PlannedUpdate } from "../plan/Plan.js"
+import type { TargetIndex } from "../plan/TargetIndex.js"
+import { formatLocation } from "../sources/SourceRecord.js"
+import type { LedgerEntry, PlannedEntry } from "../state/Ledger.js"
+import { StateStore } from "../state/StateStore.js"
+import type { StateStoreError } from "../state/StateStoreError.js"
+import { type ApplyCounts, ApplyFailed, countOutcome, type ItemResult } from "./ApplyOutcome.js"
+import type { CsvOutput, OutputFileError } from "./CsvOutput.js"
+
+/** The writes apply needs from the target (the Peach client provides them). */
+export interface CaseWriter {
+  readonly createCase: (personId: string, body: CaseCreate) => Effect.Effect<Case, HttpRequestError>
+  readonly updateCase: (personId: string, caseId: string, body: CaseUpdate) => Effect.Effect<Case, HttpRequestError>
+  readonly findCaseByExternalId: (personId: string, externalId: string) => Effect.Effect<Option.Option<Case>, HttpRequestError>
+}
+
+/** Columns of the results file. */
+export const resultColumns = ["source_key", "external_id", "location", "borrower", "case_id", "action", "outcome", "detail"] as const
+/** Columns of the rejects file; `--only-rejects` reads `location` and `source_key` back. */
+export const rejectColumns = ["location", "source_key", "external_id", "field", "reason", "raw"] as const
+
+/** Everything one apply works with. */
+export interface ApplyInputs<E, R> {
+  readonly job: string
+  readonly runId: string
+  readonly planId: string
+  readonly items: Stream.Stream<PlanItem, E, R>
+  /** The target as listed when the apply started: what staleness is judged against. */
+  readonly targets: TargetIndex
+  readonly writer: CaseWriter
+  readonly results: CsvOutput<Record<(typeof resultColumns)[number], unknown>>
+  readonly rejects: CsvOutput<Record<(typeof rejectColumns)[number], unknown>>
+  /** Writes in flight at once (the client's own limits still apply). */
+  readonly concurrency: number
+  /** Creates sent for one record at most, when each attempt's outcome was unknown and the case was not there after. */
+  readonly maxCreateAttempts?: number | undefined
+}
+
+type Resolution = Omit<ItemResult, "sourceKey" | "externalId" | "location" | "action"> & {
+  readonly field?: string
+  readonly raw?: unknown
+}
+
+const decodeError = (error: ParseResult.ParseError) =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")
+
+// A case found through ext-<externalId> is ours when it holds what this item wrote.
+const holds = (kase: Case, values: OwnedValues): boolean => {
+  const found = ownedValuesOf(kase, Object.keys(values))
+  return Object.keys(values).every((field) => sameValue(found[field], values[field]))
+}
+
+/**
+ * Applies a reviewed plan, item by item, exactly once:
+ * - the ledger row goes `sent` BEFORE a write and `confirmed` after, so a crash at any
+ *   instant leaves evidence a write may have landed;
+ * - a create that fails ambiguously (dropped connection, timeout, 5xx) or hits 409 is
+ *   checked through `ext-<externalId>` before it is ever sent again;
+ * - an update (or create) whose target moved since the plan is refused as a conflict,
+ *   unless the move is our own earlier write of this very item (a resumed apply).
+ * Returns the counts of the accounting line.
+ */
+export const applyPlan = <E, R>(
+  inputs: ApplyInputs<E, R>
+): Effect.Effect<ApplyCounts, E | ApplyFailed | StateStoreError | OutputFileError, R | StateStore> =>
+  Effect.gen(function*() {
+    const store = yield* StateStore
+    const counts = yield* Ref.make(emptyCounts)
+    const maxCreates = inputs.maxCreateAttempts ?? 3
+    const { job, runId } = inputs
+
+    const failed = (what: string, error: HttpRequestError) =>
+      new ApplyFailed({
+        reason: `${what}: ${error.message}`,
+        resume: "fix the cause, then run the same command again: confirmed writes are not repeated and unconfirmed ones are checked first",
+        cause: error
+      })
+
+    const confirm = (item: { readonly sourceKey: string }, kase: Case, values: OwnedValues) =>
+      store.markConfirmed(job, item.sourceKey, {
+        caseId: kase.id,
+        snapshot: ownedValuesOf(kase, Object.keys(values)),
+        targetUpdatedAt: kase.updatedAt ?? null,
+        runId
+      })
+
+    const rejectedBy = (error: HttpRequestError): Option.Option<{ field: string; detail: string }> => {
+      if (error._tag === "Invalid") {
+        const first = error.fieldErrors[0]
+        return Option.some({ field: first?.field ?? "(body)", detail: `the target refused it: ${error.message}` })
+      }
+      if (error._tag === "NotFound") {
+        return Option.some({ field: "borrower", detail: `the target says the borrower does not exist: ${error.message}` })
+      }
+      return Option.none()
+    }
+
+    const findOurs = (item: PlannedCreate) =>
+      inputs.writer.findCaseByExternalId(item.personId, item.externalId).pipe(
+        Effect.mapError((error) => failed(`checking ext-${item.externalId} after an uncertain create`, error))
+      )
+
+    const create = (item: PlannedCreate, body: CaseCreate, attempt: number): Effect.Effect<Resolution, ApplyFailed | StateStoreError> =>
+      inputs.writer.createCase(item.personId, body).pipe(Effect.matchEffect({
+        onSuccess: (kase) =>
+          confirm(item, kase, item.values).pipe(
+            Effect.as<Resolution>({ borrower: item.personId, caseId: kase.id, outcome: "created", detail: attempt > 1 ? `created on attempt ${attempt}` : "" })
+          ),
+        onFailure: (error): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
+          const refused = rejectedBy(error)
+          if (Option.isSome(refused)) {
+            return store.markRejected(job, item.sourceKey, { reason: refused.value.detail, runId }).pipe(
+              Effect.as<Resolution>({ borrower: item.personId, caseId: null, outcome: "rejected", field: refused.value.field, detail: refused.value.detail, raw: item.body })
+            )
+          }
+          if (error._tag !== "Conflict" && !isOutcomeUnknown(error)) {
+            return Effect.fail(failed(`creating ${item.externalId}`, error))
+          }
+          return findOurs(item).pipe(Effect.flatMap(Option.match({
+            onSome: (kase): Effect.Effect<Resolution, ApplyFailed | StateStoreError> =>
+              holds(kase, item.values)
+                ? confirm(item, kase, item.values).pipe(Effect.as<Resolution>({
+                  borrower: item.personId,
+                  caseId: kase.id,
+                  outcome: "created",
+                  detail: `recovered: the create had landed (${error._tag}), found through ext-${item.externalId}`
+                }))
+                : Effect.succeed<Resolution>({
+                  borrower: item.personId,
+                  caseId: kase.id,
+                  outcome: "conflict",
+                  detail: `a different case with externalId ${item.externalId} exists in the target`
+                }),
+            onNone: () =>
+              attempt < maxCreates && error._tag !== "Conflict"
+                ? create(item, body, attempt + 1)
+                : Effect.fail(failed(`creating ${item.externalId} (${attempt} attempts, not found after)`, error))
+          })))
+        }
+      }))
+
+    const applyCreate = (item: PlannedCreate, entry: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
+      const current = inputs.targets.byExternalId.get(item.externalId)
+      if (current !== undefined) {
+        const ours = entry !== undefined && (entry.writeState === "sent" || entry.writeState === "confirmed")
+        const same = Object.keys(item.values).every((f) => sameValue(current.values[f], item.values[f]))
+        if (ours && same && current.personIds.includes(item.personId)) {
+          return store.markConfirmed(job, item.sourceKey, { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
+            Effect.as<Resolution>({ borrower: item.personId, caseId: current.caseId, outcome: "created", detail: "recovered: created by an earlier, interrupted apply" })
+          )
+        }
+        return Effect.succeed({ borrower: item.personId, caseId: current.caseId, outcome: "conflict", detail: "a case with this externalId appeared in the target after the plan was made" })
+      }
+      const body = Schema.decodeUnknownEither(CaseCreate)(item.body)
+      if (Either.isLeft(body)) {
+        const detail = `the plan's body is not a valid case: ${decodeError(body.left)}`
+        return store.markRejected(job, item.sourceKey, { reason: detail, runId }).pipe(
+          Effect.as<Resolution>({ borrower: item.personId, caseId: null, outcome: "rejected", field: "(body)", detail, raw: item.body })
+        )
+      }
+      return store.markSent(job, item.sourceKey, runId).pipe(Effect.zipRight(create(item, body.right, 1)))
+    }
+
+    const applyUpdate = (item: PlannedUpdate, entry: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
+      const current = inputs.targets.byExternalId.get(item.externalId)
+      const base = { borrower: item.personId, caseId: item.caseId }
+      if (current === undefined || current.caseId !== item.caseId) {
+        return Effect.succeed({ ...base, outcome: "conflict", detail: "the case is no longer in the target under this externalId" })
+      }
+      if (current.updatedAt !== item.targetUpdatedAt) {
+        const same = Object.keys(item.values).every((f) => sameValue(current.values[f], item.values[f]))
+        if (entry?.writeState === "sent" && same) {
+          return store.markConfirmed(job, item.sourceKey, { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
+            Effect.as<Resolution>({ ...base, outcome: "updated", detail: "recovered: updated by an earlier, interrupted apply" })
+          )
+        }
+        return Effect.succeed({ ...base, outcome: "conflict", detail: `the target case changed since the plan (updatedAt ${item.targetUpdatedAt} → ${current.updatedAt}); plan again` })
+      }
+      const body = Schema.decodeUnknownEither(CaseUpdate)(item.body)
+      if (Either.isLeft(body)) {
+        const detail = `the plan's body is not a valid update: ${decodeError(body.left)}`
+        return store.markRejected(job, item.sourceKey, { reason: detail, runId }).pipe(
+          Effect.as<Resolution>({ ...base, outcome: "rejected", field: "(body)", detail, raw: item.body })
+        )
+      }
+      return store.markSent(job, item.sourceKey, runId).pipe(
+        Effect.zipRight(inputs.writer.updateCase(item.personId, item.caseId, body.right).pipe(Effect.matchEffect({
+          onSuccess: (kase) => confirm(item, kase, item.values).pipe(Effect.as<Resolution>({ ...base, outcome: "updated", detail: "" })),
+          onFailure: (error): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
+          const refused = rejectedBy(error)
+          if (Option.isSome(refused) && error._tag === "Invalid") {
+            return store.markRejected(job, item.sourceKey, { reason: refused.value.detail, runId }).pipe(
+              Effect.as<Resolution>({ ...base, outcome: "rejected", field: refused.value.field, detail: refused.value.detail, raw: item.body })
+            )
+          }
+          if (error._tag === "NotFound") {
+            return Effect.succeed<Resolution>({ ...base, outcome: "conflict", detail: "the case was deleted from the target since the plan" })
+          }
+          return Effect.fail(failed(`updating ${item.externalId}`, error))
+          }
+        })))
+      )
+    }
+
+    const applyOne = (item: PlanItem, entry: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
+      switch (item._tag) {
+        case "reject":
+          return (entry !== undefined && item.sourceKey !== null && entry.writeState !== "confirmed"
+            ? store.markRejected(job, item.sourceKey, { reason: item.reason, runId }).pipe(Effect.asVoid)
+            : Effect.void
+          ).pipe(Effect.as<Resolution>({ borrower: null, caseId: entry?.caseId ?? null, outcome: "rejected", field: item.field, detail: item.reason, raw: item.raw }))
+        case "conflict":
+          return Effect.succeed({ borrower: item.personId, caseId: item.caseId, outcome: "conflict", detail: item.reason })
+        case "unchanged": {
+          const current = inputs.targets.byExternalId.get(item.externalId)
+          if (current === undefined || current.caseId !== item.caseId) {
+            return Effect.succeed({ borrower: item.personId, caseId: item.caseId, outcome: "conflict", detail: "the case is no longer in the target under this externalId" })
+          }
+          const settled = entry?.writeState === "confirmed" && entry.targetUpdatedAt === current.updatedAt
+          return (settled
+            ? Effect.void
+            : store.markConfirmed(job, item.sourceKey, { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(Effect.asVoid)
+          ).pipe(Effect.as<Resolution>({ borrower: item.personId, caseId: item.caseId, outcome: "unchanged", detail: "" }))
+        }
+        case "create":
+          return applyCreate(item, entry)
+        case "update":
+          return applyUpdate(item, entry)
+      }
+    }
+
+    const ledgerRow = (item: PlanItem, known: ReadonlyMap<string, LedgerEntry>): Option.Option<PlannedEntry> => {
+      if (item._tag === "reject") return Option.none()
+      return Option.some({
+        job,
+        sourceKey: item.sourceKey,
+        externalId: item.externalId,
+        borrowerId: item.personId,
+        caseId: "caseId" in item ? item.caseId : known.get(item.sourceKey)?.caseId ?? null,
+        action: item._tag,
+        runId
+      })
+    }
+
+    const record = (item: PlanItem, resolution: Resolution) => {
+      const identity = item._tag === "reject"
+        ? { sourceKey: item.sourceKey, externalId: item.externalId }
+        : { sourceKey: item.sourceKey, externalId: item.externalId }
+      const location = formatLocation(item.location)
+      return inputs.results.write({
+        source_key: identity.sourceKey,
+        external_id: identity.externalId,
+        location,
+        borrower: resolution.borrower,
+        case_id: resolution.caseId,
+        action: item._tag,
+        outcome: resolution.outcome,
+        detail: resolution.detail
+      }).pipe(
+        Effect.zipRight(
+          resolution.outcome === "rejected"
+            ? inputs.rejects.write({
+              location,
+              source_key: identity.sourceKey,
+              external_id: identity.externalId,
+              field: resolution.field ?? "",
+              reason: resolution.detail,
+              raw: resolution.raw ?? null
+            })
+            : Effect.void
+        ),
+        Effect.zipRight(Ref.update(counts, (c) => countOutcome(c, resolution.outcome)))
+      )
+    }
+
+    const applyBatch = (batch: Chunk.Chunk<PlanItem>) =>
+      Effect.gen(function*() {
+        const items = Chunk.toArray(batch)
+        const keys = items.flatMap((item) => (item.sourceKey === null ? [] : [item.sourceKey]))
+        const known = yield* store.getEntries(job, keys)
+        yield* store.recordPlanned(items.flatMap((item) => Option.toArray(ledgerRow(item, known))))
+        const entries = yield* store.getEntries(job, keys)
+        yield* Effect.forEach(
+          items,
+          (item) => applyOne(item, item.sourceKey === null ? undefined : entries.get(item.sourceKey)).pipe(
+            Effect.flatMap((resolution) => record(item, resolution))
+          ),
+          { concurrency: inputs.concurrency, discard: true }
+        )
+        const done = yield* Ref.get(counts)
+        yield* store.putCheckpoint(job, "apply", { planId: inputs.planId, runId, itemsDone: done.read })
+      })
+
+    yield* inputs.items.pipe(Stream.grouped(200), Stream.runForEach(applyBatch))
+    return yield* Ref.get(counts)
+  })

@@ -1,0 +1,178 @@
+import { it } from "@effect/vitest"
+import { Effect, Option, Stream } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { describe, expect } from "vitest"
+import { applyPlan, type CaseWriter, rejectColumns, resultColumns } from "../../src/apply/Applier.js"
+import { openCsvOutput } from "../../src/apply/CsvOutput.js"
+import type { Case } from "../../src/domain/peach/Case.js"
+import { Conflict, Invalid, Transport } from "../../src/http/HttpRequestError.js"
+import type { PlanItem } from "../../src/plan/Plan.js"
+import { indexTargetCases } from "../../src/plan/TargetIndex.js"
+import { StateStore } from "../../src/state/StateStore.js"
+
+// An in-memory target with scripted faults: what a flaky network does to a create.
+const makeTarget = (script: { dropAfterCommit?: Set<string>; dropBeforeCommit?: Set<string>; invalid?: Set<string> } = {}) => {
+  const cases = new Map<string, Case>()
+  let sequence = 0
+  const requests: Array<string> = []
+  const writer: CaseWriter = {
+    createCase: (personId, body) =>
+      Effect.suspend(() => {
+        requests.push(`POST ${body.externalId}`)
+        const ext = body.externalId!
+        if (script.invalid?.has(ext)) {
+          return Effect.fail(new Invalid({ method: "POST", url: "/cases", attempt: 1, status: 400, fieldErrors: [{ field: "customFields.x", message: "unknown custom field" }] }))
+        }
+        if (script.dropBeforeCommit?.delete(ext)) {
+          return Effect.fail(new Transport({ method: "POST", url: "/cases", attempt: 1, reason: "ConnectionLost", detail: "socket hang up", ambiguous: true }))
+        }
+        if ([...cases.values()].some((c) => c.externalId === ext)) {
+          return Effect.fail(new Conflict({ method: "POST", url: "/cases", attempt: 1, status: 409, fieldErrors: [] }))
+        }
+        const kase: Case = {
+          id: `CS-TEST-${++sequence}`,
+          object: "case",
+          createdAt: "2026-01-01T00:00:00.000Z",
+          updatedAt: `2026-01-01T00:00:0${sequence % 10}.000Z`,
+          externalId: ext,
+          people: [personId],
+          borrowerIds: [personId],
+          name: body.name ?? "Legacy",
+          status: body.status ?? "initiated",
+          typeId: body.typeId
+        }
+        cases.set(kase.id, kase)
+        if (script.dropAfterCommit?.delete(ext)) {
+          return Effect.fail(new Transport({ method: "POST", url: "/cases", attempt: 1, reason: "ConnectionLost", detail: "socket hang up", ambiguous: true }))
+        }
+        return Effect.succeed(kase)
+      }),
+    updateCase: (_personId, caseId, body) =>
+      Effect.sync(() => {
+        requests.push(`PUT ${caseId}`)
+        const updated = { ...cases.get(caseId)!, ...body, updatedAt: "2026-02-02T00:00:00.000Z" } as Case
+        cases.set(caseId, updated)
+        return updated
+      }),
+    findCaseByExternalId: (_personId, externalId) =>
+      Effect.sync(() => {
+        requests.push(`GET ext-${externalId}`)
+        return Option.fromNullable([...cases.values()].find((c) => c.externalId === externalId))
+      })
+  }
+  return { cases, writer, requests }
+}
+
+const create = (n: number, status: Case["status"] = "initiated"): PlanItem => ({
+  _tag: "create",
+  sourceKey: `LG-${n}`,
+  externalId: `legacy-LG-${n}`,
+  location: { _tag: "csv", file: "cases.csv", line: n + 1 },
+  personId: "BO-AAAA-0001",
+  body: { typeId: "101", externalId: `legacy-LG-${n}`, status },
+  values: { status }
+})
+
+const run = (target: ReturnType<typeof makeTarget>, items: Array<PlanItem>, dir = fs.mkdtempSync(path.join(os.tmpdir(), "apply-"))) =>
+  Effect.gen(function*() {
+    const targets = yield* indexTargetCases(Stream.fromIterable(target.cases.values()), ["status"])
+    const results = yield* openCsvOutput(path.join(dir, "results.csv"), resultColumns)
+    const rejects = yield* openCsvOutput(path.join(dir, "rejects.csv"), rejectColumns)
+    const counts = yield* applyPlan({
+      job: "t",
+      runId: `run-${Math.random()}`,
+      planId: "p",
+      items: Stream.fromIterable(items),
+      targets,
+      writer: target.writer,
+      results,
+      rejects,
+      concurrency: 2
+    })
+    return { counts, dir }
+  }).pipe(Effect.scoped)
+
+const layer = StateStore.layerSqlite({ filename: ":memory:" })
+
+describe("applyPlan", () => {
+  it.effect("creates each case once, with one request per case", () =>
+    Effect.gen(function*() {
+      const target = makeTarget()
+      const { counts, dir } = yield* run(target, [create(1), create(2)])
+      expect(counts).toMatchObject({ read: 2, create: 2 })
+      expect(target.requests).toEqual(["POST legacy-LG-1", "POST legacy-LG-2"])
+      expect(fs.readFileSync(path.join(dir, "results.csv"), "utf8")).toContain("legacy-LG-1,cases.csv:2,BO-AAAA-0001,CS-TEST-")
+      const ledger = yield* (yield* StateStore).countByState("t")
+      expect(ledger.confirmed).toBe(2)
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("checks ext-<externalId> after a create whose connection dropped, and does not create twice", () =>
+    Effect.gen(function*() {
+      const target = makeTarget({ dropAfterCommit: new Set(["legacy-LG-1"]) })
+      const { counts } = yield* run(target, [create(1)])
+      expect(counts.create).toBe(1)
+      expect(target.requests).toEqual(["POST legacy-LG-1", "GET ext-legacy-LG-1"])
+      expect(target.cases.size).toBe(1)
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("sends the create again when the check finds it did not land", () =>
+    Effect.gen(function*() {
+      const target = makeTarget({ dropBeforeCommit: new Set(["legacy-LG-1"]) })
+      const { counts } = yield* run(target, [create(1)])
+      expect(counts.create).toBe(1)
+      expect(target.requests).toEqual(["POST legacy-LG-1", "GET ext-legacy-LG-1", "POST legacy-LG-1"])
+      expect(target.cases.size).toBe(1)
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("turns a refused create into a reject with the server's field message", () =>
+    Effect.gen(function*() {
+      const target = makeTarget({ invalid: new Set(["legacy-LG-1"]) })
+      const { counts, dir } = yield* run(target, [create(1)])
+      expect(counts).toMatchObject({ read: 1, reject: 1 })
+      const rejects = fs.readFileSync(path.join(dir, "rejects.csv"), "utf8")
+      expect(rejects).toContain("customFields.x")
+      expect(rejects).toContain("unknown custom field")
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("resumes an interrupted apply: a create that landed is confirmed, not repeated", () =>
+    Effect.gen(function*() {
+      const target = makeTarget()
+      const store = yield* StateStore
+      // The earlier run marked LG-1 sent, the create landed, then the process died.
+      yield* store.recordPlanned([{ job: "t", sourceKey: "LG-1", externalId: "legacy-LG-1", action: "create", runId: "old" }])
+      yield* store.markSent("t", "LG-1", "old")
+      yield* target.writer.createCase("BO-AAAA-0001", { typeId: "101", externalId: "legacy-LG-1", status: "initiated" })
+      target.requests.length = 0
+      const { counts } = yield* run(target, [create(1), create(2)])
+      expect(counts.create).toBe(2)
+      expect(target.requests).toEqual(["POST legacy-LG-2"])
+      expect(target.cases.size).toBe(2)
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("refuses an update whose target moved since the plan, and a create whose externalId appeared", () =>
+    Effect.gen(function*() {
+      const target = makeTarget()
+      const kase = yield* target.writer.createCase("BO-AAAA-0001", { typeId: "101", externalId: "legacy-LG-1", status: "initiated" })
+      // Someone else created legacy-LG-2 by hand after the plan was made.
+      yield* target.writer.createCase("BO-AAAA-0001", { typeId: "101", externalId: "legacy-LG-2", status: "initiated" })
+      target.requests.length = 0
+      const stale: PlanItem = {
+        _tag: "update",
+        sourceKey: "LG-1",
+        externalId: "legacy-LG-1",
+        location: { _tag: "csv", file: "cases.csv", line: 2 },
+        personId: "BO-AAAA-0001",
+        caseId: kase.id,
+        targetUpdatedAt: "2025-12-31T00:00:00.000Z",
+        changes: [{ field: "status", before: "initiated", after: "completed" }],
+        body: { status: "completed" },
+        values: { status: "completed" }
+      }
+      const { counts, dir } = yield* run(target, [stale, create(2)])
+      expect(counts).toMatchObject({ read: 2, conflict: 2 })
+      expect(target.requests).toEqual([])
+      expect(fs.readFileSync(path.join(dir, "results.csv"), "utf8")).toContain("changed since the plan")
+    }).pipe(Effect.provide(layer)))
+})
