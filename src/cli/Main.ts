@@ -1,0 +1,14 @@
+import { Command } from "@effect/cli"
+import { sandboxCommand } from "./SandboxCommand.js"
+
+/** Every `casesync` subcommand. To add one, append it here. */
+const subcommands = [sandboxCommand] as const
+
+/** The `casesync` root command. */
+export const casesync = Command.make("casesync").pipe(
+  Command.withDescription("Move servicing cases from legacy systems into a Peach-style case API, idempotently"),
+  Command.withSubcommands(subcommands)
+)
+
+/** Parses `process.argv` and runs the chosen subcommand. */
+export const run = Command.run(casesync, { name: "casesync", version: "0.1.0" })
