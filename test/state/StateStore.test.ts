@@ -80,6 +80,13 @@ describe("StateStore layers", () => {
       expect(bad.message).toContain("schema name")
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
+  it.scoped("layerSqlite accepts :memory: for tests that need no file", () =>
+    Effect.gen(function*() {
+      const store = yield* Effect.map(Layer.build(StateStore.layerSqlite({ filename: ":memory:" })), Context.get(StateStore))
+      yield* store.recordPlanned([{ job: "j", sourceKey: "k", externalId: "e", action: "create", runId: "r" }])
+      expect(yield* store.countByState("j")).toEqual({ planned: 1, sent: 0, confirmed: 0, rejected: 0 })
+    }))
+
   it.scoped.skipIf(Option.isSome(pgProblem))("layerFromUrl takes ?schema= off a postgres URL and uses it", () =>
     Effect.gen(function*() {
       const schema = `casesync_test_${randomUUID().replaceAll("-", "")}`
