@@ -13,6 +13,13 @@ export type AnyId = typeof AnyId.Type
 /** Path form of a lender's identifier: `ext-<externalId>` (seed 001: MUST use the prefix when fetching). */
 export const extId = (externalId: string): string => `ext-${externalId}`
 
+/** True when `day` exists in that month of that year (no February 30th). */
+const isCalendarDay = (year: string, month: string, day: string): boolean => {
+  const m = Number(month)
+  const d = Number(day)
+  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(Number(year), m, 0)).getUTCDate()
+}
+
 /**
  * An ISO 8601 date-time that carries `Z` or a numeric UTC offset. Kept as the exact
  * string the sender wrote (so an offset like `-05:00` survives a round trip), but
@@ -26,7 +33,12 @@ export const OffsetDateTime = Schema.String.pipe(
         ? "a date-time must carry a timezone or UTC offset (Z or ±hh:mm)"
         : "expected an ISO 8601 date-time with offset, e.g. 2024-03-10T08:15:00-05:00"
     }
-    return Number.isNaN(Date.parse(s)) ? "not a valid date-time" : true
+    const [, year, month, day, hour, minute, second] = match
+    // Date.parse rolls 2019-02-30 over to March 2 and accepts 24:00, so check the fields themselves.
+    return Number.isNaN(Date.parse(s)) || !isCalendarDay(year!, month!, day!) || Number(hour) > 23 ||
+        Number(minute) > 59 || Number(second ?? 0) > 59
+      ? "not a valid date-time"
+      : true
   }),
   Schema.annotations({ identifier: "OffsetDateTime" })
 )
@@ -35,6 +47,7 @@ export type OffsetDateTime = typeof OffsetDateTime.Type
 /** A calendar date `YYYY-MM-DD` (snoozedUntil, court dates). */
 export const IsoDate = Schema.String.pipe(
   Schema.pattern(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/),
+  Schema.filter((s) => isCalendarDay(s.slice(0, 4), s.slice(5, 7), s.slice(8, 10)) || "not a calendar date"),
   Schema.annotations({ identifier: "IsoDate" })
 )
 export type IsoDate = typeof IsoDate.Type

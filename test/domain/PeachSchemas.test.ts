@@ -1,0 +1,167 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Either, ParseResult, Schema } from "effect"
+import {
+  AnyId,
+  Case,
+  CaseCreate,
+  CaseType,
+  CaseTypeCreate,
+  ErrorBody,
+  ItemEnvelope,
+  ListEnvelope,
+  OffsetDateTime,
+  SnoozeRequest
+} from "../../src/domain/peach/index.js"
+import { caseTypeJson, fullCaseJson } from "./PeachSamples.js"
+
+/** The field paths a schema refuses `input` at, as `a.b[0].c`. */
+const refusedPaths = <A, I>(schema: Schema.Schema<A, I>, input: unknown): Array<string> => {
+  const result = Schema.decodeUnknownEither(schema, { errors: "all" })(input)
+  if (Either.isRight(result)) return []
+  return ParseResult.ArrayFormatter.formatErrorSync(result.left).map((issue) =>
+    issue.path.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("").replace(/^\./, "")
+  )
+}
+
+describe("Case (seed 001)", () => {
+  it("decodes a case with every field, keeping the sender's timestamp strings", () => {
+    const decoded = Schema.decodeUnknownSync(Case)(fullCaseJson())
+    expect(decoded.openedAt).toBe("2017-03-10T08:15:00-05:00")
+    expect(decoded.outcomeUpdatedAt).toBe("2019-08-24T14:15:22+02:00")
+    expect(decoded.caseTypeMeta).toEqual({ base: "bankruptcy", id: "101", name: "Bankruptcy", derivedFromTypeId: null, version: 2 })
+    expect(decoded.matchDetails?.nameMatch).toBe("partialMatch")
+    expect(decoded.courtCaseChapter).toBe("chapter7")
+    expect(Schema.encodeSync(Case)(decoded)).toEqual(fullCaseJson())
+  })
+
+  it("decodes inside the item and list envelopes", () => {
+    expect(Schema.decodeUnknownSync(ItemEnvelope(Case))({ status: 200, message: "ok", data: fullCaseJson() }).data.id)
+      .toBe("CS-AB12-CD34")
+    const page = Schema.decodeUnknownSync(ListEnvelope(Case))({
+      status: 200,
+      total: 1,
+      count: 1,
+      nextUrl: null,
+      previousUrl: null,
+      data: [fullCaseJson()]
+    })
+    expect(page.data).toHaveLength(1)
+  })
+
+  it("accepts null for every nullable field", () => {
+    const nulls = Object.fromEntries(
+      ["updatedAt", "externalId", "outcome", "openedAt", "associations", "owningEmployee", "courtCaseChapter", "customFields"]
+        .map((k) => [k, null])
+    )
+    expect(Either.isRight(Schema.decodeUnknownEither(Case)(fullCaseJson(nulls)))).toBe(true)
+  })
+
+  it("refuses an openedAt without a timezone or offset, naming why", () => {
+    for (const openedAt of ["2017-03-10T08:15:00", "2017-03-10 08:15", "2017-03-10T08:15:00.123"]) {
+      expect(refusedPaths(Case, fullCaseJson({ openedAt }))).toContain("openedAt")
+    }
+    const message = Either.match(Schema.decodeUnknownEither(OffsetDateTime)("2017-03-10T08:15:00"), {
+      onLeft: (e) => ParseResult.TreeFormatter.formatErrorSync(e),
+      onRight: () => ""
+    })
+    expect(message).toContain("timezone or UTC offset")
+  })
+
+  it("refuses timestamps that are not real instants", () => {
+    expect(refusedPaths(Case, fullCaseJson({ createdAt: "2019-02-30T25:00:00Z" }))).toContain("createdAt")
+    expect(refusedPaths(Case, fullCaseJson({ snoozedUntil: "2019-13-01" }))).toContain("snoozedUntil")
+  })
+
+  it("refuses days a month does not have, which Date.parse would roll over", () => {
+    expect(refusedPaths(Case, fullCaseJson({ openedAt: "2019-02-30T10:00:00Z" }))).toContain("openedAt")
+    expect(refusedPaths(Case, fullCaseJson({ openedAt: "2019-04-31T10:00:00+01:00" }))).toContain("openedAt")
+    expect(refusedPaths(Case, fullCaseJson({ openedAt: "2019-01-01T24:00:00Z" }))).toContain("openedAt")
+    expect(refusedPaths(Case, fullCaseJson({ courtCaseFiledDate: "2019-02-29" }))).toContain("courtCaseFiledDate")
+    expect(refusedPaths(Case, fullCaseJson({ openedAt: "2020-02-29T23:59:59.999-12:00", courtCaseFiledDate: "2020-02-29" })))
+      .toEqual([])
+  })
+
+  it("refuses values outside every enum", () => {
+    const bad = {
+      status: "open",
+      outcome: "accepted",
+      creationProcedure: "manual",
+      object: "loan",
+      courtCaseChapter: "chapter8",
+      matchDetails: { ssnMatch: "maybe" },
+      createdByUser: { id: "U", name: null, userType: "robot", descriptor: null, employee: null },
+      associations: [{ objectType: "payment", objectId: "P-1" }]
+    }
+    const paths = refusedPaths(Case, fullCaseJson(bad))
+    for (const path of [
+      "status",
+      "outcome",
+      "creationProcedure",
+      "object",
+      "courtCaseChapter",
+      "matchDetails.ssnMatch",
+      "createdByUser.userType",
+      "associations[0].objectType"
+    ]) {
+      expect(paths).toContain(path)
+    }
+  })
+
+  it("requires the fields seed 001 marks non-null", () => {
+    const { typeId: _t, status: _s, ...rest } = fullCaseJson()
+    expect(refusedPaths(Case, rest)).toEqual(expect.arrayContaining(["typeId", "status"]))
+  })
+})
+
+describe("CaseCreate (seed 000)", () => {
+  it("takes an externalId without prefix and an openedAt with offset", () => {
+    const body = { typeId: "101", externalId: "CRM-1001", openedAt: "2017-03-10T08:15:00Z", status: "initiated" as const }
+    expect(Schema.encodeSync(CaseCreate)(body)).toEqual(body)
+  })
+
+  it("refuses an offset-less openedAt when encoding, so a bad body is never sent", () => {
+    expect(Either.isLeft(Schema.encodeEither(CaseCreate)({ typeId: "101", openedAt: "2017-03-10T08:15:00" }))).toBe(true)
+  })
+
+  it("refuses an empty externalId and a snooze under one day", () => {
+    expect(refusedPaths(CaseCreate, { typeId: "101", externalId: "" })).toContain("externalId")
+    expect(refusedPaths(SnoozeRequest, { snoozeFor: 0 })).toContain("snoozeFor")
+  })
+})
+
+describe("CaseType (seed 002)", () => {
+  it("decodes a seed-shaped case type", () => {
+    const decoded = Schema.decodeUnknownSync(CaseType)(caseTypeJson())
+    expect(decoded.customFieldSchemas?.[0]).toEqual({ name: "legacyPriority", type: "enum", values: ["low", "high"], required: false })
+  })
+
+  it("refuses a name over 50 characters and a description over 500", () => {
+    expect(refusedPaths(CaseType, caseTypeJson({ name: "x".repeat(51) }))).toContain("name")
+    expect(refusedPaths(CaseType, caseTypeJson({ name: "x".repeat(50) }))).toEqual([])
+    expect(refusedPaths(CaseTypeCreate, { name: "x".repeat(51) })).toContain("name")
+    expect(refusedPaths(CaseTypeCreate, { description: "x".repeat(501) })).toContain("description")
+  })
+
+  it("refuses an unknown base type or status", () => {
+    expect(refusedPaths(CaseType, caseTypeJson({ caseType: "fraud", status: "retired" }))).toEqual(
+      expect.arrayContaining(["caseType", "status"])
+    )
+  })
+})
+
+describe("AnyId and ErrorBody", () => {
+  it("accepts Peach ids, numeric ids and ext- ids; refuses others", () => {
+    for (const id of ["BO-ABCD-1234", "CS-AB12-CD34", "101", "ext-CRM 1001/a"]) {
+      expect(Schema.is(AnyId)(id)).toBe(true)
+    }
+    for (const id of ["bo-abcd-1234", "CRM-1001", ""]) {
+      expect(Schema.is(AnyId)(id)).toBe(false)
+    }
+  })
+
+  it("decodes an error body with per-field messages", () => {
+    expect(
+      Schema.decodeUnknownSync(ErrorBody)({ status: 400, message: "invalid", errors: [{ field: "openedAt", message: "needs offset" }] })
+    ).toEqual({ status: 400, message: "invalid", errors: [{ field: "openedAt", message: "needs offset" }] })
+  })
+})
