@@ -107,14 +107,34 @@ const decodeFields = <A, I>(
   schema: Schema.Schema<A, I>,
   body: JsonObject
 ): Either.Either<A, ReadonlyArray<FieldProblem>> =>
-  Either.mapLeft(
-    Schema.decodeUnknownEither(schema, { errors: "all" })(body),
-    (error) =>
-      ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-        name: formatPath(issue.path) || "body",
-        errorMessage: issue.message
-      }))
-  )
+  Either.mapLeft(Schema.decodeUnknownEither(schema, { errors: "all" })(body), (error) => {
+    const byName = new Map<string, Array<string>>()
+    for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+      const name = formatPath(issue.path) || "body"
+      byName.set(name, [...(byName.get(name) ?? []), issue.message])
+    }
+    // An optional field that failed deeper down also reports "Expected undefined" at its own path: noise.
+    const onlyOptionalMarker = (name: string, messages: ReadonlyArray<string>) =>
+      messages.every((m) => m.startsWith("Expected undefined")) &&
+      [...byName.keys()].some((other) => other.startsWith(`${name}[`) || other.startsWith(`${name}.`))
+    return [...byName]
+      .filter(([name, messages]) => !onlyOptionalMarker(name, messages))
+      .map(([name, messages]) => ({ name, errorMessage: mergeAlternatives(messages) }))
+  })
+
+/**
+ * One message per field from a union's alternatives: "Expected undefined" (the optional
+ * marker) is dropped, and `Expected "open"` / `Expected "closed"` become `Expected "open" or "closed"`.
+ */
+const mergeAlternatives = (messages: ReadonlyArray<string>): string => {
+  const meaningful = messages.filter((m) => !m.startsWith("Expected undefined"))
+  const kept = meaningful.length > 0 ? meaningful : messages
+  const parsed = kept.map((m) => /^Expected (.+), actual (.+)$/s.exec(m))
+  if (parsed.length > 1 && parsed.every((m) => m !== null && m[2] === parsed[0]![2])) {
+    return `Expected ${parsed.map((m) => m![1]).join(" or ")}, actual ${parsed[0]![2]}`
+  }
+  return [...new Set(kept)].join("; or ")
+}
 
 const checkCustomer = (body: JsonObject, context: ValidationContext, required: boolean): Array<FieldProblem> => {
   const id = body["customerId"]
