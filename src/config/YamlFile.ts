@@ -120,11 +120,15 @@ const firstPerPath = (issues: ReadonlyArray<ParseResult.ArrayFormatterIssue>) =>
   })
 }
 
-/** Decodes a parsed file with a Schema; every schema issue is reported at its value's position. */
+/**
+ * Decodes a parsed file (or, with `value` and `at`, a value built from the part of it
+ * under the path `at`) with a Schema; every issue is reported at its value's position.
+ */
 export const decodeYaml = <A, I>(
   schema: Schema.Schema<A, I>,
   yaml: YamlFile,
-  value: unknown = yaml.value
+  value: unknown = yaml.value,
+  at: ReadonlyArray<PropertyKey> = []
 ): Effect.Effect<A, ConfigFileError> =>
   Either.match(Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })(value), {
     onRight: Effect.succeed,
@@ -133,8 +137,8 @@ export const decodeYaml = <A, I>(
         new ConfigFileError({
           file: yaml.file,
           issues: firstPerPath(ParseResult.ArrayFormatter.formatErrorSync(error)).map((issue) => ({
-            ...yaml.positionOf(issue.path),
-            path: issue.path.join("."),
+            ...yaml.positionOf([...at, ...issue.path]),
+            path: [...at, ...issue.path].join("."),
             message: issue.message
           }))
         })
