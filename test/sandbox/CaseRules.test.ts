@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schema } from "effect"
+import { Effect, Schema, TestClock } from "effect"
 import { Case } from "../../src/domain/peach/index.js"
 import { startSandbox } from "../../src/sandbox/SandboxServer.js"
 import { apiKey, call, fieldsOf, legacyCase, utcMillis } from "./SandboxHttp.js"
@@ -91,12 +91,24 @@ describe("Peach-style sandbox: case rules", () => {
 
   it.scoped("sets openedAt to createdAt when absent, and writes its own timestamps in UTC with milliseconds", () =>
     Effect.gen(function*() {
+      // The sandbox runs on the clock of the effect that starts it: here the TestClock.
+      yield* TestClock.setTime(Date.parse("2025-01-02T03:04:05.678Z"))
       const sandbox = yield* startSandbox()
       const reply = yield* call(sandbox, "POST", "/people/ext-BRW-1001/cases", { body: { typeId: "101" } })
       expect(reply.status).toBe(200)
       const c = reply.body.data
+      expect(c.createdAt).toBe("2025-01-02T03:04:05.678Z")
       expect(c.openedAt).toBe(c.createdAt)
-      for (const field of ["createdAt", "updatedAt", "statusUpdatedAt"]) expect(c[field], field).toMatch(utcMillis)
+      for (const field of ["createdAt", "updatedAt", "statusUpdatedAt"]) expect(c[field], field).toBe(c.createdAt)
+      // Two writes in the same millisecond still get distinct, ordered stamps.
+      const next = yield* call(sandbox, "POST", "/people/ext-BRW-1001/cases", { body: { typeId: "101" } })
+      expect(next.body.data.createdAt).toBe("2025-01-02T03:04:05.679Z")
+      yield* TestClock.adjust("90 seconds")
+      const updated = yield* call(sandbox, "PUT", `/people/ext-BRW-1001/cases/${c.id}`, { body: { status: "completed" } })
+      expect(updated.body.data.updatedAt).toBe("2025-01-02T03:05:35.678Z")
+      expect(updated.body.data.statusUpdatedAt).toBe("2025-01-02T03:05:35.678Z")
+      expect(updated.body.data.createdAt).toBe("2025-01-02T03:04:05.678Z")
+      expect(updated.body.data.updatedAt).toMatch(utcMillis)
     }))
 
   it.scoped("moves updatedAt on every effective update, statusUpdatedAt on a status change, neither on a no-op", () =>
