@@ -37,6 +37,8 @@ export class UndecodableLines {
  */
 export class ByteDecoder extends Transform {
   private line = 1
+  /** The last chunk ended with CR, so an LF starting this one ends the same line. */
+  private afterCR = false
   /** UTF-8 only: the start of a multi-byte character cut off at the end of the last chunk. */
   private pending: Buffer | undefined = undefined
   private readonly decoder: iconv.DecoderStream | undefined
@@ -73,40 +75,56 @@ export class ByteDecoder extends Transform {
     const complete = cut === bytes.length ? bytes : bytes.subarray(0, cut)
     this.pending = cut === bytes.length ? undefined : Buffer.from(bytes.subarray(cut))
     this.line = isUtf8(complete)
-      ? this.line + countNewlines(complete)
-      : scanUtf8(complete, this.line, (line) => this.undecodable.add(line))
+      ? this.line + lineBreaksIn(complete, this.afterCR)
+      : scanUtf8(complete, this.line, this.afterCR, (line) => this.undecodable.add(line))
+    // A cut-off character is never a CR, so only a chunk ending in CR leaves one behind.
+    if (bytes.length > 0) this.afterCR = bytes[bytes.length - 1] === CR
   }
 
   private pushDecoded(text: string): void {
     if (text.includes("\uFFFD")) {
       // Single-byte decoders only produce U+FFFD for bytes the code page leaves undefined.
+      let afterCR = this.afterCR
       for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i)
-        if (c === 0x0a) this.line++
+        if (c === CR || (c === LF && !afterCR)) this.line++
         else if (c === 0xfffd) this.undecodable.add(this.line)
+        afterCR = c === CR
       }
     } else {
-      let i = text.indexOf("\n")
-      while (i !== -1) {
-        this.line++
-        i = text.indexOf("\n", i + 1)
-      }
+      this.line += lineBreaksIn(text, this.afterCR)
     }
+    if (text.length > 0) this.afterCR = text.charCodeAt(text.length - 1) === CR
     this.push(Buffer.from(text, "utf8"))
   }
 }
 
-// == UTF-8 checking
+// == physical lines: CRLF, LF and a lone CR each end one line, as csv-parse's record delimiters do
 
-const countNewlines = (bytes: Buffer): number => {
+const CR = 0x0d
+const LF = 0x0a
+
+/** The line breaks in a chunk of bytes or text; `afterCR`: the text before it ended with CR. */
+export const lineBreaksIn = (text: Buffer | string, afterCR: boolean): number =>
+  typeof text === "string"
+    ? countBreaks((code, from) => text.indexOf(String.fromCharCode(code), from), (i) => text.charCodeAt(i), afterCR)
+    : countBreaks((code, from) => text.indexOf(code, from), (i) => text[i], afterCR)
+
+const countBreaks = (
+  indexOf: (code: number, from: number) => number,
+  codeAt: (i: number) => number | undefined,
+  afterCR: boolean
+): number => {
   let n = 0
-  let i = bytes.indexOf(0x0a)
-  while (i !== -1) {
-    n++
-    i = bytes.indexOf(0x0a, i + 1)
+  // Each CR ends a line; an LF does unless it completes a CRLF.
+  for (let i = indexOf(CR, 0); i !== -1; i = indexOf(CR, i + 1)) n++
+  for (let i = indexOf(LF, 0); i !== -1; i = indexOf(LF, i + 1)) {
+    if (!(i === 0 ? afterCR : codeAt(i - 1) === CR)) n++
   }
   return n
 }
+
+// == UTF-8 checking
 
 /** Where a multi-byte character that the chunk cuts off begins, or the length if none is cut. */
 const incompleteTailStart = (bytes: Buffer): number => {
@@ -146,13 +164,13 @@ const characterLength = (bytes: Buffer, i: number): number => {
 }
 
 /** Walks bytes known to hold invalid UTF-8, reporting the line of each bad byte; returns the line after them. */
-const scanUtf8 = (bytes: Buffer, firstLine: number, onInvalid: (line: number) => void): number => {
+const scanUtf8 = (bytes: Buffer, firstLine: number, afterCR: boolean, onInvalid: (line: number) => void): number => {
   let line = firstLine
   let i = 0
   while (i < bytes.length) {
     const b = bytes[i]!
     if (b < 0x80) {
-      if (b === 0x0a) line++
+      if (b === CR || (b === LF && !(i === 0 ? afterCR : bytes[i - 1] === CR))) line++
       i++
       continue
     }

@@ -60,8 +60,8 @@ const openRows = (options: CsvSourceOptions, undecodable: UndecodableLines): Par
     escape: options.escape,
     bom: true,
     raw: true,
-    // Both, so a file mixing CRLF and LF rows still splits on every line end.
-    record_delimiter: ["\r\n", "\n"],
+    // All three, so a file mixing line ends, or an old Mac export ending lines in CR, splits on each.
+    record_delimiter: ["\r\n", "\n", "\r"],
     // Rows with the wrong cell count and stray quotes come through; the assembler judges them.
     relax_column_count: true,
     relax_quotes: true,

@@ -1,6 +1,6 @@
 import { Chunk, Effect } from "effect"
 import type { SourceItem, SourceLocation, UnreadableRecord } from "../SourceRecord.js"
-import type { UndecodableLines } from "./ByteDecoder.js"
+import { lineBreaksIn, type UndecodableLines } from "./ByteDecoder.js"
 import { CsvSourceError } from "./CsvSourceError.js"
 import type { CsvEncoding, CsvSourceOptions } from "./CsvSourceOptions.js"
 
@@ -178,17 +178,9 @@ export class RowAssembler {
 
 /**
  * The line breaks in a row's raw text. A row ended by CRLF keeps only the CR in csv-parse's
- * `raw` (the LF is skipped as part of the delimiter), so a final CR counts as a break.
+ * `raw` (the LF is skipped as part of the delimiter), and a CR counts as a break of its own.
  */
-const lineBreaks = (raw: string): number => {
-  let n = 0
-  let i = raw.indexOf("\n")
-  while (i !== -1) {
-    n++
-    i = raw.indexOf("\n", i + 1)
-  }
-  return raw.endsWith("\r") ? n + 1 : n
-}
+const lineBreaks = (raw: string): number => lineBreaksIn(raw, false)
 
 const endsWithLineBreak = (raw: string): boolean => raw.endsWith("\n") || raw.endsWith("\r")
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import iconv from "iconv-lite"
-import { ByteDecoder, UndecodableLines } from "../../../src/sources/csv/ByteDecoder.js"
+import { ByteDecoder, lineBreaksIn, UndecodableLines } from "../../../src/sources/csv/ByteDecoder.js"
 import type { CsvEncoding } from "../../../src/sources/csv/CsvSourceOptions.js"
 
 /** Runs bytes through a decoder in chunks of the given sizes; returns its output and the lines it flagged. */
@@ -22,7 +22,7 @@ const decode = async (bytes: Buffer, chunkSizes: ReadonlyArray<number>, encoding
   }
   decoder.end()
   await ended
-  const lineCount = bytes.filter((b) => b === 0x0a).length + 1
+  const lineCount = bytes.length + 1
   const flagged: Array<number> = []
   for (let line = 1; line <= lineCount; line++) {
     if (undecodable.within(line, line)) flagged.push(line)
@@ -30,29 +30,37 @@ const decode = async (bytes: Buffer, chunkSizes: ReadonlyArray<number>, encoding
   return { output: Buffer.concat(output), flagged }
 }
 
-/** The oracle: the lines (split at LF bytes) that a strict UTF-8 decoder refuses. */
+/** The oracle: the lines (ended by CRLF, LF or a lone CR) that a strict UTF-8 decoder refuses. */
 const invalidUtf8Lines = (bytes: Buffer): Array<number> => {
   const strict = new TextDecoder("utf-8", { fatal: true })
   const lines: Array<number> = []
   let start = 0
   let line = 1
-  for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0x0a) {
-      try {
-        strict.decode(bytes.subarray(start, i))
-      } catch {
-        lines.push(line)
-      }
+  const endLine = (end: number) => {
+    try {
+      strict.decode(bytes.subarray(start, end))
+    } catch {
+      lines.push(line)
+    }
+    line++
+  }
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 0x0d && bytes[i + 1] === 0x0a) {
+      endLine(i)
+      start = i + 2
+      i++
+    } else if (bytes[i] === 0x0d || bytes[i] === 0x0a) {
+      endLine(i)
       start = i + 1
-      line++
     }
   }
+  endLine(bytes.length)
   return lines
 }
 
 const sample = Buffer.concat([
-  Buffer.from("héllo € 😀\n"),
-  Buffer.from("plain\n"),
+  Buffer.from("héllo € 😀\r\n"),
+  Buffer.from("plain\r"),
   Buffer.from([0x62, 0x61, 0x64, 0x20, 0xe9, 0x0a]), // a Windows-1252 é
   Buffer.from("ok ✓\n"),
   Buffer.from([0xf0, 0x9f, 0x98, 0x20, 0x0a]), // a 4-byte character cut short
@@ -78,7 +86,7 @@ describe("ByteDecoder", () => {
       fc.oneof(
         fc.string({ unit: "binary", maxLength: 6 }).map((s) => Buffer.from(s)),
         fc.uint8Array({ maxLength: 4 }).map((a) => Buffer.from(a)),
-        fc.constant(Buffer.from("\n"))
+        fc.constantFrom(Buffer.from("\n"), Buffer.from("\r"), Buffer.from("\r\n"))
       ),
       { maxLength: 30 }
     ).map((parts) => Buffer.concat(parts))
@@ -95,14 +103,15 @@ describe("ByteDecoder", () => {
   it("decodes Windows-1252 to UTF-8 and flags the lines holding bytes it leaves undefined", async () => {
     const bytes = Buffer.concat([
       Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x20, 0x92, 0x20, 0x80, 0x0a]),
-      Buffer.from([0x61, 0x81, 0x62, 0x0a]),
-      Buffer.from("fine\n"),
+      Buffer.from([0x61, 0x81, 0x62, 0x0d, 0x0a]),
+      Buffer.from("fine\r"),
       Buffer.from([0x9d])
     ])
     for (const size of [1, 3, 100]) {
       const { output, flagged } = await decode(bytes, [size], "windows-1252")
       expect(output.toString("utf8")).toBe(iconv.decode(bytes, "windows-1252"))
       expect(output.toString("utf8").startsWith("Café ’ €\n")).toBe(true)
+      expect(output.toString("utf8")).toContain("a\uFFFDb\r\nfine\r")
       expect(flagged).toEqual([2, 4])
     }
   })
@@ -112,6 +121,21 @@ describe("ByteDecoder", () => {
     const { output, flagged } = await decode(bytes, [7], "latin1")
     expect(output.toString("utf8")).toBe(String.fromCharCode(...bytes))
     expect(flagged).toEqual([])
+  })
+})
+
+describe("lineBreaksIn", () => {
+  it("counts CRLF, LF and a lone CR once each, in bytes and in text alike", () => {
+    for (const [text, afterCR, breaks] of [
+      ["a\r\nb\nc\rd", false, 3],
+      ["\r\r\n\n", false, 3],
+      ["\nx", true, 0],
+      ["\nx", false, 1],
+      ["no breaks", true, 0]
+    ] as const) {
+      expect(lineBreaksIn(text, afterCR), JSON.stringify(text)).toBe(breaks)
+      expect(lineBreaksIn(Buffer.from(text), afterCR), JSON.stringify(text)).toBe(breaks)
+    }
   })
 })
 

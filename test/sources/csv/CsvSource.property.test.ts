@@ -23,7 +23,7 @@ const table = fc.uniqueArray(text.map((name) => name.trim()).filter((name) => na
     names: fc.constant(names),
     rows: fc.array(fc.array(text, { minLength: names.length, maxLength: names.length }), { maxLength: 8 }),
     delimiter: fc.constantFrom(",", ";", "\t", "|"),
-    lineEnd: fc.constantFrom("\n", "\r\n"),
+    lineEnd: fc.constantFrom("\n", "\r\n", "\r"),
     quoteAll: fc.boolean(),
     bom: fc.boolean(),
     finalLineEnd: fc.boolean()
@@ -41,7 +41,7 @@ const writeCsv = (t: Table): { content: string; lines: Array<number> } => {
   const lines: Array<number> = []
   t.rows.forEach((row) => {
     content += t.lineEnd
-    lines.push(content.split("\n").length)
+    lines.push(content.split(/\r\n|\r|\n/).length)
     content += row.map(field).join(t.delimiter)
   })
   if (t.finalLineEnd) content += t.lineEnd

@@ -78,6 +78,15 @@ describe("readCsv", () => {
       ])
     }))
 
+  it.effect("reads an old Mac export whose lines end in CR alone", () =>
+    Effect.gen(function*() {
+      const path = files.write("mac.csv", "id,note\r1,\"a\rb\"\r\r2,c\r")
+      expect(summary(yield* read(path))).toEqual([
+        { line: 2, data: { id: "1", note: "a\rb" } },
+        { line: 5, data: { id: "2", note: "c" } }
+      ])
+    }))
+
   it.effect("reads quoted delimiters, doubled quotes and line breaks, and numbers the rows after them by their own line", () =>
     Effect.gen(function*() {
       const content = [
