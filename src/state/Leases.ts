@@ -80,7 +80,7 @@ const decodeLease = (rows: ReadonlyArray<unknown>) =>
 const leaseHeld = (lease: Lease) =>
   new LeaseHeld({ name: lease.name, holder: lease.holder, acquiredAt: lease.acquiredAt, expiresAt: lease.expiresAt })
 
-const window = (ttl: Duration.DurationInput) =>
+const leaseWindow = (ttl: Duration.DurationInput) =>
   Effect.map(Clock.currentTimeMillis, (now) => ({
     now: new Date(now).toISOString(),
     expiresAt: new Date(now + Duration.toMillis(ttl)).toISOString()
@@ -101,7 +101,7 @@ export const makeLeases: Effect.Effect<Leases, never, SqlClient> = Effect.gen(fu
     const { holder, name } = options
     // A lease released between our upsert and our read shows as absent: try again, a few times at most.
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const { expiresAt, now } = yield* window(options.ttl)
+      const { expiresAt, now } = yield* leaseWindow(options.ttl)
       // One statement, so two racing acquirers are serialised by the database: Postgres row-locks the
       // conflicting row and re-checks the WHERE; SQLite takes its write lock (waiting up to the busy timeout).
       const taken = yield* sql`INSERT INTO leases ${
@@ -130,7 +130,7 @@ export const makeLeases: Effect.Effect<Leases, never, SqlClient> = Effect.gen(fu
 
   const renewLease = Effect.fn("StateStore.renewLease")(
     function*(options: { readonly name: string; readonly runId: string; readonly ttl: Duration.DurationInput }) {
-      const { expiresAt, now } = yield* window(options.ttl)
+      const { expiresAt, now } = yield* leaseWindow(options.ttl)
       const renewed = yield* sql`UPDATE leases SET renewed_at = ${now}, expires_at = ${expiresAt}
         WHERE name = ${options.name} AND run_id = ${options.runId} RETURNING *`.pipe(
         orStateError(`renewing lease ${options.name}`),

@@ -75,6 +75,8 @@ describe("StateStore layers", () => {
       const store = yield* Effect.map(Layer.build(StateStore.layerFromUrl(filename)), Context.get(StateStore))
       yield* store.putCheckpoint("job", "cp", { n: 1 })
       expect(yield* fs.exists(filename)).toBe(true)
+      // WAL mode: readers do not block the writer, and the log sits beside the database while open.
+      expect(yield* fs.exists(`${filename}-wal`)).toBe(true)
       const bad = yield* Effect.flip(Layer.build(StateStore.layerPg({ url: pgUrl, schema: "Not-Valid" })))
       expect(bad.reason).toBe("Connect")
       expect(bad.message).toContain("schema name")
