@@ -134,14 +134,15 @@ def base_row(index: int) -> dict:
         "agent_code": rng.choice(AGENTS + [""]),
         "subject": rng.choice(SUBJECTS[kind]),
         "notes": notes_for(kind),
-        "created_at": naive_text(created, rng.randrange(3)),
+        "created_at": naive_text(created, rng.randrange(3)),  # may drop the fraction: the oracle reads the text back
         "updated_at": "" if rng.random() < 0.15 else naive_text(updated, 2),
         "trustee_name": rng.choice(TRUSTEES) if kind == "BK" else "",
         "dispute_channel": rng.choice(DISPUTE) if kind == "DISP" else "",
         "branch_code": rng.choice(BRANCHES),
         "legacy_checksum": f"{rng.getrandbits(64):016x}",
     }
-    return {"row": row, "opened": expected_from_naive(created), "reject": None}
+    written = datetime.fromisoformat(row["created_at"])
+    return {"row": row, "opened": expected_from_naive(written), "reject": None}
 
 
 # Rows with a known twist, by row number (1-based, in data order). Each reject has its own reason.
