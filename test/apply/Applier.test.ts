@@ -7,7 +7,7 @@ import { describe, expect } from "vitest"
 import { applyPlan, type CaseWriter, rejectColumns, resultColumns } from "../../src/apply/Applier.js"
 import { openCsvOutput } from "../../src/apply/CsvOutput.js"
 import type { Case } from "../../src/domain/peach/Case.js"
-import { Conflict, Invalid, Transport } from "../../src/http/HttpRequestError.js"
+import { Conflict, type HttpRequestError, Invalid, Transport } from "../../src/http/HttpRequestError.js"
 import type { PlanItem } from "../../src/plan/Plan.js"
 import { indexTargetCases } from "../../src/plan/TargetIndex.js"
 import { StateStore } from "../../src/state/StateStore.js"
@@ -19,7 +19,7 @@ const makeTarget = (script: { dropAfterCommit?: Set<string>; dropBeforeCommit?: 
   const requests: Array<string> = []
   const writer: CaseWriter = {
     createCase: (personId, body) =>
-      Effect.suspend(() => {
+      Effect.suspend((): Effect.Effect<Case, HttpRequestError> => {
         requests.push(`POST ${body.externalId}`)
         const ext = body.externalId!
         if (script.invalid?.has(ext)) {
