@@ -36,7 +36,9 @@ export class SandboxKnobs extends Context.Tag("casesync/sandbox/SandboxKnobs")<
       const config = yield* SandboxConfig
       const knobs = yield* Ref.make(config.initialKnobs)
       const random = yield* Ref.make(Random.make(config.initialKnobs.seed))
-      const fullBucket = (k: Knobs, at: number): Bucket => ({ tokens: k.rateLimit ?? 0, at })
+      // Burst: one second's worth of requests, and at least one so a slow rate still serves.
+      const capacity = (rate: number) => Math.max(1, rate)
+      const fullBucket = (k: Knobs, at: number): Bucket => ({ tokens: capacity(k.rateLimit ?? 0), at })
       const bucket = yield* Ref.make(fullBucket(config.initialKnobs, yield* Clock.currentTimeMillis))
 
       const next = Effect.flatMap(Ref.get(random), (r) => r.next)
@@ -70,7 +72,7 @@ export class SandboxKnobs extends Context.Tag("casesync/sandbox/SandboxKnobs")<
           if (rate === null) return Option.none()
           const now = yield* Clock.currentTimeMillis
           return yield* Ref.modify(bucket, (b): [Option.Option<number>, Bucket] => {
-            const tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate)
+            const tokens = Math.min(capacity(rate), b.tokens + ((now - b.at) / 1000) * rate)
             if (tokens >= 1) return [Option.none(), { tokens: tokens - 1, at: now }]
             // Whole seconds until one token is back; never 0, which would invite an immediate retry.
             return [Option.some(Math.max(1, Math.ceil((1 - tokens) / rate))), { tokens, at: now }]

@@ -11,7 +11,7 @@ export const Knobs = Schema.Struct({
   latencyMs: Schema.NonNegativeInt,
   /** Extra latency drawn uniformly from 0..latencyJitterMs (ms). */
   latencyJitterMs: Schema.NonNegativeInt,
-  /** Requests per second allowed by a token bucket (burst = one second's worth); null = unlimited. */
+  /** Requests per second allowed by a token bucket (burst = one second's worth, at least 1); null = unlimited. */
   rateLimit: Schema.NullOr(Schema.Number.pipe(Schema.positive())),
   /** Share of API requests answered with an injected 500 or 503 before they are handled. */
   faultRate: Rate,

@@ -116,8 +116,12 @@ export const startSandbox = (
       Effect.provide(context)
     )
 
-    const server = yield* NodeHttpServer.make(() => createServer(), { port: options.port ?? 0, host: "127.0.0.1" })
+    const nodeServer = createServer()
+    const server = yield* NodeHttpServer.make(() => nodeServer, { port: options.port ?? 0, host: "127.0.0.1" })
       .pipe(Effect.mapError((error) => new SandboxStartError({ reason: "Listen", detail: String(error.cause) })))
+    // Runs before the server's own close: cut every connection, so a request held by the
+    // latency knob (or by a TestClock nobody advances) cannot keep the scope from closing.
+    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
     yield* server.serve(app)
     const port = server.address._tag === "TcpAddress" ? server.address.port : 0
 

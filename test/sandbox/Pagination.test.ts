@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import people from "../../samples/peach/people.json" with { type: "json" }
 import { startSandbox } from "../../src/sandbox/SandboxServer.js"
-import { call, fieldsOf } from "./SandboxHttp.js"
+import { call, fieldsOf, type Reply } from "./SandboxHttp.js"
 
 // Seed 002 rules, applied to every list (PEACH_ROUTES.md): limit 1..100 default 25,
 // startingAfter / endingBefore exclusive cursors (not both), creation order,
@@ -16,7 +16,7 @@ const walk = (sandbox: { url: string }, start: string, direction: "nextUrl" | "p
     const pages: Array<ReadonlyArray<string>> = []
     let url: string | null = start
     while (url !== null) {
-      const reply = yield* call(sandbox, "GET", url)
+      const reply: Reply = yield* call(sandbox, "GET", url)
       expect(reply.status, url).toBe(200)
       expect(reply.body.count).toBe(reply.body.data.length)
       pages.push(reply.body.data.map((item: { id: string }) => item.id))
