@@ -2,7 +2,7 @@ import { Chunk, Effect, Option, Stream } from "effect"
 import type { Schema } from "effect"
 import { ListEnvelope } from "../domain/peach/index.js"
 import { Decode, type HttpRequestError, Invalid } from "../http/HttpRequestError.js"
-import type { JsonApiClient, QueryValue } from "../http/JsonApiClient.js"
+import { type JsonApiClient, type QueryValue, resolveUrl } from "../http/JsonApiClient.js"
 
 /** Where a list read starts and how big its pages are. */
 export interface PageOptions {
@@ -45,7 +45,7 @@ export const followCursor = <A, I>(
     return Stream.fail(
       new Invalid({
         method: "GET",
-        url: list.path,
+        url: resolveUrl(api.policy.baseUrl, list.path),
         attempt: 1,
         serverMessage: "refused before sending",
         fieldErrors: [{ field: "limit", message: `page size must be an integer from 1 to 100, got ${pageSize}` }]
@@ -64,7 +64,15 @@ export const followCursor = <A, I>(
         // A server that hands back the page it just served would make this stream loop forever.
         const message = "nextUrl points at the page just read"
         return Effect.fail(
-          new Decode({ method: "GET", url: cursor.path, attempt: 1, status: 200, path: "nextUrl", issues: [{ path: "nextUrl", message }], detail: message })
+          new Decode({
+            method: "GET",
+            url: resolveUrl(api.policy.baseUrl, cursor.path, cursor.query),
+            attempt: 1,
+            status: 200,
+            path: "nextUrl",
+            issues: [{ path: "nextUrl", message }],
+            detail: message
+          })
         )
       }
       return Effect.succeedSome({ path: page.nextUrl, query: { limit: hasLimit(page.nextUrl) ? undefined : pageSize } })
