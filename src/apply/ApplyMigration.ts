@@ -1,0 +1,99 @@
+import { Data, Effect } from "effect"
+import * as os from "node:os"
+import * as path from "node:path"
+import type { RunConfig } from "../config/RunConfig.js"
+import type { PlanHeader } from "../plan/Plan.js"
+import { readPlanHeader, streamPlanItems } from "../plan/PlanFile.js"
+import type { LoadedMapper } from "../plan/PlanMigration.js"
+import { indexTargetCases } from "../plan/TargetIndex.js"
+import { StateStore } from "../state/StateStore.js"
+import { PeachClient } from "../target/PeachClient.js"
+import { applyPlan, rejectColumns, resultColumns } from "./Applier.js"
+import type { ApplyCounts } from "./ApplyOutcome.js"
+import { ApplyFailed } from "./ApplyOutcome.js"
+import { openCsvOutput } from "./CsvOutput.js"
+
+/** A plan that must not be applied with this configuration, and why. */
+export class PlanMismatch extends Data.TaggedError("PlanMismatch")<{
+  readonly planId: string
+  readonly problems: ReadonlyArray<string>
+}> {
+  override get message() {
+    return `cannot apply plan ${this.planId}: ${this.problems.join("; ")}. Make a new plan.`
+  }
+}
+
+/** What an apply produced. */
+export interface ApplyOutcome {
+  readonly runId: string
+  readonly header: PlanHeader
+  readonly counts: ApplyCounts
+  readonly resultsFile: string
+  readonly rejectsFile: string
+}
+
+/** Refuses a plan made for another job, mapping or target: it would mean something else here. */
+export const checkPlanFits = (header: PlanHeader, config: RunConfig, mapper: LoadedMapper): Effect.Effect<void, PlanMismatch> => {
+  const problems = [
+    header.job !== config.job && `it was made for job "${header.job}", this config runs job "${config.job}"`,
+    header.mappingDigest !== mapper.digest && `the mapping changed since the plan was made (${header.mappingFile})`,
+    header.targetBaseUrl !== config.target.baseUrl && `it was made against ${header.targetBaseUrl}, this config targets ${config.target.baseUrl}`
+  ].filter((problem): problem is string => typeof problem === "string")
+  return problems.length === 0
+    ? Effect.void
+    : Effect.fail(new PlanMismatch({ planId: header.planId, problems }))
+}
+
+/**
+ * Applies a plan file under the job's lease: re-reads the target once (list calls) to
+ * judge staleness, applies every item exactly once, and writes the results and
+ * rejects files. The run is logged in the state store with its counts.
+ */
+export const applyMigration = (
+  config: RunConfig,
+  mapper: LoadedMapper,
+  planFile: string,
+  options: { readonly command: string }
+) =>
+  Effect.gen(function*() {
+    const header = yield* readPlanHeader(planFile)
+    yield* checkPlanFits(header, config, mapper)
+    const store = yield* StateStore
+    const client = yield* PeachClient
+    const runId = `${header.planId}-apply-${Date.now().toString(36)}`
+    yield* store.withLease({
+      name: `apply:${config.job}`,
+      holder: { runId, pid: process.pid, host: os.hostname(), command: options.command },
+      ttl: "60 seconds"
+    })
+    yield* store.startRun({ runId, command: options.command, configDigest: config.digest })
+    const resultsFile = path.join(config.outputDir, "results.csv")
+    const rejectsFile = path.join(config.outputDir, "rejects.csv")
+    const results = yield* openCsvOutput(resultsFile, resultColumns)
+    const rejects = yield* openCsvOutput(rejectsFile, rejectColumns)
+    const counts = yield* Effect.gen(function*() {
+      const targets = yield* indexTargetCases(client.listCompanyCases(), mapper.ownedFields).pipe(
+        Effect.mapError((error) =>
+          new ApplyFailed({ reason: `reading the target's cases: ${error.message}`, resume: "run the same command again", cause: error })
+        )
+      )
+      return yield* applyPlan({
+        job: config.job,
+        runId,
+        planId: header.planId,
+        items: streamPlanItems(planFile),
+        targets,
+        writer: client,
+        results,
+        rejects,
+        concurrency: config.applyConcurrency
+      })
+    }).pipe(
+      Effect.tapErrorCause((cause) =>
+        store.finishRun(runId, { outcome: cause._tag === "Interrupt" ? "interrupted" : "failed", counts: {} }).pipe(Effect.ignore)
+      )
+    )
+    yield* store.finishRun(runId, { outcome: "succeeded", counts: { ...counts } })
+    return { runId, header, counts, resultsFile, rejectsFile } satisfies ApplyOutcome
+  }).pipe(Effect.scoped, Effect.withSpan("ApplyMigration.apply"))
+

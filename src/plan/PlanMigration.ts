@@ -1,0 +1,104 @@
+import { Effect, Option, Stream } from "effect"
+import { randomUUID } from "node:crypto"
+import * as path from "node:path"
+import type { RunConfig } from "../config/RunConfig.js"
+import { readCsv } from "../sources/csv/CsvSource.js"
+import type { KhorosReadSummary } from "../sources/khoros/KhorosSource.js"
+import { openSource } from "../sources/SourceFromConfig.js"
+import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
+import { PeachClient } from "../target/PeachClient.js"
+import type { PlanCounts, PlanHeader } from "./Plan.js"
+import { writePlanFile } from "./PlanFile.js"
+import { writePlanReport } from "./PlanReport.js"
+import { planItems, type RecordMapper } from "./Planner.js"
+import { indexBorrowers, indexTargetCases } from "./TargetIndex.js"
+
+/** A mapping ready to plan with, and the digest that ties a plan to the mapping it was made with. */
+export interface LoadedMapper extends RecordMapper {
+  readonly file: string
+  readonly digest: string
+}
+
+/** Where a plan goes and what it covers. */
+export interface PlanOptions {
+  readonly planFile: string
+  readonly reportFile: string
+  /** A rejects file from an earlier apply: only its records are planned, the rest count as skipped. */
+  readonly onlyRejects?: string | undefined
+}
+
+/** What planning produced. */
+export interface PlanOutcome {
+  readonly header: PlanHeader
+  readonly counts: PlanCounts
+  readonly planFile: string
+  readonly reportFile: string
+  readonly crm: Option.Option<KhorosReadSummary>
+  /** List requests made to read the target (cases and borrowers), for the record. */
+  readonly targetCasesIndexed: number
+}
+
+/** Reads a rejects file back into the set of source locations it names (`file:line`, `customer … / case …`). */
+export const readRejectsFilter = (file: string) =>
+  readCsv({
+    path: file,
+    delimiter: ",",
+    quote: "\"",
+    escape: "\"",
+    encoding: "utf-8",
+    gzip: "auto",
+    header: true,
+    skipEmptyLines: true,
+    trim: false,
+    maxRecordSize: 50_000_000
+  }).pipe(
+    Stream.runFold(new Set<string>(), (locations, item) => {
+      // The writer neutralised cells that start like a formula with a leading quote.
+      const location = item._tag === "Record" ? String(item.data["location"] ?? "").replace(/^'/, "") : ""
+      if (location !== "") locations.add(location)
+      return locations
+    })
+  )
+
+/**
+ * Plans a migration (the dry run): reads the target once with list calls, maps every
+ * source record, decides each, and writes the plan file and its report. Makes no
+ * write request to the target.
+ */
+export const planMigration = (
+  config: RunConfig,
+  mapper: LoadedMapper,
+  options: PlanOptions
+) =>
+  Effect.gen(function*() {
+    const client = yield* PeachClient
+    const source = yield* openSource(config)
+    const [targets, borrowers] = yield* Effect.all([
+      indexTargetCases(client.listCompanyCases(), mapper.ownedFields),
+      indexBorrowers(client.listPeople())
+    ], { concurrency: 2 })
+    const filter = options.onlyRejects === undefined ? undefined : yield* readRejectsFilter(options.onlyRejects)
+    const include = filter === undefined ? undefined : (item: SourceItem) => filter.has(formatLocation(item.location))
+    const header: PlanHeader = {
+      format: "casesync-plan/1",
+      planId: `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomUUID().slice(0, 8)}`,
+      job: config.job,
+      createdAt: new Date().toISOString(),
+      configDigest: config.digest,
+      mappingDigest: mapper.digest,
+      mappingFile: mapper.file,
+      targetBaseUrl: config.target.baseUrl,
+      source: source.description + (options.onlyRejects === undefined ? "" : ` (only the rejects in ${options.onlyRejects})`)
+    }
+    const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include })
+    const counts = yield* writePlanFile(options.planFile, header, planned.items, planned.skipped)
+    yield* writePlanReport(options.planFile, options.reportFile, header, counts)
+    return {
+      header,
+      counts,
+      planFile: path.normalize(options.planFile),
+      reportFile: path.normalize(options.reportFile),
+      crm: yield* source.summary,
+      targetCasesIndexed: targets.size
+    } satisfies PlanOutcome
+  }).pipe(Effect.withSpan("PlanMigration.plan"))

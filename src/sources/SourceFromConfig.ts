@@ -1,0 +1,68 @@
+import { FetchHttpClient } from "@effect/platform"
+import { Effect, Layer, Option, Stream } from "effect"
+import type { RunConfig } from "../config/RunConfig.js"
+import type { HttpRequestError } from "../http/HttpRequestError.js"
+import { PeachClient } from "../target/PeachClient.js"
+import { readCsv } from "./csv/CsvSource.js"
+import type { CsvSourceError } from "./csv/CsvSourceError.js"
+import { KhorosClient, layerKhorosClient, makeKhorosPolicy } from "./khoros/KhorosClient.js"
+import { customerIds, type KhorosCustomerListError, type KhorosCustomerSource } from "./khoros/KhorosCustomers.js"
+import { fetchKnownCaseFields, type KhorosReadSummary, readKhoros } from "./khoros/KhorosSource.js"
+import type { SourceItem } from "./SourceRecord.js"
+
+/** Any way reading a source can fail as a whole (a bad row never does: it becomes an Unreadable item). */
+export type SourceError = CsvSourceError | KhorosCustomerListError | HttpRequestError
+
+/** A source opened from the run config: its records, what it is, and the field names a mapping may use. */
+export interface OpenedSource {
+  /** Shown in plans and reports: `csv samples/csv/legacy-cases.csv`, `khoros http://…/crm`. */
+  readonly description: string
+  readonly items: Stream.Stream<SourceItem, SourceError>
+  /** The source's field names (CSV header; CRM documented and custom fields), for mapping checks and coverage. */
+  readonly fields: Effect.Effect<Option.Option<ReadonlyArray<string>>, SourceError>
+  /** For the CRM: customers read, without cases, unknown (complete once `items` has ended). */
+  readonly summary: Effect.Effect<Option.Option<KhorosReadSummary>>
+}
+
+const customersOf = (customers: RunConfig["source"] & { kind: "khoros" }): KhorosCustomerSource =>
+  customers.customers === "borrowers"
+    ? { _tag: "Borrowers" }
+    : "ids" in customers.customers
+    ? { _tag: "List", ids: customers.customers.ids }
+    : { _tag: "CsvColumn", csv: customers.customers.csv, column: customers.customers.column }
+
+/** Opens the source a run config names; the CRM's customers may come from the target's borrowers. */
+export const openSource = (config: RunConfig): Effect.Effect<OpenedSource, never, PeachClient> =>
+  Effect.gen(function*() {
+    const source = config.source
+    if (source.kind === "csv") {
+      return {
+        description: `csv ${source.path}`,
+        items: readCsv(source),
+        fields: readCsv(source).pipe(
+          Stream.filter((item) => item._tag === "Record"),
+          Stream.runHead,
+          Effect.map(Option.map((item) => Object.keys(item._tag === "Record" ? item.data : {})))
+        ),
+        summary: Effect.succeed(Option.none())
+      }
+    }
+    const peach = yield* PeachClient
+    const crm = layerKhorosClient(makeKhorosPolicy({
+      baseUrl: source.baseUrl,
+      apiKey: source.apiKey,
+      apiKeyHeader: source.apiKeyHeader,
+      timeoutMillis: source.timeoutMillis,
+      maxAttempts: source.maxAttempts,
+      requestsPerSecond: source.requestsPerSecond,
+      concurrency: source.concurrency
+    })).pipe(Layer.provide(FetchHttpClient.layer))
+    const ids = customerIds(customersOf(source), () => peach.listPeople())
+    const read = yield* readKhoros(ids, { concurrency: source.customerConcurrency ?? 4 })
+    return {
+      description: `khoros ${source.baseUrl}`,
+      items: read.items.pipe(Stream.provideLayer(crm)),
+      fields: fetchKnownCaseFields.pipe(Effect.map(Option.some), Effect.provide(crm)),
+      summary: Effect.map(read.summary, Option.some)
+    }
+  })
