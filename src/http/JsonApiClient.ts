@@ -180,9 +180,9 @@ export const makeJsonApiClient = (
           const raw = yield* pacer.run(send(outgoing, ctx))
           const now = yield* Clock.currentTimeMillis
           const result = interpret(options.readErrorBody, raw, ctx, now, onSuccess)
-          if (Either.isLeft(result) && result.left._tag === "RateLimited" && result.left.retryAfterMillis !== undefined) {
-            yield* pacer.pauseUntil(now + result.left.retryAfterMillis)
-          }
+          const asked = Either.isLeft(result) && result.left._tag === "RateLimited" ? result.left.retryAfterMillis : undefined
+          // A wait longer than the policy accepts ends this request's retries; it must not stall the others.
+          if (asked !== undefined && asked <= policy.maxRetryAfterMillis) yield* pacer.pauseUntil(now + asked)
           return yield* result
         }).pipe(
           Effect.tapError((error) =>

@@ -129,6 +129,8 @@ describe("JsonApiClient: Retry-After", () => {
       const error = yield* failureOf(client.json({ method: "GET", path: "/things/1" }, Thing))
       expect(error).toMatchObject({ _tag: "RateLimited", attempt: 1, retryAfterMillis: 3_600_000 })
       expect(state.hits).toBe(1)
+      // Nor does the hour it asked for hold back the client's next request.
+      expect(yield* client.json({ method: "GET", path: "/things/1" }, Thing)).toEqual(thing)
     }))
 
   it.effect("one 429 holds back the client's other requests until Retry-After has passed", () =>
