@@ -78,7 +78,13 @@ export const sandboxCommand = Command.make(
           }
         })
         yield* Console.log(sandboxBanner(sandbox, yield* sandbox.knobs.get, credentials))
-        return yield* Effect.never
-      }).pipe(Effect.ensuring(Console.log("casesync sandbox stopped")))
+        return yield* Effect.never.pipe(Effect.ensuring(Console.log("casesync sandbox stopped")))
+      })
+    ).pipe(
+      // A person typed a bad flag or a busy port: say so in one line, exit 1, no stack trace.
+      Effect.catchTag("SandboxStartError", (error) =>
+        Effect.zipRight(Console.error(`casesync sandbox: ${error.message}`), Effect.sync(() => {
+          process.exitCode = 1
+        })))
     )
 ).pipe(Command.withDescription("Run a local Peach-style case API (and the other sandboxed APIs) with fault knobs"))

@@ -28,6 +28,7 @@ import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Data, Effect, Layer, type Scope, Schema } from "effect"
 import { createServer } from "node:http"
+import { fieldErrors } from "./ApiError.js"
 import { controlRoutes } from "./ControlRoutes.js"
 import { mountGroup } from "./GroupPipeline.js"
 import { KhorosGroup } from "./khoros/KhorosGroup.js"
@@ -81,7 +82,12 @@ export const startSandbox = (
   Effect.gen(function*() {
     const resolved = resolveConfig(options)
     const initialKnobs = yield* Schema.decodeUnknown(Knobs)(resolved.initialKnobs).pipe(
-      Effect.mapError((error) => new SandboxStartError({ reason: "InvalidKnobs", detail: error.message }))
+      Effect.mapError((error) =>
+        new SandboxStartError({
+          reason: "InvalidKnobs",
+          detail: fieldErrors(error).map((e) => `${e.field}: ${e.message}`).join("; ")
+        })
+      )
     )
     const config = { ...resolved, initialKnobs }
 

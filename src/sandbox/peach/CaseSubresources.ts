@@ -1,4 +1,4 @@
-import { Either, HashMap } from "effect"
+import { Either, HashMap, Option } from "effect"
 import type { AddAssociation, Case, CompanyEscalation, Escalation, EscalationRequest } from "../../domain/peach/index.js"
 import { caseOr404, personOr404 } from "./PeachLookups.js"
 import type { Write } from "./PeachState.js"
@@ -62,7 +62,7 @@ export const escalate = (personRef: string, caseRef: string, body: EscalationReq
       note: body.note ?? null,
       isUrgent: body.isUrgent ?? false
     }
-    const history = HashMap.get(store.escalations, current.id).pipe((o) => o._tag === "Some" ? o.value : [])
+    const history = escalationsOf(store, current.id)
     return [
       { ...current, escalatedAt: now, escalatedTeamId: team, escalatedEmployeeId: employee, escalationIsUrgent: escalation.isUrgent ?? false },
       { ...store, escalations: HashMap.set(store.escalations, current.id, [...history, escalation]) }
@@ -71,7 +71,7 @@ export const escalate = (personRef: string, caseRef: string, body: EscalationReq
 
 /** Every escalation request a case received, oldest first. */
 export const escalationsOf = (store: PeachStore, caseId: string): ReadonlyArray<Escalation> =>
-  HashMap.get(store.escalations, caseId).pipe((o) => o._tag === "Some" ? o.value : [])
+  Option.getOrElse(HashMap.get(store.escalations, caseId), (): ReadonlyArray<Escalation> => [])
 
 /** `GET /cases/escalations`: the cases escalated now, with their latest escalation. */
 export const activeEscalations = (store: PeachStore): ReadonlyArray<CompanyEscalation> =>
