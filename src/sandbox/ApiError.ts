@@ -35,7 +35,7 @@ export const conflict = (message: string, errors?: ReadonlyArray<FieldError>): A
 /**
  * Turns a schema decoding failure into field errors, one per path, using the schema's
  * issue paths (`customFields`, `matchDetails.ssnMatch`, `people.0`); alternatives on the
- * same path (e.g. `string | null`) are merged into one message.
+ * same path (e.g. `string | null`) are merged into one message, without the null/undefined ones.
  */
 export const fieldErrors = (error: ParseResult.ParseError, root?: string): ReadonlyArray<FieldError> => {
   const byField = new Map<string, Array<string>>()
@@ -46,5 +46,23 @@ export const fieldErrors = (error: ParseResult.ParseError, root?: string): Reado
     if (!messages.includes(issue.message)) messages.push(issue.message)
     byField.set(field, messages)
   }
-  return [...byField].map(([field, messages]) => ({ field, message: messages.join("; or ") }))
+  // `X | null` and optional fields add "Expected null/undefined" alternatives: noise when X said why.
+  const noise = /^Expected (null|undefined), actual /
+  const fields = [...byField.keys()]
+  return [...byField].flatMap(([field, messages]) => {
+    const meaningful = messages.filter((m) => !noise.test(m))
+    // A nested field already says what is wrong inside this one.
+    if (meaningful.length === 0 && fields.some((f) => f.startsWith(`${field}.`))) return []
+    return [{ field, message: mergeAlternatives(meaningful.length > 0 ? meaningful : messages) }]
+  })
+}
+
+/** `Expected "a", actual "x"` + `Expected "b", actual "x"` → `Expected "a" | "b", actual "x"` (enum literals). */
+const mergeAlternatives = (messages: ReadonlyArray<string>): string => {
+  const parts = messages.map((m) => /^Expected (.+), actual (.+)$/s.exec(m))
+  const actual = parts[0]?.[2]
+  if (parts.length > 1 && parts.every((p) => p !== null && p[2] === actual)) {
+    return `Expected ${parts.map((p) => p![1]).join(" | ")}, actual ${actual}`
+  }
+  return messages.join("; or ")
 }
