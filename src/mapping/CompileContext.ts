@@ -1,4 +1,4 @@
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, Either, ParseResult, Schema } from "effect"
 import type { ActiveCaseTypes } from "./ActiveCaseTypes.js"
 import type { LookupTable } from "./Lookup.js"
 import type { LookupSpec } from "./MappingSpec.js"
@@ -48,13 +48,35 @@ export const wrapAs = (key: string): Step =>
     encode: (value) => ParseResult.succeed((value as Record<string, unknown>)[key])
   })
 
-/** Runs a step's decode and gives its first message on failure, for per-field rejections. */
-export const decodeStep = (schema: Step, input: unknown): Effect.Effect<unknown, string> =>
-  Schema.decodeUnknown(schema)(input).pipe(Effect.mapError(firstMessage))
+/**
+ * A step's decode and encode, prepared once. Decoding is synchronous (an `Either`, no
+ * fiber) unless the step evaluates JSONata; mapping a record runs dozens of them, so this
+ * is what keeps mapping fast. Failures carry the step's own message.
+ */
+export interface StepRunner {
+  readonly decode: (input: unknown) => Either.Either<unknown, string> | Effect.Effect<unknown, string>
+  readonly encode: (input: unknown) => Either.Either<unknown, string>
+}
 
-/** Runs a step's encode (target value to source value), with its first message on failure. */
-export const encodeStep = (schema: Step, input: unknown): Effect.Effect<unknown, string> =>
-  Schema.encodeUnknown(schema)(input).pipe(Effect.mapError(firstMessage))
+/** A runner whose decode never needs the Effect runtime. */
+export interface SyncStepRunner extends StepRunner {
+  readonly decode: (input: unknown) => Either.Either<unknown, string>
+}
+
+/** Prepares a step for running; `sync` must be false when it contains a `compute:`. */
+export function runnerOf(schema: Step, sync: true): SyncStepRunner
+export function runnerOf(schema: Step, sync: boolean): StepRunner
+export function runnerOf(schema: Step, sync: boolean): StepRunner {
+  const encode = Schema.encodeUnknownEither(schema)
+  const decodeSync = Schema.decodeUnknownEither(schema)
+  const decodeAsync = Schema.decodeUnknown(schema)
+  return {
+    decode: sync
+      ? (input) => Either.mapLeft(decodeSync(input), firstMessage)
+      : (input) => Effect.mapError(decodeAsync(input), firstMessage),
+    encode: (input) => Either.mapLeft(encode(input), firstMessage)
+  }
+}
 
 const firstMessage = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => issue.message)[0] ?? error.message

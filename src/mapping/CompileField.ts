@@ -1,7 +1,7 @@
 import { Either } from "effect"
 import type { CaseType } from "../domain/peach/index.js"
 import { describeType } from "./ActiveCaseTypes.js"
-import { type CompileContext, useSourceField } from "./CompileContext.js"
+import { type CompileContext, runnerOf, type StepRunner, useSourceField } from "./CompileContext.js"
 import { compileExpression, type ComputeExpression } from "./Compute.js"
 import { type DatetimeCodec, makeDatetimeCodec } from "./Datetime.js"
 import type { LookupTable } from "./Lookup.js"
@@ -38,6 +38,8 @@ export interface CompiledField {
   readonly direction: Direction
   /** Source value (or whole record) -> target value, keyed by case type id. */
   readonly schemas: ReadonlyMap<string, Step>
+  /** The same, prepared for running. */
+  readonly runners: ReadonlyMap<string, StepRunner>
 }
 
 /** Kinds a value can have at load time; `unknown` when only the record will tell. */
@@ -127,8 +129,20 @@ export const compileField = (
   if (spec.default !== undefined) head.push(defaulted(spec.default.value))
   if (spec.required?.value === true) head.push(required(label))
   const schemas = new Map<string, Step>()
-  for (const [typeId, field] of targets) schemas.set(typeId, composeSteps([...head, checkedAgainst(field)]))
-  return { target, sourcePath: source._tag === "From" ? source.path.value : undefined, label, direction: spec.direction.value, schemas }
+  const runners = new Map<string, StepRunner>()
+  for (const [typeId, field] of targets) {
+    const schema = composeSteps([...head, checkedAgainst(field)])
+    schemas.set(typeId, schema)
+    runners.set(typeId, runnerOf(schema, source._tag !== "Compute"))
+  }
+  return {
+    target,
+    sourcePath: source._tag === "From" ? source.path.value : undefined,
+    label,
+    direction: spec.direction.value,
+    schemas,
+    runners
+  }
 }
 
 /** The case types a field applies to: all the mapping can produce, or those named in `onlyFor:`. */

@@ -1,6 +1,6 @@
 import { Either } from "effect"
 import type { CaseType } from "../domain/peach/index.js"
-import { type CompileContext, readAt, useSourceField, wrapAs } from "./CompileContext.js"
+import { type CompileContext, readAt, runnerOf, type SyncStepRunner, useSourceField, wrapAs } from "./CompileContext.js"
 import type { BorrowerSpec, CaseTypeSpec, MapSpec } from "./MappingSpec.js"
 import type { Located } from "./PositionedYaml.js"
 import { templateFields, type Template } from "./Template.js"
@@ -13,6 +13,7 @@ import { composeSteps, constant, lookedUp, mapped, required, type Step, template
  */
 export interface IdentityPart {
   readonly schema: Step
+  readonly run: SyncStepRunner
   /** The source field(s) it reads, as rejections name them. */
   readonly label: string
 }
@@ -26,23 +27,20 @@ export interface CaseTypeChoice extends IdentityPart {
 export const compileTemplate = (context: CompileContext, template: Located<Template>, what: string): IdentityPart => {
   const fields = templateFields(template.value)
   for (const field of fields) useSourceField(context, { value: field, pos: template.pos })
-  return { schema: templated(template.value), label: fields.join(", ") || what }
+  return part(templated(template.value), fields.join(", ") || what)
 }
 
 /** `borrower:` — a template giving the borrower's externalId or id, or a lookup table. */
 export const compileBorrower = (context: CompileContext, spec: BorrowerSpec): IdentityPart | undefined => {
   if (spec._tag === "Template") {
-    const part = compileTemplate(context, spec.template, "borrower")
-    return { schema: composeSteps([part.schema, wrapAs(spec.as)]), label: part.label }
+    const template = compileTemplate(context, spec.template, "borrower")
+    return part(composeSteps([template.schema, wrapAs(spec.as)]), template.label)
   }
   useSourceField(context, spec.from)
   const table = context.lookups.get(spec.lookup)
   if (table === undefined) return undefined
   const label = spec.from.value
-  return {
-    schema: composeSteps([readAt(label), trimmed, required(label), lookedUp(table), required(label), wrapAs(spec.as)]),
-    label
-  }
+  return part(composeSteps([readAt(label), trimmed, required(label), lookedUp(table), required(label), wrapAs(spec.as)]), label)
 }
 
 /** `caseType:` — one active case type, or one per record through a value map checked here against the target. */
@@ -57,7 +55,7 @@ export const compileCaseType = (context: CompileContext, spec: CaseTypeSpec): Ca
       context.log.add(reference.pos, found.left)
       return undefined
     }
-    return { schema: constant(found.right.id), label: "caseType", types: [found.right] }
+    return { ...part(constant(found.right.id), "caseType"), types: [found.right] }
   }
   useSourceField(context, spec.from)
   const types = new Map<string, CaseType>()
@@ -74,8 +72,10 @@ export const compileCaseType = (context: CompileContext, spec: CaseTypeSpec): Ca
   if (types.size === 0) return undefined
   const label = spec.from.value
   return {
-    schema: composeSteps([readAt(label), trimmed, required(label), mapped({ entries, pos: spec.map.pos }, undefined)]),
-    label,
+    ...part(composeSteps([readAt(label), trimmed, required(label), mapped({ entries, pos: spec.map.pos }, undefined)]), label),
     types: [...types.values()]
   }
 }
+
+/** Identity parts never evaluate JSONata, so they always run synchronously. */
+const part = (schema: Step, label: string): IdentityPart => ({ schema, run: runnerOf(schema, true), label })

@@ -81,7 +81,7 @@ export const makeDatetimeCodec = (options: {
 
 // == reading ISO-like text
 
-const isoLike = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/
+const isoLike = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/
 
 const readIso = (text: string): Reading | undefined => {
   const match = isoLike.exec(text)

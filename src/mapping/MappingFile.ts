@@ -260,7 +260,7 @@ const readSource = (yaml: YamlSource, key: (typeof sourceKeys)[number], entry: E
       return path && { _tag: "From", path }
     }
     case "const":
-      return { _tag: "Const", value: { value: jsValueOf(entry.node), pos: entry.pos } }
+      return { _tag: "Const", value: { value: jsValueOf(yaml, entry.node), pos: entry.pos } }
     case "template": {
       const template = templateOf(yaml, entry, "template")
       return template && { _tag: "Template", template }

@@ -142,7 +142,7 @@ export const stringListOf = (yaml: YamlSource, entry: Entry, what: string): Read
 }
 
 /** The plain JavaScript value of a node (for `const:` and `default:`). */
-export const jsValueOf = (node: Node | null): unknown => (node === null ? null : node.toJS(node as never))
+export const jsValueOf = (yaml: YamlSource, node: Node | null): unknown => (node === null ? null : node.toJS(yaml.document))
 
 /** Says what a node is, for messages: `a list`, `the number 3`, `nothing`. */
 export const describe = (node: Node | null): string => {
@@ -168,12 +168,13 @@ export const checkKnownKeys = (
   }
 }
 
-/** `; did you mean 'x'?` when a known name is within two edits of `name`, else nothing. */
+/** `; did you mean 'x'?` when a known name is within two edits of `name` (or starts like it), else nothing. */
 export const suggestion = (name: string, known: Iterable<string>): string => {
   let best: string | undefined
   let bestDistance = 3
   for (const candidate of known) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase())
+    const [a, b] = [name.toLowerCase(), candidate.toLowerCase()]
+    const distance = a.length >= 3 && b.startsWith(a) ? 1 : editDistance(a, b)
     if (distance < bestDistance) {
       best = candidate
       bestDistance = distance

@@ -1,10 +1,9 @@
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { CaseCreate } from "../domain/peach/index.js"
 import { SourceLocation, type SourceRecord } from "../sources/SourceRecord.js"
-import { decodeStep, encodeStep } from "./CompileContext.js"
 import type { CompiledField } from "./CompileField.js"
 import type { CaseTypeChoice, IdentityPart } from "./CompileIdentity.js"
-import { Rejection } from "./Rejection.js"
+import { Rejection, wholeRecord } from "./Rejection.js"
 import { readPath, writePath } from "./SourcePath.js"
 
 /** How a mapped case names its borrower: a Peach person id, or the borrower's externalId (`ext-<value>` in paths). */
@@ -74,24 +73,25 @@ export const recordSchema = (parts: RecordParts): Schema.Schema<MappedData, Sour
     decode: (data, _, ast) =>
       Effect.gen(function*() {
         const failures: Array<ParseResult.ParseIssue> = []
-        const attempt = <A>(label: string, what: string, run: Effect.Effect<A, string>) =>
-          Effect.map(Effect.either(run), (result) => {
-            if (Either.isRight(result)) return result.right
-            failures.push(new ParseResult.Pointer(label, data, new ParseResult.Type(ast, data, `${what}: ${result.left}`)))
-            return undefined
-          })
-        const externalId = yield* attempt(parts.externalId.label, "externalId", decodeStep(parts.externalId.schema, data))
-        const sourceKey = yield* attempt(parts.key.label, "key", decodeStep(parts.key.schema, data))
-        const borrower = yield* attempt(parts.borrower.label, "borrower", decodeStep(parts.borrower.schema, data))
-        const typeId = yield* attempt(parts.caseType.label, "caseType", decodeStep(parts.caseType.schema, data))
+        const settle = (label: string, what: string, result: Either.Either<unknown, string>) => {
+          if (Either.isRight(result)) return result.right
+          failures.push(new ParseResult.Pointer(label, data, new ParseResult.Type(ast, data, `${what}: ${result.left}`)))
+          return undefined
+        }
+        const externalId = settle(parts.externalId.label, "externalId", parts.externalId.run.decode(data))
+        const sourceKey = settle(parts.key.label, "key", parts.key.run.decode(data))
+        const borrower = settle(parts.borrower.label, "borrower", parts.borrower.run.decode(data))
+        const typeId = settle(parts.caseType.label, "caseType", parts.caseType.run.decode(data))
         const body: Record<string, unknown> = { typeId, externalId }
         const values: Record<string, unknown> = {}
         const ownedFields: Array<string> = []
         for (const field of parts.fields) {
-          const schema = typeof typeId === "string" ? field.schemas.get(typeId) : undefined
-          if (schema === undefined) continue
+          const runner = typeof typeId === "string" ? field.runners.get(typeId) : undefined
+          if (runner === undefined) continue
           const input = field.sourcePath === undefined ? data : readPath(data, field.sourcePath)
-          const value = yield* attempt(field.label, field.target, decodeStep(schema, input))
+          // Synchronous steps answer with an Either straight away; only compute fields need the Effect runtime.
+          const decoded = runner.decode(input)
+          const value = settle(field.label, field.target, Either.isEither(decoded) ? decoded : yield* Effect.either(decoded))
           ownedFields.push(field.target)
           values[field.target] = value ?? null
           if (value !== undefined) writePath(body, field.target, value)
@@ -124,10 +124,10 @@ export const toSourcePatch = (
     const failures: Array<{ field: string; reason: string }> = []
     for (const field of parts.fields) {
       if (field.direction !== "both" || field.sourcePath === undefined) continue
-      const schema = typeof typeId === "string" ? field.schemas.get(typeId) : undefined
-      if (schema === undefined) continue
+      const runner = typeof typeId === "string" ? field.runners.get(typeId) : undefined
+      if (runner === undefined) continue
       const value = readPath(target, field.target)
-      const encoded = yield* Effect.either(encodeStep(schema, value === null ? undefined : value))
+      const encoded = runner.encode(value === null ? undefined : value)
       if (Either.isRight(encoded)) patch[field.sourcePath] = encoded.right ?? null
       else failures.push({ field: field.target, reason: encoded.left })
     }
@@ -135,31 +135,46 @@ export const toSourcePatch = (
     return patch
   })
 
-/** Maps one record: the mapped case, or a rejection saying which field failed and why. */
+/**
+ * Maps one record: the mapped case, or a rejection saying which field failed and why.
+ * Even an unexpected failure inside a step (a defect) becomes a rejection of this record,
+ * so one strange record never stops a run.
+ */
 export const mapRecordWith = (
   parts: RecordParts,
   schema: Schema.Schema<MappedData, SourceData>,
   record: SourceRecord
-): Effect.Effect<MappingResult> =>
-  Schema.decodeUnknown(schema)(record.data).pipe(
-    Effect.map((mapped): MappingResult => MappedCase.make({ location: record.location, ...mapped })),
-    Effect.catchAll((error) =>
-      Effect.gen(function*() {
-        const optional = (part: IdentityPart) =>
-          Effect.map(Effect.either(decodeStep(part.schema, record.data)), (r) => (Either.isRight(r) ? String(r.right) : null))
-        const problems = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
-          const inBody = issue.path[0] === "body"
-          const field = (inBody ? issue.path.slice(1) : issue.path).map(String).join(".") || "(record)"
-          return { field, reason: inBody ? `${field}: ${issue.message}` : issue.message }
-        })
-        return Rejection.make({
-          location: record.location,
-          sourceKey: yield* optional(parts.key),
-          externalId: yield* optional(parts.externalId),
-          field: [...new Set(problems.map((p) => p.field))].join(", "),
-          reason: problems.map((p) => p.reason).join("; "),
-          raw: record.data
-        })
+): Effect.Effect<MappingResult> => {
+  const identity = (part: IdentityPart) => {
+    try {
+      return Either.getOrNull(Either.map(part.run.decode(record.data), String))
+    } catch {
+      return null
+    }
+  }
+  const reject = (field: string, reason: string): MappingResult =>
+    Rejection.make({
+      location: record.location,
+      sourceKey: identity(parts.key),
+      externalId: identity(parts.externalId),
+      field,
+      reason,
+      raw: record.data
+    }, { disableValidation: true }) // the raw record is kept as the source gave it, whatever it holds
+  // Suspended: the parser starts reading the record as soon as it is called.
+  return Effect.suspend(() => Schema.decodeUnknown(schema)(record.data)).pipe(
+    // Already checked by the schema: no second validation per record.
+    Effect.map((mapped): MappingResult => MappedCase.make({ location: record.location, ...mapped }, { disableValidation: true })),
+    Effect.catchAll((error) => {
+      const problems = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
+        const inBody = issue.path[0] === "body"
+        const field = (inBody ? issue.path.slice(1) : issue.path).map(String).join(".") || wholeRecord
+        return { field, reason: inBody ? `${field}: ${issue.message}` : issue.message }
       })
+      return Effect.succeed(reject([...new Set(problems.map((p) => p.field))].join(", "), problems.map((p) => p.reason).join("; ")))
+    }),
+    Effect.catchAllDefect((defect) =>
+      Effect.succeed(reject(wholeRecord, `mapping failed unexpectedly: ${defect instanceof Error ? defect.message : String(defect)}`))
     )
   )
+}

@@ -1,4 +1,4 @@
-import { Effect, Either, ParseResult, Schema } from "effect"
+import { Effect, Either, ParseResult, Schema, type SchemaAST as AST } from "effect"
 import type { ComputeExpression } from "./Compute.js"
 import type { DatetimeCodec } from "./Datetime.js"
 import type { LookupTable } from "./Lookup.js"
@@ -18,12 +18,18 @@ export type Step = Schema.Schema<unknown, unknown, never>
 const step = (
   decode: (value: unknown) => Effect.Effect<unknown, string>,
   encode: (value: unknown) => Effect.Effect<unknown, string>
-): Step =>
-  Schema.transformOrFail(Schema.Unknown, Schema.Unknown, {
+): Step => {
+  // Keep an Either an Either: the parser then runs the step synchronously instead of through a fiber.
+  const issue = (result: Effect.Effect<unknown, string>, ast: AST.AST, value: unknown) =>
+    Either.isEither(result)
+      ? Either.mapLeft(result, (message) => new ParseResult.Type(ast, value, String(message)))
+      : Effect.mapError(result, (message) => new ParseResult.Type(ast, value, message))
+  return Schema.transformOrFail(Schema.Unknown, Schema.Unknown, {
     strict: true,
-    decode: (value, _, ast) => Effect.mapError(decode(value), (message) => new ParseResult.Type(ast, value, message)),
-    encode: (value, _, ast) => Effect.mapError(encode(value), (message) => new ParseResult.Type(ast, value, message))
+    decode: (value, _, ast) => issue(decode(value), ast, value),
+    encode: (value, _, ast) => issue(encode(value), ast, value)
   })
+}
 
 const pass = (value: unknown) => Either.right(value)
 const present = (f: (value: unknown) => Effect.Effect<unknown, string>) => (value: unknown) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { issuesOf, issueWith, compile, crm, generic, mapped, rejected } from "./MappingFixtures.js"
+import { compile, crm, generic, issuesOf, issueWith, mapped, record, rejected } from "./MappingFixtures.js"
 
 const base = { case_id: "LC-1", borrower_ref: "BRW-1001" }
 
@@ -220,6 +220,20 @@ fields:
       expect(issueWith(yield* issuesOf(yaml), "2 active case types have base 'generic'").message).toContain(
         "'Legacy servicing case' (101), 'CRM conversation' (106)"
       )
+    }))
+
+  it.effect("a record that blows up inside a step is rejected, not thrown: the run goes on", () =>
+    Effect.gen(function*() {
+      const mapping = yield* compile(generic("  name: subject"))
+      const data = { ...base }
+      Object.defineProperty(data, "subject", { enumerable: true, get: () => { throw new Error("cell cannot be read") } })
+      const result = yield* mapping.mapRecord(record(data))
+      expect(result).toMatchObject({
+        _tag: "Rejection",
+        field: "(record)",
+        reason: "mapping failed unexpectedly: cell cannot be read",
+        externalId: "legacy-LC-1"
+      })
     }))
 
   it.effect("an unreadable source row becomes a rejection holding the raw text", () =>
