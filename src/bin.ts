@@ -1,5 +1,24 @@
+import { ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Effect } from "effect"
+import { Cause, Console, Effect } from "effect"
+import { exitCodeForError } from "./cli/ExitCodes.js"
 import { run } from "./cli/Main.js"
 
-run(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+const describe = (error: unknown): string =>
+  typeof error === "object" && error !== null && "message" in error && typeof error.message === "string" && error.message !== ""
+    ? error.message
+    : Cause.pretty(Cause.fail(error))
+
+// Expected failures are printed as their message (which says what failed and how to
+// go on) and mapped to the documented exit code; defects still get a full report.
+run(process.argv).pipe(
+  Effect.catchAll((error) =>
+    Effect.gen(function*() {
+      // @effect/cli has already shown argument errors together with the usage.
+      if (!ValidationError.isValidationError(error)) yield* Console.error(`casesync: ${describe(error)}`)
+      process.exitCode = exitCodeForError(error)
+    })
+  ),
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain
+)

@@ -1,8 +1,17 @@
 import { Command } from "@effect/cli"
+import { previewCommand, validateCommand } from "./MappingCommands.js"
+import { applyCommand, migrateCommand, planCommand } from "./MigrationCommands.js"
 import { sandboxCommand } from "./SandboxCommand.js"
 
 /** Every `casesync` subcommand. To add one, append it here. */
-const subcommands = [sandboxCommand] as const
+const subcommands = [
+  validateCommand,
+  previewCommand,
+  planCommand,
+  applyCommand,
+  migrateCommand,
+  sandboxCommand
+] as const
 
 /** The `casesync` root command. */
 export const casesync = Command.make("casesync").pipe(

@@ -1,0 +1,51 @@
+import { Options } from "@effect/cli"
+import { Option } from "effect"
+import type { RunConfigOverrides } from "../config/RunConfig.js"
+
+/** `--config F`: the run configuration file. */
+export const configOption = Options.file("config").pipe(
+  Options.withAlias("c"),
+  Options.withDefault("casesync.yaml"),
+  Options.withDescription("Run configuration file (YAML)")
+)
+
+/** `--target-url URL`: overrides `target.baseUrl`. */
+export const targetUrlOption = Options.text("target-url").pipe(
+  Options.optional,
+  Options.withDescription("Target API base URL (overrides target.baseUrl)")
+)
+
+/** `--state PATH|URL`: overrides `state`. */
+export const stateOption = Options.text("state").pipe(
+  Options.optional,
+  Options.withDescription("State store: SQLite file or postgres://… URL (overrides state)")
+)
+
+/** `--out-dir DIR`: overrides `output`. */
+export const outDirOption = Options.directory("out-dir").pipe(
+  Options.optional,
+  Options.withDescription("Folder for plan, report, results and rejects (overrides output)")
+)
+
+/** `--json`: print one JSON document instead of the human view. */
+export const jsonOption = Options.boolean("json").pipe(Options.withDescription("Print the outcome as JSON"))
+
+/** The options every config-driven command takes. */
+export const runOptions = {
+  config: configOption,
+  targetUrl: targetUrlOption,
+  state: stateOption,
+  outDir: outDirOption,
+  json: jsonOption
+} as const
+
+/** The overrides the common options carry. */
+export const overridesOf = (options: {
+  readonly targetUrl: Option.Option<string>
+  readonly state: Option.Option<string>
+  readonly outDir: Option.Option<string>
+}): RunConfigOverrides => ({
+  targetUrl: Option.getOrUndefined(options.targetUrl),
+  state: Option.getOrUndefined(options.state),
+  outputDir: Option.getOrUndefined(options.outDir)
+})

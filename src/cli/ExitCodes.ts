@@ -1,0 +1,27 @@
+import { ValidationError } from "@effect/cli"
+import type { PlanCounts } from "../plan/Plan.js"
+
+/** Exit codes every command shares (README, "Exit codes"). */
+export const ExitCode = {
+  /** Everything done. */
+  Ok: 0,
+  /** The run failed; the message says what failed and how to resume. */
+  Failed: 1,
+  /** Usage or configuration error: nothing was done. */
+  Usage: 2,
+  /** Done, with rejects or conflicts to look at. */
+  DoneWithIssues: 3
+} as const
+
+/** The exit code of a finished run: 3 when records were rejected or in conflict. */
+export const exitCodeForCounts = (counts: PlanCounts): number =>
+  counts.reject + counts.conflict > 0 ? ExitCode.DoneWithIssues : ExitCode.Ok
+
+const usageErrors = new Set(["ConfigFileError", "MappingLoadError", "PlanMismatch", "PlanFileError"])
+
+/** The exit code of a failed command: 2 when the input (arguments, config, mapping, plan) is at fault. */
+export const exitCodeForError = (error: unknown): number =>
+  ValidationError.isValidationError(error) ||
+    (typeof error === "object" && error !== null && "_tag" in error && usageErrors.has(String(error._tag)))
+    ? ExitCode.Usage
+    : ExitCode.Failed

@@ -1,0 +1,49 @@
+import { Effect, Either, Layer, Option, Stream } from "effect"
+import { loadRunConfig, type RunConfig, type RunConfigOverrides } from "../config/RunConfig.js"
+import { type CompiledMapping, loadMapping } from "../mapping/index.js"
+import type { LoadedMapper } from "../plan/PlanMigration.js"
+import { openSource } from "../sources/SourceFromConfig.js"
+import { StateStore } from "../state/StateStore.js"
+import { PeachClient } from "../target/PeachClient.js"
+
+/** The services a run needs, built from its config: the target's client and the state store. */
+export const runLayer = (config: RunConfig) =>
+  Layer.merge(PeachClient.layer(config.target), StateStore.layerFromUrl(config.state))
+
+/** Turns a compiled mapping into what the planner needs. */
+export const mapperOf = (compiled: CompiledMapping): LoadedMapper => ({
+  file: compiled.file,
+  digest: compiled.digest,
+  ownedFields: compiled.ownedFields,
+  map: (record) =>
+    Effect.map(compiled.mapRecord(record), (result) =>
+      result._tag === "Rejection"
+        ? Either.left({ field: result.field, reason: result.reason, sourceKey: result.sourceKey, externalId: result.externalId })
+        : Either.right({
+          sourceKey: result.sourceKey,
+          externalId: result.externalId,
+          borrower: result.borrower,
+          body: result.body,
+          values: result.values
+        }))
+})
+
+/**
+ * Loads the mapping the config names and checks it against the target's case types
+ * (one list call) and the source's field names (CSV header or the CRM's meta).
+ */
+export const loadConfiguredMapping = (config: RunConfig) =>
+  Effect.gen(function*() {
+    const client = yield* PeachClient
+    const caseTypes = yield* Stream.runCollect(client.listCaseTypes())
+    const source = yield* openSource(config)
+    const sourceFields = yield* source.fields
+    const compiled = yield* loadMapping(config.mappingFile, {
+      caseTypes: Array.from(caseTypes),
+      sourceFields: Option.getOrUndefined(sourceFields)
+    })
+    return { compiled, mapper: mapperOf(compiled), source, sourceFields }
+  })
+
+/** Loads the run config named on the command line, with its overrides. */
+export const loadConfig = (file: string, overrides: RunConfigOverrides) => loadRunConfig(file, overrides)
