@@ -9,7 +9,7 @@ import { type CompiledField, compileField } from "./CompileField.js"
 import { compileBorrower, compileCaseType, compileTemplate } from "./CompileIdentity.js"
 import { loadLookup, type LookupTable } from "./Lookup.js"
 import { readMappingFile } from "./MappingFile.js"
-import { MappingLoadError } from "./MappingLoadError.js"
+import { type MappingIssue, MappingLoadError } from "./MappingLoadError.js"
 import type { CaseTypeSpec, LookupSpec, MappingSpec } from "./MappingSpec.js"
 import { IssueLog, nowhere, type Pos } from "./PositionedYaml.js"
 import {
@@ -83,7 +83,7 @@ export const compileMapping = Effect.fn("Mapping.compile")(function*(
   options: MappingOptions & { readonly file: string }
 ): Effect.fn.Return<CompiledMapping, MappingLoadError, FileSystem.FileSystem> {
   const log = new IssueLog()
-  const fail = () => new MappingLoadError({ file: options.file, issues: log.issues })
+  const fail = () => new MappingLoadError({ file: options.file, issues: inFileOrder(log.issues) })
   const spec = readMappingFile(text, log)
   if (spec === undefined) return yield* fail()
 
@@ -132,6 +132,17 @@ export const compileMapping = Effect.fn("Mapping.compile")(function*(
     toSource: Effect.fn("Mapping.toSource")((target: Readonly<Record<string, unknown>>) => toSourcePatch(parts, target))
   }
 })
+
+/** Issues sorted by position, each reported once, so the list reads top to bottom like the file. */
+const inFileOrder = (issues: ReadonlyArray<MappingIssue>): ReadonlyArray<MappingIssue> => {
+  const seen = new Set<string>()
+  return [...issues]
+    .sort((a, b) => a.line - b.line || a.column - b.column)
+    .filter((issue) => {
+      const key = `${issue.line}:${issue.column}:${issue.message}`
+      return seen.has(key) ? false : (seen.add(key), true)
+    })
+}
 
 const lookupSpecs = (spec: MappingSpec): ReadonlyArray<LookupSpec> => [
   ...(spec.borrower._tag === "Lookup" ? [spec.borrower.lookup] : []),

@@ -259,9 +259,11 @@ describe("loading a mapping file: every mistake with its line and column", () =>
       expect(error.issues).toHaveLength(3)
       const lines = error.message.split("\n")
       expect(lines[0]).toBe(`${error.file}: 3 problems in the mapping`)
+      // Listed top to bottom, as the file reads.
       const statuss = at(yaml, "statuss")
-      const issue = issueWith(error.issues, "'statuss'")
-      expect(lines).toContain(`  ${error.file}:${statuss.line}:${statuss.column} fields/statuss: ${issue.message}`)
+      expect(error.issues.map((issue) => issue.line)).toEqual([statuss.line, statuss.line + 1, statuss.line + 2])
+      expect(lines[1]).toBe(`  ${error.file}:${statuss.line}:${statuss.column} fields/statuss: ${error.issues[0]!.message}`)
+      expect(error.issues[0]!.message).toMatch(/^unknown target field: 'statuss'/)
     }))
 
   it.effect("a mapping file that cannot be read is a load error naming the file", () =>
