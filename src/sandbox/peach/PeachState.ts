@@ -76,7 +76,7 @@ export class PeachState extends Context.Tag("casesync/sandbox/PeachState")<
         reset: Effect.all([
           SynchronizedRef.set(ref, makeStore(fixtures)),
           Ref.set(random, Random.make(`peach-ids-${config.initialKnobs.seed}`))
-        ], { discard: true }),
+        ], { discard: true }).pipe(Effect.withSpan("PeachState.reset")),
         cases: Effect.map(SynchronizedRef.get(ref), allCases),
         caseTypes: Effect.map(SynchronizedRef.get(ref), (s) => s.caseTypes)
       }
