@@ -37,8 +37,10 @@ import { parseTemplate, type Template } from "./Template.js"
 /** Top-level keys of a mapping file. */
 export const topLevelKeys = ["description", "externalId", "key", "borrower", "caseType", "fields", "ignore"] as const
 
-/** Keys a field may use: one source and any of the transformations. */
+/** Keys that say where a field's value comes from; a field uses exactly one. */
 export const sourceKeys = ["from", "const", "template", "compute"] as const
+
+/** Every key a field may use: one source and any of the transformations. */
 export const transformationKeys = [
   ...sourceKeys,
   "trim",
