@@ -1,4 +1,5 @@
 import { Command } from "@effect/cli"
+import { demoCommand } from "./DemoCommand.js"
 import { previewCommand, validateCommand } from "./MappingCommands.js"
 import { applyCommand, migrateCommand, planCommand } from "./MigrationCommands.js"
 import { sandboxCommand } from "./SandboxCommand.js"
@@ -10,6 +11,7 @@ const subcommands = [
   planCommand,
   applyCommand,
   migrateCommand,
+  demoCommand,
   sandboxCommand
 ] as const
 

@@ -18,7 +18,8 @@ const onlyRejectsOption = Options.file("only-rejects").pipe(
 
 // == views: one human form, one JSON form
 
-const planView = (config: RunConfig, outcome: PlanOutcome): string =>
+/** The human view of a finished plan. */
+export const planView = (config: RunConfig, outcome: PlanOutcome): string =>
   [
     `plan ${outcome.header.planId} for job ${config.job}: ${outcome.header.source} → ${config.target.baseUrl}`,
     ...Option.match(outcome.crm, {
@@ -34,7 +35,8 @@ const planView = (config: RunConfig, outcome: PlanOutcome): string =>
     `  report: ${outcome.reportFile}`
   ].join("\n")
 
-const applyView = (outcome: ApplyOutcome): string =>
+/** The human view of a finished apply. */
+export const applyView = (outcome: ApplyOutcome): string =>
   [
     `applied plan ${outcome.header.planId} (run ${outcome.runId})`,
     `  ${accountingLine(outcome.counts)}`,
@@ -61,7 +63,8 @@ const applyJson = (outcome: ApplyOutcome) => ({
 
 // == the steps, shared by the commands
 
-const planStep = (config: RunConfig, options: { out: Option.Option<string>; report: Option.Option<string>; onlyRejects: Option.Option<string> }) =>
+/** Loads the mapping and plans: the first half of plan and migrate. */
+export const planStep = (config: RunConfig, options: { out: Option.Option<string>; report: Option.Option<string>; onlyRejects: Option.Option<string> }) =>
   Effect.gen(function*() {
     const { mapper } = yield* loadConfiguredMapping(config)
     const outcome = yield* planMigration(config, mapper, {
