@@ -2,7 +2,7 @@ import { Effect, Option, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
-import { readCsv } from "../sources/csv/CsvSource.js"
+import { CsvSourceOptions, readCsv } from "../sources/csv/CsvSource.js"
 import type { KhorosReadSummary } from "../sources/khoros/KhorosSource.js"
 import { openSource } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
@@ -40,18 +40,7 @@ export interface PlanOutcome {
 
 /** Reads a rejects file back into the set of source locations it names (`file:line`, `customer … / case …`). */
 export const readRejectsFilter = (file: string) =>
-  readCsv({
-    path: file,
-    delimiter: ",",
-    quote: "\"",
-    escape: "\"",
-    encoding: "utf-8",
-    gzip: "auto",
-    header: true,
-    skipEmptyLines: true,
-    trim: false,
-    maxRecordSize: 50_000_000
-  }).pipe(
+  readCsv(CsvSourceOptions.make({ path: file, maxRecordSize: 50_000_000 })).pipe(
     Stream.runFold(new Set<string>(), (locations, item) => {
       // The writer neutralised cells that start like a formula with a leading quote.
       const location = item._tag === "Record" ? String(item.data["location"] ?? "").replace(/^'/, "") : ""
