@@ -1,7 +1,7 @@
 import { ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
-import { exitCodeForError } from "./cli/ExitCodes.js"
+import { ExitCode, exitCodeForError } from "./cli/ExitCodes.js"
 import { run } from "./cli/Main.js"
 
 const describe = (error: unknown): string =>
@@ -15,8 +15,15 @@ run(process.argv).pipe(
   Effect.catchAll((error) =>
     Effect.gen(function*() {
       // @effect/cli has already shown argument errors together with the usage.
-      if (!ValidationError.isValidationError(error)) yield* Console.error(`casesync: ${describe(error)}`)
-      process.exitCode = exitCodeForError(error)
+      const code = exitCodeForError(error)
+      if (!ValidationError.isValidationError(error)) {
+        const message = describe(error)
+        yield* Console.error(`casesync: ${message}`)
+        if (code === ExitCode.Failed && !message.includes("To resume")) {
+          yield* Console.error("To resume: fix the cause, then run the same command again; confirmed writes are never repeated.")
+        }
+      }
+      process.exitCode = code
     })
   ),
   Effect.provide(NodeContext.layer),
