@@ -3,7 +3,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
 import type { PlanHeader } from "../plan/Plan.js"
-import { readPlanHeader, streamPlanItems } from "../plan/PlanFile.js"
+import { readPlanCounts, readPlanHeader, streamPlanItems } from "../plan/PlanFile.js"
 import type { LoadedMapper } from "../plan/PlanMigration.js"
 import { indexTargetCases } from "../plan/TargetIndex.js"
 import { StateStore } from "../state/StateStore.js"
@@ -58,6 +58,9 @@ export const applyMigration = (
   Effect.gen(function*() {
     const header = yield* readPlanHeader(planFile)
     yield* checkPlanFits(header, config, mapper)
+    // The counts line is written last, so a plan without one was cut short and is refused; the
+    // records it skipped (`--only-rejects`) stay in this run's accounting: read = … + skipped.
+    const planned = yield* readPlanCounts(planFile)
     const store = yield* StateStore
     const client = yield* PeachClient
     const runId = `${header.planId}-apply-${Date.now().toString(36)}`
@@ -71,7 +74,7 @@ export const applyMigration = (
     const rejectsFile = path.join(config.outputDir, "rejects.csv")
     const results = yield* openCsvOutput(resultsFile, resultColumns)
     const rejects = yield* openCsvOutput(rejectsFile, rejectColumns)
-    const counts = yield* Effect.gen(function*() {
+    const applied = yield* Effect.gen(function*() {
       const targets = yield* indexTargetCases(client.listCompanyCases(), mapper.ownedFields).pipe(
         Effect.mapError((error) =>
           new ApplyFailed({ reason: `reading the target's cases: ${error.message}`, resume: "run the same command again", cause: error })
@@ -93,6 +96,7 @@ export const applyMigration = (
         store.finishRun(runId, { outcome: cause._tag === "Interrupt" ? "interrupted" : "failed", counts: {} }).pipe(Effect.ignore)
       )
     )
+    const counts: ApplyCounts = { ...applied, read: applied.read + planned.skipped, skipped: planned.skipped }
     yield* store.finishRun(runId, { outcome: "succeeded", counts: { ...counts } })
     return { runId, header, counts, resultsFile, rejectsFile } satisfies ApplyOutcome
   }).pipe(Effect.scoped, Effect.withSpan("ApplyMigration.apply"))
