@@ -26,7 +26,7 @@ import { copyCsv, makeTempDir, samples, writeCsvConfig } from "./e2e/Workspace.j
 
 // CRASH_TRIALS may lower the count to replay a failure quickly; the suite runs 20.
 const trials = Number(process.env["CRASH_TRIALS"] ?? 20)
-const records = 150
+const records = 200
 const seed = Number(process.env["CRASH_SEED"] ?? 20261121)
 const createCases = "POST /people/:personId/cases"
 const planLine = /^plan \S+ for job/m
