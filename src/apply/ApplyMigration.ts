@@ -23,6 +23,16 @@ export class PlanMismatch extends Data.TaggedError("PlanMismatch")<{
   }
 }
 
+/** Whether a process with this pid runs on this machine (signal 0 only checks). */
+const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
 /** What an apply produced. */
 export interface ApplyOutcome {
   readonly runId: string
@@ -64,11 +74,20 @@ export const applyMigration = (
     const store = yield* StateStore
     const client = yield* PeachClient
     const runId = `${header.planId}-apply-${Date.now().toString(36)}`
-    yield* store.withLease({
+    const lease = {
       name: `apply:${config.job}`,
       holder: { runId, pid: process.pid, host: os.hostname(), command: options.command },
       ttl: "60 seconds"
-    })
+    } as const
+    // A run killed on this machine leaves its lease until it expires; its pid says it is gone, so
+    // the rerun takes the lease over at once instead of making the user wait out the expiry.
+    yield* store.withLease(lease).pipe(
+      Effect.catchTag("LeaseHeld", (held) =>
+        held.holder.host === os.hostname() && !processAlive(held.holder.pid)
+          ? store.releaseLease({ name: held.name, runId: held.holder.runId }).pipe(Effect.zipRight(store.withLease(lease)))
+          : Effect.fail(held)
+      )
+    )
     yield* store.startRun({ runId, command: options.command, configDigest: config.digest })
     const resultsFile = path.join(config.outputDir, "results.csv")
     const rejectsFile = path.join(config.outputDir, "rejects.csv")

@@ -1,6 +1,8 @@
 import { it } from "@effect/vitest"
 import { Effect } from "effect"
+import * as childProcess from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
 import { type Sandbox, startSandbox } from "../../src/sandbox/SandboxServer.js"
@@ -228,6 +230,29 @@ describe("casesync migrate, end to end against the sandbox", () => {
       expect(applied.exitCode, applied.stderr).toBe(3)
       expect(finalAccounting(applied.stdout)).toMatchObject({ read: 60, create: expected.created.length, reject: expected.rejected.length })
       expect(targetProblems(yield* viewTarget(sandbox), expected.created, { prefix: "legacy-" })).toEqual([])
+    }), { timeout: 120_000 })
+
+  it.scopedLive("apply takes over at once a lease left by a run that died on this machine", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* startSandbox()
+      const dir = yield* makeTempDir("dead-lease")
+      const csv = copyCsv(samples.csv, path.join(dir, "legacy-cases.csv"), {}, { keepLines: csvLinesOfFirstRecords(20) })
+      const expected = expectedCsv({ records: 20, csv })
+      const config = writeCsvConfig({ dir, csv, targetUrl: sandbox.url })
+      const planFile = path.join(dir, "out", "plan.json")
+      expect((yield* runCli(["plan", "--config", config])).exitCode).toBe(3)
+
+      // A process that has exited: its pid is free, as after a kill -9 of a casesync run.
+      const dead = childProcess.spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"])
+      const holder = { runId: "run-that-died", pid: Number(dead.stdout.toString()), host: os.hostname(), command: "migrate" }
+      yield* Effect.gen(function*() {
+        const state = yield* StateStore
+        yield* state.acquireLease({ name: "apply:legacy-csv", holder, ttl: "10 minutes" })
+      }).pipe(Effect.provide(StateStore.layerSqlite({ filename: path.join(dir, "state.db") })))
+
+      const applied = yield* runCli(["apply", "--config", config, "--plan", planFile])
+      expect(applied.exitCode, applied.stderr).toBe(3)
+      expect(finalAccounting(applied.stdout)).toMatchObject({ read: 20, create: expected.created.length })
     }), { timeout: 120_000 })
 
   it.scopedLive("migrate --only-rejects plans only the records of a rejects file; fixed ones are created, the rest skipped (--json)", () =>
