@@ -186,13 +186,8 @@ export const EscalationRequest = Schema.Struct({
 })
 export type EscalationRequest = typeof EscalationRequest.Type
 
-/** One escalation of a case (seed 000, "List case escalations"). */
-export const Escalation = Schema.Struct({
-  escalatedTeamId: nullable(Schema.String),
-  escalatedEmployeeId: nullable(Schema.String),
-  note: nullable(Schema.String),
-  isUrgent: Schema.optional(Schema.Boolean)
-})
+/** One escalation of a case (seed 000, "List case escalations"): the fields of the request that made it. */
+export const Escalation = Schema.Struct(EscalationRequest.fields)
 export type Escalation = typeof Escalation.Type
 
 /** An active escalation across the company (seed 000), naming its case. */
