@@ -1,7 +1,7 @@
 import { Chunk, Effect, Either, Option, ParseResult, Ref, Schema, Stream } from "effect"
 import { type Case, CaseCreate, CaseUpdate } from "../domain/peach/Case.js"
 import { type HttpRequestError, isOutcomeUnknown } from "../http/HttpRequestError.js"
-import { ownedValuesOf, sameValue } from "../plan/FieldValues.js"
+import { holdsValues, ownedValuesOf } from "../plan/FieldValues.js"
 import { emptyCounts, type OwnedValues, type PlanItem, type PlannedCreate, type PlannedUpdate } from "../plan/Plan.js"
 import type { TargetIndex } from "../plan/TargetIndex.js"
 import { formatLocation } from "../sources/SourceRecord.js"
@@ -49,10 +49,7 @@ const decodeError = (error: ParseResult.ParseError) =>
   ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")
 
 // A case found through ext-<externalId> is ours when it holds what this item wrote.
-const holds = (kase: Case, values: OwnedValues): boolean => {
-  const found = ownedValuesOf(kase, Object.keys(values))
-  return Object.keys(values).every((field) => sameValue(found[field], values[field]))
-}
+const holds = (kase: Case, values: OwnedValues): boolean => holdsValues(ownedValuesOf(kase, Object.keys(values)), values)
 
 /**
  * Applies a reviewed plan, item by item, exactly once:
@@ -147,8 +144,7 @@ export const applyPlan = <E, R>(
       const current = inputs.targets.byExternalId.get(item.externalId)
       if (current !== undefined) {
         const ours = entry !== undefined && (entry.writeState === "sent" || entry.writeState === "confirmed")
-        const same = Object.keys(item.values).every((f) => sameValue(current.values[f], item.values[f]))
-        if (ours && same && current.personIds.includes(item.personId)) {
+        if (ours && holdsValues(current.values, item.values) && current.personIds.includes(item.personId)) {
           return store.markConfirmed(job, item.sourceKey, { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
             Effect.as<Resolution>({ borrower: item.personId, caseId: current.caseId, outcome: "created", detail: "recovered: created by an earlier, interrupted apply" })
           )
@@ -172,8 +168,7 @@ export const applyPlan = <E, R>(
         return Effect.succeed({ ...base, outcome: "conflict", detail: "the case is no longer in the target under this externalId" })
       }
       if (current.updatedAt !== item.targetUpdatedAt) {
-        const same = Object.keys(item.values).every((f) => sameValue(current.values[f], item.values[f]))
-        if (entry?.writeState === "sent" && same) {
+        if (entry?.writeState === "sent" && holdsValues(current.values, item.values)) {
           return store.markConfirmed(job, item.sourceKey, { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
             Effect.as<Resolution>({ ...base, outcome: "updated", detail: "recovered: updated by an earlier, interrupted apply" })
           )
@@ -247,9 +242,7 @@ export const applyPlan = <E, R>(
     }
 
     const record = (item: PlanItem, resolution: Resolution) => {
-      const identity = item._tag === "reject"
-        ? { sourceKey: item.sourceKey, externalId: item.externalId }
-        : { sourceKey: item.sourceKey, externalId: item.externalId }
+      const identity = { sourceKey: item.sourceKey, externalId: item.externalId }
       const location = formatLocation(item.location)
       return inputs.results.write({
         source_key: identity.sourceKey,

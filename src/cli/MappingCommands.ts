@@ -2,10 +2,10 @@ import { Command, Options } from "@effect/cli"
 import { Chunk, Console, Effect, Option, Stream } from "effect"
 import type { CompiledMapping, MappingResult } from "../mapping/index.js"
 import { coverage, rejectUnreadable } from "../mapping/index.js"
-import { openSource } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
+import { loadRunConfig } from "../config/RunConfig.js"
 import { overridesOf, runOptions } from "./CommonOptions.js"
-import { loadConfig, loadConfiguredMapping, runLayer } from "./RunContext.js"
+import { loadConfiguredMapping, runLayer } from "./RunContext.js"
 
 const mappingSummary = (compiled: CompiledMapping, unused: Option.Option<ReadonlyArray<string>>) =>
   [
@@ -25,7 +25,7 @@ const mappingSummary = (compiled: CompiledMapping, unused: Option.Option<Readonl
 /** `casesync validate`: checks the config and the mapping against the target and the source; writes nothing. */
 export const validateCommand = Command.make("validate", runOptions, (options) =>
   Effect.gen(function*() {
-    const config = yield* loadConfig(options.config, overridesOf(options))
+    const config = yield* loadRunConfig(options.config, overridesOf(options))
     const { compiled, sourceFields } = yield* loadConfiguredMapping(config).pipe(Effect.provide(runLayer(config)))
     const unused = Option.map(sourceFields, (fields) => coverage(compiled, fields))
     if (options.json) {
@@ -63,10 +63,9 @@ export const previewCommand = Command.make(
   },
   (options) =>
     Effect.gen(function*() {
-      const config = yield* loadConfig(options.config, overridesOf(options))
+      const config = yield* loadRunConfig(options.config, overridesOf(options))
       const shown = yield* Effect.gen(function*() {
-        const { compiled } = yield* loadConfiguredMapping(config)
-        const source = yield* openSource(config)
+        const { compiled, source } = yield* loadConfiguredMapping(config)
         return yield* source.items.pipe(
           Stream.take(options.limit),
           Stream.mapEffect((item) =>

@@ -2,12 +2,12 @@ import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import * as path from "node:path"
 import { applyMigration, type ApplyOutcome } from "../apply/ApplyMigration.js"
-import type { RunConfig } from "../config/RunConfig.js"
+import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
 import { accountingLine } from "../plan/PlanReport.js"
 import { planMigration, type PlanOutcome } from "../plan/PlanMigration.js"
 import { overridesOf, runOptions } from "./CommonOptions.js"
 import { exitCodeForCounts } from "./ExitCodes.js"
-import { loadConfig, loadConfiguredMapping, runLayer } from "./RunContext.js"
+import { loadConfiguredMapping, runLayer } from "./RunContext.js"
 
 const outOption = Options.file("out").pipe(Options.optional, Options.withDescription("Plan file to write (default <output>/plan.json)"))
 const reportOption = Options.file("report").pipe(Options.optional, Options.withDescription("Report to write (default <output>/report.md)"))
@@ -66,8 +66,8 @@ const applyJson = (outcome: ApplyOutcome) => ({
 /** Loads the mapping and plans: the first half of plan and migrate. */
 export const planStep = (config: RunConfig, options: { out: Option.Option<string>; report: Option.Option<string>; onlyRejects: Option.Option<string> }) =>
   Effect.gen(function*() {
-    const { mapper } = yield* loadConfiguredMapping(config)
-    const outcome = yield* planMigration(config, mapper, {
+    const { mapper, source } = yield* loadConfiguredMapping(config)
+    const outcome = yield* planMigration(config, mapper, source, {
       planFile: Option.getOrElse(options.out, () => path.join(config.outputDir, "plan.json")),
       reportFile: Option.getOrElse(options.report, () => path.join(config.outputDir, "report.md")),
       onlyRejects: Option.getOrUndefined(options.onlyRejects)
@@ -83,7 +83,7 @@ export const planCommand = Command.make(
   { ...runOptions, out: outOption, report: reportOption, onlyRejects: onlyRejectsOption },
   (options) =>
     Effect.gen(function*() {
-      const config = yield* loadConfig(options.config, overridesOf(options))
+      const config = yield* loadRunConfig(options.config, overridesOf(options))
       const { outcome } = yield* planStep(config, options).pipe(Effect.provide(runLayer(config)))
       yield* say(options.json, `${planView(config, outcome)}\n  next:   casesync apply --config ${options.config} --plan ${outcome.planFile}`)
       if (options.json) yield* Console.log(JSON.stringify({ command: "plan", job: config.job, plan: planJson(outcome) }, null, 2))
@@ -97,7 +97,7 @@ export const applyCommand = Command.make(
   { ...runOptions, plan: Options.file("plan").pipe(Options.withDescription("The reviewed plan file to execute")) },
   (options) =>
     Effect.gen(function*() {
-      const config = yield* loadConfig(options.config, overridesOf(options))
+      const config = yield* loadRunConfig(options.config, overridesOf(options))
       const outcome = yield* Effect.gen(function*() {
         const { mapper } = yield* loadConfiguredMapping(config)
         return yield* applyMigration(config, mapper, options.plan, { command: "apply" })
@@ -120,7 +120,7 @@ export const migrateCommand = Command.make(
   },
   (options) =>
     Effect.gen(function*() {
-      const config = yield* loadConfig(options.config, overridesOf(options))
+      const config = yield* loadRunConfig(options.config, overridesOf(options))
       const result = yield* Effect.gen(function*() {
         const { mapper, outcome: planned } = yield* planStep(config, options)
         yield* say(options.json, planView(config, planned))

@@ -1,5 +1,5 @@
 import { Effect, Either, Layer, Option, Stream } from "effect"
-import { loadRunConfig, type RunConfig, type RunConfigOverrides } from "../config/RunConfig.js"
+import type { RunConfig } from "../config/RunConfig.js"
 import { type CompiledMapping, loadMapping } from "../mapping/index.js"
 import type { LoadedMapper } from "../plan/PlanMigration.js"
 import { openSource } from "../sources/SourceFromConfig.js"
@@ -44,6 +44,3 @@ export const loadConfiguredMapping = (config: RunConfig) =>
     })
     return { compiled, mapper: mapperOf(compiled), source, sourceFields }
   })
-
-/** Loads the run config named on the command line, with its overrides. */
-export const loadConfig = (file: string, overrides: RunConfigOverrides) => loadRunConfig(file, overrides)

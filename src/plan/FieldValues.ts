@@ -73,9 +73,6 @@ export const updateBodyFor = (
   return body
 }
 
-/** Structural equality of two owned-value records, field by field with `sameValue`. */
-export const sameValues = (a: OwnedValues, b: OwnedValues): boolean => {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)])
-  for (const key of keys) if (!sameValue(a[key], b[key])) return false
-  return true
-}
+/** Whether `found` holds every value of `wanted` (field by field with `sameValue`). */
+export const holdsValues = (found: OwnedValues, wanted: OwnedValues): boolean =>
+  Object.keys(wanted).every((field) => sameValue(found[field], wanted[field]))

@@ -4,7 +4,7 @@ import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
 import { CsvSourceOptions, readCsv } from "../sources/csv/CsvSource.js"
 import type { KhorosReadSummary } from "../sources/khoros/KhorosSource.js"
-import { openSource } from "../sources/SourceFromConfig.js"
+import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { PeachClient } from "../target/PeachClient.js"
 import type { PlanCounts, PlanHeader } from "./Plan.js"
@@ -57,11 +57,11 @@ export const readRejectsFilter = (file: string) =>
 export const planMigration = (
   config: RunConfig,
   mapper: LoadedMapper,
+  source: OpenedSource,
   options: PlanOptions
 ) =>
   Effect.gen(function*() {
     const client = yield* PeachClient
-    const source = yield* openSource(config)
     const [targets, borrowers] = yield* Effect.all([
       indexTargetCases(client.listCompanyCases(), mapper.ownedFields),
       indexBorrowers(client.listPeople())

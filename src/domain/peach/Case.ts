@@ -121,51 +121,39 @@ export const CaseUpdate = Schema.Struct({
 })
 export type CaseUpdate = typeof CaseUpdate.Type
 
-/** A case as the API returns it (seed 001, every field with its type and nullability). */
+/**
+ * A case as the API returns it (seed 001, every field with its type and nullability):
+ * the writable fields, a few of them required in a response, plus what the server sets.
+ */
 export const Case = Schema.Struct({
+  ...writableFields,
   id: Schema.String,
   object: Schema.Literal("case"),
   createdAt: OffsetDateTime,
   updatedAt: nullable(OffsetDateTime),
   deletedAt: nullable(OffsetDateTime),
+  // A stored externalId is whatever the server holds; the non-empty rule is for writes.
   externalId: nullable(Schema.String),
   people: Schema.Array(Schema.String),
   borrowerIds: Schema.Array(Schema.String),
   name: Schema.String,
+  status: CaseStatus,
+  typeId: Schema.String,
   companyId: Schema.optional(Schema.String),
   caseTypeMeta: Schema.optional(CaseTypeMeta),
-  creationProcedure: nullable(CreationProcedure),
   createdByUser: nullable(ActingUser),
-  owningEmployeeId: nullable(Schema.String),
-  autoCreated: Schema.optional(Schema.Boolean),
-  status: CaseStatus,
   statusUpdatedAt: nullable(OffsetDateTime),
   statusUpdatedBy: nullable(ActingUser),
-  outcome: nullable(CaseOutcome),
   outcomeUpdatedAt: nullable(OffsetDateTime),
   outcomeUpdatedBy: nullable(ActingUser),
   snoozedAt: nullable(OffsetDateTime),
   snoozedUntil: nullable(IsoDate),
-  matchToDataSource: nullable(Schema.Boolean),
-  matchDetails: Schema.optional(MatchDetails),
-  lenderAck: nullable(Schema.Boolean),
-  customFields: nullable(JsonObject),
-  metaData: nullable(JsonObject),
-  workflowId: nullable(Schema.String),
-  escalatedAt: nullable(OffsetDateTime),
-  escalatedTeamId: nullable(Schema.String),
-  escalatedEmployeeId: nullable(Schema.String),
-  escalationIsUrgent: nullable(Schema.Boolean),
-  associations: nullable(Schema.Array(CaseAssociation)),
   creatingSupercaseId: nullable(Schema.String),
   lastViewedAt: nullable(OffsetDateTime),
   lastViewedBy: nullable(ActingUser),
   lastSubresourceUpdatedAt: nullable(OffsetDateTime),
   lastSubresourceUpdatedBy: nullable(ActingUser),
-  openedAt: nullable(OffsetDateTime),
-  owningEmployee: nullable(OwningEmployee),
-  ...BankruptcyFields,
-  typeId: Schema.String
+  owningEmployee: nullable(OwningEmployee)
 })
 export type Case = typeof Case.Type
 
