@@ -3,6 +3,7 @@ import { demoCommand } from "./DemoCommand.js"
 import { previewCommand, validateCommand } from "./MappingCommands.js"
 import { applyCommand, migrateCommand, planCommand } from "./MigrationCommands.js"
 import { sandboxCommand } from "./SandboxCommand.js"
+import { statusCommand } from "./StatusCommand.js"
 
 /** Every `casesync` subcommand. To add one, append it here. */
 const subcommands = [
@@ -11,6 +12,7 @@ const subcommands = [
   planCommand,
   applyCommand,
   migrateCommand,
+  statusCommand,
   demoCommand,
   sandboxCommand
 ] as const
