@@ -1,5 +1,6 @@
 import { Command } from "@effect/cli"
 import { demoCommand } from "./DemoCommand.js"
+import { initCommand } from "./InitCommand.js"
 import { previewCommand, validateCommand } from "./MappingCommands.js"
 import { applyCommand, migrateCommand, planCommand } from "./MigrationCommands.js"
 import { sandboxCommand } from "./SandboxCommand.js"
@@ -13,6 +14,7 @@ const subcommands = [
   applyCommand,
   migrateCommand,
   statusCommand,
+  initCommand,
   demoCommand,
   sandboxCommand
 ] as const
