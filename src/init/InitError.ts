@@ -1,18 +1,13 @@
 import { Schema } from "effect"
 
-/** Why `casesync init` wrote nothing: a file it would write exists, or it was not told where to read from. */
+/** Why `casesync init` wrote nothing: a file it would write exists, or it was not told where to read from or with which key. */
 export class InitError extends Schema.TaggedError<InitError>()("InitError", {
   reason: Schema.Literal("Exists", "NoSource", "NoApiKey"),
   detail: Schema.String
 }) {
   override get message(): string {
-    switch (this.reason) {
-      case "Exists":
-        return `init: ${this.detail} already exists; init never overwrites a file, so nothing was written (move it away, or pass --config/--mapping with other names)`
-      case "NoSource":
-        return `init: ${this.detail}`
-      case "NoApiKey":
-        return `init: ${this.detail}`
-    }
+    return this.reason === "Exists"
+      ? `init: ${this.detail} already exists; init never overwrites a file, so nothing was written (move it away, or pass --config/--mapping with other names)`
+      : `init: ${this.detail}; nothing was written`
   }
 }

@@ -135,7 +135,7 @@ describe("casesync init", () => {
       expect(fs.readFileSync(config, "utf-8")).toBe("# mine\n")
     }))
 
-  it.scopedLive("without a source, or with both: exit code 2, and nothing written", () =>
+  it.scopedLive("without a source, with both, or with a CSV that does not exist: exit code 2, and nothing written", () =>
     Effect.gen(function*() {
       const dir = yield* makeTempDir("init-nosource")
       const config = path.join(dir, "casesync.yaml")
@@ -144,6 +144,8 @@ describe("casesync init", () => {
         expect(result.exitCode).toBe(2)
         expect(result.stderr).toContain("give exactly one of --csv FILE or --crm URL")
       }
+      const missing = yield* runCli(["init", "--csv", path.join(dir, "no-such.csv"), "--config", config])
+      expect(missing.exitCode).toBe(2)
       expect(fs.readdirSync(dir)).toEqual([])
     }))
 })
