@@ -94,7 +94,7 @@ export const runCycle = (syncInput: RecordSyncInput) => {
   })
   const target = Option.match(decision.target, {
     onNone: () => syncInput.record.target,
-    onSome: (write) => ({ ...syncInput.record.target, ...trimmed(write.body) })
+    onSome: (write) => ({ ...syncInput.record.target, ...(trimmed(write.body) as Record<string, unknown>) })
   })
   const answered: Answered = {
     crm: Option.map(decision.crm, () => crm),
