@@ -1,5 +1,6 @@
 import { Option } from "effect"
 import { describe, expect, it } from "vitest"
+import { resolveConflict } from "../../src/sync/ConflictQueue.js"
 import { decideRecord, noAnswer, nextStates } from "../../src/sync/SyncDecision.js"
 import { based, input, name, owner, paired, priority, runCycle, status, times } from "./SyncFixtures.js"
 
@@ -89,5 +90,28 @@ describe("the bases stamped after a confirmed write", () => {
     const next = decideRecord(input(rules, kept, paired({ ...crm, status: "closed" }, { ...target, status: "completed" }), 2))
     expect(next).toMatchObject({ target: Option.none(), crm: Option.none() })
     expect(next.fields[0]).toMatchObject({ _tag: "MoveBase", cause: "sidesAgree" })
+  })
+})
+
+describe("the worked example of src/sync/README.md", () => {
+  it("cancels without echo, queues a two-sided change, and writes the person's choice", () => {
+    const rule = [status()]
+    const at = (n: number) => times(`2024-05-0${n}T10:00:00Z`, `2024-05-0${n}T10:00:00Z`)
+    const one = runCycle(input(rule, { status: based({ crm: "open", target: "processing" }) }, paired({ status: "open" }, { status: "processing" }, at(1)), 1))
+    expect(one.decision.fields[0]!._tag).toBe("Nothing")
+    const two = runCycle(input(rule, one.states, paired(one.crm, { status: "canceled" }, at(2)), 2))
+    expect(two.decision).toMatchObject({ crm: Option.some({ body: { status: "closed" } }), target: Option.none() })
+    expect(two.states.status!.base).toEqual(Option.some({ crm: "closed", target: "canceled" }))
+    const three = runCycle(input(rule, two.states, paired(two.crm, two.target, at(3)), 3))
+    expect(three.decision).toMatchObject({ crm: Option.none(), target: Option.none() })
+    const four = runCycle(input(rule, three.states, paired({ status: "open" }, { status: "completed" }, at(4)), 4))
+    expect(four.decision.conflicts).toMatchObject([{ field: "status", reason: "bothChanged" }])
+    const resolved = { status: { ...four.states.status!, conflict: Option.map(four.states.status!.conflict, (c) => resolveConflict(c, { _tag: "crm" })) } }
+    const five = runCycle(input(rule, resolved, paired(four.crm, four.target, at(5)), 5))
+    expect(five.decision).toMatchObject({ crm: Option.none(), target: Option.some({ body: { status: "processing" } }) })
+    expect(five.states.status!.base).toEqual(Option.some({ crm: "open", target: "processing" }))
+    // Had the agent reopened the case before cycle 5, the conflict would have closed by itself.
+    const instead = runCycle(input(rule, resolved, paired(four.crm, { status: "reopened" }, at(5)), 5))
+    expect(instead.decision).toMatchObject({ crm: Option.none(), target: Option.none(), conflicts: [] })
   })
 })
