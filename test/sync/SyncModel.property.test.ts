@@ -87,7 +87,8 @@ const modelCycle = (m: ModelField, cycle: number, clock: { crm: number; target: 
     else if (q.crm !== m.crm || q.target !== m.target) m.queued = { crm: m.crm, target: m.target, take: undefined }
     else if (q.take !== undefined) {
       const chosen = q.take._tag === "crm" ? fwd(m, m.crm) : q.take._tag === "target" ? m.target : q.take.value as string
-      const from = m.target
+      // What the field moves away from: the target's value, or (the CRM alone written) the CRM's in target terms.
+      const from = m.target !== chosen ? m.target : fwd(m, m.crm)
       if (m.target !== chosen) write("target", chosen)
       const back = rev(m, chosen)
       if (q.take._tag !== "crm" && back !== undefined && m.crm !== back) write("crm", back)
