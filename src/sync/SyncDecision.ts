@@ -115,7 +115,7 @@ export const nextStates = (
       case "Write": {
         const target = answeredValue(fieldDecision.target, answered.target, rule.field, now.target)
         const crm = answeredValue(fieldDecision.crm, answered.crm, rule.crmField, now.crm)
-        if (Option.isNone(target) || Option.isNone(crm)) return [rule.field, state]
+        if (Option.isNone(target) || Option.isNone(crm)) return [rule.field, unconfirmed(state, target, crm)]
         return [rule.field, {
           base: Option.some({ crm: crm.value, target: target.value }),
           history: recordWrite(state.history, { cycle: input.cycle, ...writeInTargetTerms(rule, now, fieldDecision) }),
@@ -124,6 +124,22 @@ export const nextStates = (
       }
     }
   }))
+
+// A write not confirmed leaves the state as it was. A resolution confirmed on one side only
+// stays queued with that side's answer recorded, so sync's own write does not look like a new
+// edit: the next cycle carries it out on the missing side (or closes it if that write landed).
+const unconfirmed = (state: FieldSyncState, target: Option.Option<unknown>, crm: Option.Option<unknown>): FieldSyncState =>
+  Option.match(state.conflict, {
+    onNone: () => state,
+    onSome: (conflict) => ({
+      ...state,
+      conflict: Option.some({
+        ...conflict,
+        crm: Option.getOrElse(crm, () => conflict.crm),
+        target: Option.getOrElse(target, () => conflict.target)
+      })
+    })
+  })
 
 // A side not written keeps what it held; a written side takes its server's answer, if any.
 const answeredValue = (

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import { resolveConflict } from "../../src/sync/ConflictQueue.js"
 import type { FieldSyncState, Take } from "../../src/sync/FieldState.js"
 import type { FieldRule } from "../../src/sync/SyncPolicy.js"
+import { decideRecord, nextStates } from "../../src/sync/SyncDecision.js"
 import { based, input, name, paired, priority, runCycle, status } from "./SyncFixtures.js"
 
 /** Queues `rule`'s field in cycle 1 (both sides changed), then returns its state with `take` recorded. */
@@ -85,5 +86,24 @@ describe("an open conflict", () => {
     const second = runCycle(input([priority()], { "customFields.crmPriority": queued() }, paired({ priority: "high" }, { customFields: { crmPriority: "high" } }), 2))
     expect(second.decision).toMatchObject({ crm: Option.none(), target: Option.none(), conflicts: [] })
     expect(second.states["customFields.crmPriority"]).toMatchObject({ base: Option.some({ crm: "high", target: "high" }), conflict: Option.none() })
+  })
+})
+
+describe("a resolution confirmed on one side only", () => {
+  it("is carried out on the missing side next cycle, not re-opened by sync's own write", () => {
+    const rule = priority()
+    const crm = { priority: "medium" }
+    const target = { customFields: { crmPriority: "high" } }
+    const state = queuedThenResolved(rule, crm, target, { crm: "low", target: "low" }, { _tag: "value", value: "low" })
+    const syncInput = input([rule], { [rule.field]: state }, paired(crm, target), 2)
+    const decision = decideRecord(syncInput)
+    expect(decision.crm).toMatchObject(Option.some({ body: { priority: "low" } }))
+    expect(decision.target).toMatchObject(Option.some({ body: { customFields: { crmPriority: "low" } } }))
+    // The CRM confirmed; the target's request failed.
+    const states = nextStates(syncInput, decision, { crm: Option.some({ priority: "low" }), target: Option.none() })
+    const next = decideRecord(input([rule], states, paired({ priority: "low" }, target), 3))
+    expect(next.crm).toEqual(Option.none())
+    expect(next.target).toMatchObject(Option.some({ body: { customFields: { crmPriority: "low" } } }))
+    expect(next.fields[0]).toMatchObject({ _tag: "Write", cause: "resolution" })
   })
 })
