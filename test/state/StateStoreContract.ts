@@ -2,7 +2,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Context, Effect, Either, Layer, Option, Schedule, type Scope, Stream, TestClock } from "effect"
 import * as TestServices from "effect/TestServices"
-import type { PlannedEntry } from "../../src/state/Ledger.js"
+import type { LedgerItem, PlannedEntry } from "../../src/state/Ledger.js"
 import { StateStore, type StateStoreService } from "../../src/state/StateStore.js"
 import type { StateStoreError } from "../../src/state/StateStoreError.js"
 
@@ -25,11 +25,15 @@ const planned = (job: string, n: number, overrides: Partial<PlannedEntry> = {}):
   job,
   sourceKey: `src-${String(n).padStart(6, "0")}`,
   externalId: `ext-${n}`,
+  location: `cases.csv:${n + 1}`,
   borrowerId: `b-${n % 7}`,
   action: "create",
   runId: "run-1",
   ...overrides
 })
+
+/** The plan item of `planned(job, n)`, as a transition names it. */
+const item = (job: string, n: number): LedgerItem => ({ job, sourceKey: planned(job, n).sourceKey, location: planned(job, n).location })
 
 const holder = (runId: string) => ({ runId, pid: 4242, host: `host-of-${runId}`, command: "casesync apply" })
 
@@ -108,6 +112,7 @@ export const stateStoreContract = (
           job: "job",
           sourceKey: "src-000001",
           externalId: "ext-1",
+          location: "cases.csv:2",
           borrowerId: "b-1",
           caseId: null,
           writeState: "planned",
@@ -119,11 +124,11 @@ export const stateStoreContract = (
           updatedAt: iso(0)
         })
 
-        const sent = yield* store.markSent("job", "src-000001", "run-2")
+        const sent = yield* store.markSent(item("job", 1), "run-2")
         expect([sent.writeState, sent.runId]).toEqual(["sent", "run-2"])
         // Re-marking sent is allowed: a retried write after a crash marks again before sending.
-        yield* store.markSent("job", "src-000001", "run-2")
-        const confirmed = yield* store.markConfirmed("job", "src-000001", {
+        yield* store.markSent(item("job", 1), "run-2")
+        const confirmed = yield* store.markConfirmed(item("job", 1), {
           caseId: "case-1",
           snapshot: { status: "open", tags: ["a"] },
           targetUpdatedAt: "2024-05-01T10:00:00.000Z",
@@ -137,16 +142,16 @@ export const stateStoreContract = (
           action: "create"
         })
 
-        const notAfterConfirm = yield* Effect.flip(store.markSent("job", "src-000001", "run-3"))
+        const notAfterConfirm = yield* Effect.flip(store.markSent(item("job", 1), "run-3"))
         expect(notAfterConfirm.reason).toBe("InvalidTransition")
         expect(notAfterConfirm.message).toContain("confirmed")
-        expect((yield* Effect.flip(store.markRejected("job", "src-000001", { reason: "x", runId: "r" }))).reason)
+        expect((yield* Effect.flip(store.markRejected(item("job", 1), { reason: "x", runId: "r" }))).reason)
           .toBe("InvalidTransition")
 
-        yield* store.markSent("job", "src-000002", "run-2")
-        const rejected = yield* store.markRejected("job", "src-000002", { reason: "422 borrower unknown", runId: "run-2" })
+        yield* store.markSent(item("job", 2), "run-2")
+        const rejected = yield* store.markRejected(item("job", 2), { reason: "422 borrower unknown", runId: "run-2" })
         expect([rejected.writeState, rejected.rejectReason]).toEqual(["rejected", "422 borrower unknown"])
-        expect((yield* Effect.flip(store.markSent("job", "src-000009", "run-2"))).reason).toBe("NotFound")
+        expect((yield* Effect.flip(store.markSent(item("job", 9), "run-2"))).reason).toBe("NotFound")
 
         expect(yield* store.countByState("job")).toEqual({ planned: 0, sent: 0, confirmed: 1, rejected: 1 })
         expect(yield* store.countByState("other-job")).toEqual({ planned: 0, sent: 0, confirmed: 0, rejected: 0 })
@@ -156,8 +161,8 @@ export const stateStoreContract = (
       Effect.gen(function*() {
         const store = yield* openStore(yield* fresh)
         yield* store.recordPlanned([planned("job", 1), planned("job", 2)])
-        yield* store.markSent("job", "src-000001", "run-1")
-        yield* store.markRejected("job", "src-000002", { reason: "bad", runId: "run-1" })
+        yield* store.markSent(item("job", 1), "run-1")
+        yield* store.markRejected(item("job", 2), { reason: "bad", runId: "run-1" })
         yield* store.recordPlanned([
           planned("job", 1, { runId: "run-2" }),
           planned("job", 2, { runId: "run-2", action: "create" })
@@ -171,9 +176,9 @@ export const stateStoreContract = (
       Effect.gen(function*() {
         const store = yield* openStore(yield* fresh)
         yield* store.recordPlanned([planned("job", 1), planned("job", 2)])
-        for (const key of ["src-000001", "src-000002"]) {
-          yield* store.markConfirmed("job", key, {
-            caseId: `case-${key}`,
+        for (const n of [1, 2]) {
+          yield* store.markConfirmed(item("job", n), {
+            caseId: `case-${planned("job", n).sourceKey}`,
             snapshot: { amount: 10 },
             targetUpdatedAt: "2024-01-01T00:00:00.000Z",
             runId: "run-1"
@@ -218,6 +223,44 @@ export const stateStoreContract = (
         expect(yield* store.getByExternalId("job", "ext-404")).toEqual(Option.none())
       }))
 
+    it.scoped("ledger: a transition is made only for the record that owns the row, never for a duplicate of its key", () =>
+      Effect.gen(function*() {
+        const store = yield* openStore(yield* fresh)
+        // Two plan items for one key in a batch: the first (line 2) owns the row.
+        yield* store.recordPlanned([planned("job", 1), planned("job", 1, { location: "cases.csv:30" })])
+        const duplicate = { ...item("job", 1), location: "cases.csv:30" }
+        const refused = yield* Effect.flip(store.markRejected(duplicate, { reason: "duplicate", runId: "run-1" }))
+        expect(refused.reason).toBe("NotOwner")
+        expect(refused.message).toContain("cases.csv:2")
+        expect(refused.message).toContain("cases.csv:30")
+        expect((yield* Effect.flip(store.markSent(duplicate, "run-1"))).reason).toBe("NotOwner")
+        expect((yield* store.getEntries("job", ["src-000001"])).get("src-000001"))
+          .toMatchObject({ writeState: "planned", location: "cases.csv:2", rejectReason: null })
+
+        yield* store.markSent(item("job", 1), "run-1")
+        yield* store.markConfirmed(item("job", 1), { caseId: "case-1", snapshot: {}, targetUpdatedAt: null, runId: "run-1" })
+        expect((yield* Effect.flip(store.markConfirmed(duplicate, { caseId: "case-2", snapshot: {}, targetUpdatedAt: null, runId: "r" }))).reason)
+          .toBe("NotOwner")
+        // A later plan that finds the record elsewhere (lines moved) makes that location the owner.
+        yield* store.recordPlanned([planned("job", 1, { location: "cases.csv:30", action: "unchanged", runId: "run-2" })])
+        expect((yield* store.getEntries("job", ["src-000001"])).get("src-000001"))
+          .toMatchObject({ writeState: "confirmed", location: "cases.csv:30", caseId: "case-1" })
+        expect((yield* Effect.flip(store.markSent(item("job", 1), "run-2"))).reason).toBe("NotOwner")
+      }))
+
+    it.scoped("ledger: getEntriesByExternalId reads rows by externalId in large batches", () =>
+      Effect.gen(function*() {
+        const store = yield* openStore(yield* fresh)
+        yield* store.recordPlanned(Array.from({ length: 700 }, (_, i) => planned("job", i)))
+        yield* store.recordPlanned([planned("other-job", 1, { externalId: "ext-1" })])
+        const wanted = Array.from({ length: 800 }, (_, i) => `ext-${i + 50}`)
+        const found = yield* store.getEntriesByExternalId("job", wanted)
+        expect(found.size).toBe(650)
+        expect(found.get("ext-51")).toMatchObject({ job: "job", sourceKey: "src-000051" })
+        expect(found.has("ext-750")).toBe(false)
+        expect((yield* store.getEntriesByExternalId("job", [])).size).toBe(0)
+      }))
+
     it.scoped("ledger: getEntries reads large batches and leaves unknown keys out", () =>
       Effect.gen(function*() {
         const store = yield* openStore(yield* fresh)
@@ -236,7 +279,7 @@ export const stateStoreContract = (
         const entries = Array.from({ length: 2_500 }, (_, i) => planned("job", i))
         yield* store.recordPlanned([...entries].reverse())
         yield* store.recordPlanned([planned("other-job", 1)])
-        for (let i = 0; i < 2_500; i += 3) yield* store.markSent("job", planned("job", i).sourceKey, "run-1")
+        for (let i = 0; i < 2_500; i += 3) yield* store.markSent(item("job", i), "run-1")
 
         for (const pageSize of [100, 333]) {
           const all = Chunk.toReadonlyArray(yield* Stream.runCollect(store.listEntries("job", { pageSize })))
