@@ -221,11 +221,12 @@ export const applyPlan = <E, R>(
       switch (item._tag) {
         case "reject": {
           // Only the record that owns the row may mark it: a later duplicate of its key leaves it alone.
-          const owned = entry !== undefined && item.sourceKey !== null &&
+          const { sourceKey } = item
+          const owned = entry !== undefined && sourceKey !== null &&
             (entry.location === null || entry.location === formatLocation(item.location)) &&
             (entry.writeState === "planned" || entry.writeState === "sent")
           return (owned
-            ? store.markRejected(own({ sourceKey: item.sourceKey!, location: item.location }), { reason: item.reason, runId }).pipe(Effect.asVoid)
+            ? store.markRejected(own({ sourceKey, location: item.location }), { reason: item.reason, runId }).pipe(Effect.asVoid)
             : Effect.void
           ).pipe(Effect.as<Resolution>({ borrower: null, caseId: entry?.caseId ?? null, outcome: "rejected", field: item.field, detail: item.reason, raw: item.raw }))
         }
