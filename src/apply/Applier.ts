@@ -4,12 +4,13 @@ import { type HttpRequestError, isOutcomeUnknown } from "../http/HttpRequestErro
 import { holdsValues, ownedValuesOf } from "../plan/FieldValues.js"
 import { emptyCounts, type OwnedValues, type PlanItem, type PlannedCreate, type PlannedUpdate } from "../plan/Plan.js"
 import type { TargetIndex } from "../plan/TargetIndex.js"
-import { formatLocation } from "../sources/SourceRecord.js"
-import type { LedgerEntry, PlannedEntry } from "../state/Ledger.js"
+import { formatLocation, type SourceLocation } from "../sources/SourceRecord.js"
+import type { LedgerEntry, LedgerItem, PlannedEntry } from "../state/Ledger.js"
 import { StateStore } from "../state/StateStore.js"
 import type { StateStoreError } from "../state/StateStoreError.js"
 import { type ApplyCounts, ApplyFailed, countOutcome, type ItemResult } from "./ApplyOutcome.js"
 import type { CsvOutput, OutputFileError } from "./CsvOutput.js"
+import { claimRows, type Refusal } from "./ItemClaims.js"
 
 /** The writes apply needs from the target (the Peach client provides them). */
 export interface CaseWriter {
@@ -77,8 +78,15 @@ export const applyPlan = <E, R>(
         cause: error
       })
 
-    const confirm = (item: { readonly sourceKey: string }, kase: Case, values: OwnedValues) =>
-      store.markConfirmed(job, item.sourceKey, {
+    // Every transition names the item's own row by its key and source location, so a duplicate never moves it.
+    const own = (item: { readonly sourceKey: string; readonly location: SourceLocation }): LedgerItem => ({
+      job,
+      sourceKey: item.sourceKey,
+      location: formatLocation(item.location)
+    })
+
+    const confirm = (item: { readonly sourceKey: string; readonly location: SourceLocation }, kase: Case, values: OwnedValues) =>
+      store.markConfirmed(own(item), {
         caseId: kase.id,
         snapshot: ownedValuesOf(kase, Object.keys(values)),
         targetUpdatedAt: kase.updatedAt ?? null,
@@ -110,7 +118,7 @@ export const applyPlan = <E, R>(
         onFailure: (error): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
           const refused = rejectedBy(error)
           if (Option.isSome(refused)) {
-            return store.markRejected(job, item.sourceKey, { reason: refused.value.detail, runId }).pipe(
+            return store.markRejected(own(item), { reason: refused.value.detail, runId }).pipe(
               Effect.as<Resolution>({ borrower: item.personId, caseId: null, outcome: "rejected", field: refused.value.field, detail: refused.value.detail, raw: item.body })
             )
           }
@@ -132,8 +140,16 @@ export const applyPlan = <E, R>(
                   outcome: "conflict",
                   detail: `a different case with externalId ${item.externalId} exists in the target`
                 }),
-            onNone: () =>
-              attempt < maxCreates && error._tag !== "Conflict"
+            onNone: (): Effect.Effect<Resolution, ApplyFailed | StateStoreError> =>
+              // A 409 is about this one item (its externalId is taken elsewhere): never a reason to stop the run.
+              error._tag === "Conflict"
+                ? Effect.succeed<Resolution>({
+                  borrower: item.personId,
+                  caseId: null,
+                  outcome: "conflict",
+                  detail: `the target already holds externalId ${item.externalId}, but not under borrower ${item.personId}`
+                })
+                : attempt < maxCreates
                 ? create(item, body, attempt + 1)
                 : Effect.fail(failed(`creating ${item.externalId} (${attempt} attempts, not found after)`, error))
           })))
@@ -145,7 +161,7 @@ export const applyPlan = <E, R>(
       if (current !== undefined) {
         const ours = entry !== undefined && (entry.writeState === "sent" || entry.writeState === "confirmed")
         if (ours && holdsValues(current.values, item.values) && current.personIds.includes(item.personId)) {
-          return store.markConfirmed(job, item.sourceKey, { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
+          return store.markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
             Effect.as<Resolution>({ borrower: item.personId, caseId: current.caseId, outcome: "created", detail: "recovered: created by an earlier, interrupted apply" })
           )
         }
@@ -154,11 +170,11 @@ export const applyPlan = <E, R>(
       const body = Schema.decodeUnknownEither(CaseCreate)(item.body)
       if (Either.isLeft(body)) {
         const detail = `the plan's body is not a valid case: ${decodeError(body.left)}`
-        return store.markRejected(job, item.sourceKey, { reason: detail, runId }).pipe(
+        return store.markRejected(own(item), { reason: detail, runId }).pipe(
           Effect.as<Resolution>({ borrower: item.personId, caseId: null, outcome: "rejected", field: "(body)", detail, raw: item.body })
         )
       }
-      return store.markSent(job, item.sourceKey, runId).pipe(Effect.zipRight(create(item, body.right, 1)))
+      return store.markSent(own(item), runId).pipe(Effect.zipRight(create(item, body.right, 1)))
     }
 
     const applyUpdate = (item: PlannedUpdate, entry: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
@@ -169,7 +185,7 @@ export const applyPlan = <E, R>(
       }
       if (current.updatedAt !== item.targetUpdatedAt) {
         if (entry?.writeState === "sent" && holdsValues(current.values, item.values)) {
-          return store.markConfirmed(job, item.sourceKey, { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
+          return store.markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
             Effect.as<Resolution>({ ...base, outcome: "updated", detail: "recovered: updated by an earlier, interrupted apply" })
           )
         }
@@ -178,17 +194,17 @@ export const applyPlan = <E, R>(
       const body = Schema.decodeUnknownEither(CaseUpdate)(item.body)
       if (Either.isLeft(body)) {
         const detail = `the plan's body is not a valid update: ${decodeError(body.left)}`
-        return store.markRejected(job, item.sourceKey, { reason: detail, runId }).pipe(
+        return store.markRejected(own(item), { reason: detail, runId }).pipe(
           Effect.as<Resolution>({ ...base, outcome: "rejected", field: "(body)", detail, raw: item.body })
         )
       }
-      return store.markSent(job, item.sourceKey, runId).pipe(
+      return store.markSent(own(item), runId).pipe(
         Effect.zipRight(inputs.writer.updateCase(item.personId, item.caseId, body.right).pipe(Effect.matchEffect({
           onSuccess: (kase) => confirm(item, kase, item.values).pipe(Effect.as<Resolution>({ ...base, outcome: "updated", detail: "" })),
           onFailure: (error): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
           const refused = rejectedBy(error)
           if (Option.isSome(refused) && error._tag === "Invalid") {
-            return store.markRejected(job, item.sourceKey, { reason: refused.value.detail, runId }).pipe(
+            return store.markRejected(own(item), { reason: refused.value.detail, runId }).pipe(
               Effect.as<Resolution>({ ...base, outcome: "rejected", field: refused.value.field, detail: refused.value.detail, raw: item.body })
             )
           }
@@ -203,11 +219,17 @@ export const applyPlan = <E, R>(
 
     const applyOne = (item: PlanItem, entry: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
       switch (item._tag) {
-        case "reject":
-          return (entry !== undefined && item.sourceKey !== null && entry.writeState !== "confirmed"
-            ? store.markRejected(job, item.sourceKey, { reason: item.reason, runId }).pipe(Effect.asVoid)
+        case "reject": {
+          // Only the record that owns the row may mark it: a later duplicate of its key leaves it alone.
+          const { sourceKey } = item
+          const owned = entry !== undefined && sourceKey !== null &&
+            (entry.location === null || entry.location === formatLocation(item.location)) &&
+            (entry.writeState === "planned" || entry.writeState === "sent")
+          return (owned
+            ? store.markRejected(own({ sourceKey, location: item.location }), { reason: item.reason, runId }).pipe(Effect.asVoid)
             : Effect.void
           ).pipe(Effect.as<Resolution>({ borrower: null, caseId: entry?.caseId ?? null, outcome: "rejected", field: item.field, detail: item.reason, raw: item.raw }))
+        }
         case "conflict":
           return Effect.succeed({ borrower: item.personId, caseId: item.caseId, outcome: "conflict", detail: item.reason })
         case "unchanged": {
@@ -218,7 +240,7 @@ export const applyPlan = <E, R>(
           const settled = entry?.writeState === "confirmed" && entry.targetUpdatedAt === current.updatedAt
           return (settled
             ? Effect.void
-            : store.markConfirmed(job, item.sourceKey, { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(Effect.asVoid)
+            : store.markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(Effect.asVoid)
           ).pipe(Effect.as<Resolution>({ borrower: item.personId, caseId: item.caseId, outcome: "unchanged", detail: "" }))
         }
         case "create":
@@ -236,6 +258,7 @@ export const applyPlan = <E, R>(
         externalId: item.externalId,
         borrowerId: item.personId,
         caseId: "caseId" in item ? item.caseId : known.get(item.sourceKey)?.caseId ?? null,
+        location: formatLocation(item.location),
         action: item._tag,
         runId
       })
@@ -270,18 +293,34 @@ export const applyPlan = <E, R>(
       )
     }
 
+    const refused = (item: PlanItem, refusal: Refusal): Resolution => ({
+      borrower: "personId" in item ? item.personId : null,
+      caseId: null,
+      outcome: "rejected",
+      field: refusal.field,
+      detail: refusal.detail,
+      raw: "body" in item ? item.body : "values" in item ? item.values : null
+    })
+
     const applyBatch = (batch: Chunk.Chunk<PlanItem>) =>
       Effect.gen(function*() {
         const items = Chunk.toArray(batch)
         const keys = items.flatMap((item) => (item.sourceKey === null ? [] : [item.sourceKey]))
-        const known = yield* store.getEntries(job, keys)
-        yield* store.recordPlanned(items.flatMap((item) => Option.toArray(ledgerRow(item, known))))
+        const [known, byExternalId] = yield* Effect.all([
+          store.getEntries(job, keys),
+          store.getEntriesByExternalId(job, items.flatMap((item) => (item._tag === "reject" ? [] : [item.externalId])))
+        ])
+        // Refused items take no ledger row and send nothing; the others are recorded, then applied.
+        const refusals = claimRows(items, { runId, byKey: known, byExternalId })
+        yield* store.recordPlanned(items.flatMap((item, i) => (Option.isSome(refusals[i]!) ? [] : Option.toArray(ledgerRow(item, known)))))
         const entries = yield* store.getEntries(job, keys)
         yield* Effect.forEach(
           items,
-          (item) => applyOne(item, item.sourceKey === null ? undefined : entries.get(item.sourceKey)).pipe(
-            Effect.flatMap((resolution) => record(item, resolution))
-          ),
+          (item, i) =>
+            Option.match(refusals[i]!, {
+              onSome: (refusal) => Effect.succeed(refused(item, refusal)),
+              onNone: () => applyOne(item, item.sourceKey === null ? undefined : entries.get(item.sourceKey))
+            }).pipe(Effect.flatMap((resolution) => record(item, resolution))),
           { concurrency: inputs.concurrency, discard: true }
         )
         const done = yield* Ref.get(counts)

@@ -3,7 +3,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
 import type { PlanHeader } from "../plan/Plan.js"
-import { readPlanCounts, readPlanHeader, streamPlanItems } from "../plan/PlanFile.js"
+import { readPlanHeader, streamPlanItems, verifyPlanFile } from "../plan/PlanFile.js"
 import type { LoadedMapper } from "../plan/PlanMigration.js"
 import { indexTargetCases } from "../plan/TargetIndex.js"
 import { StateStore } from "../state/StateStore.js"
@@ -68,9 +68,10 @@ export const applyMigration = (
   Effect.gen(function*() {
     const header = yield* readPlanHeader(planFile)
     yield* checkPlanFits(header, config, mapper)
-    // The counts line is written last, so a plan without one was cut short and is refused; the
-    // records it skipped (`--only-rejects`) stay in this run's accounting: read = … + skipped.
-    const planned = yield* readPlanCounts(planFile)
+    // Before any write: the plan must be exactly the one written (its digest), so an edited,
+    // reordered or cut plan is refused whole. The records it skipped (`--only-rejects`) stay in
+    // this run's accounting: read = … + skipped.
+    const { counts: planned } = yield* verifyPlanFile(planFile)
     const store = yield* StateStore
     const client = yield* PeachClient
     const runId = `${header.planId}-apply-${Date.now().toString(36)}`

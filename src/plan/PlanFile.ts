@@ -7,13 +7,18 @@
  *   {…item…},
  *   {…item…}
  *   ],
- *   "counts": {…}}
+ *   "counts": {…},
+ *   "digest": {…}}
+ *
+ * The digest (`PlanDigest.ts`) covers the header, every item in order and the counts, so
+ * `verifyPlanFile` refuses a plan that was edited, reordered or cut after it was reviewed.
  */
 import { Data, Effect, Schema, Stream } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as readline from "node:readline"
 import { countItem, emptyCounts, PlanCounts, PlanHeader, PlanItem } from "./Plan.js"
+import { PlanDigest, planDigester, digestProblem } from "./PlanDigest.js"
 
 /** A plan file that cannot be written or read back, with the line that broke. */
 export class PlanFileError extends Data.TaggedError("PlanFileError")<{
@@ -30,6 +35,7 @@ const encodeItem = Schema.encodeSync(PlanItem)
 const decodeItem = Schema.decodeUnknownEither(PlanItem)
 const decodeHeader = Schema.decodeUnknownEither(PlanHeader)
 const decodeCounts = Schema.decodeUnknownEither(PlanCounts)
+const decodeDigest = Schema.decodeUnknownEither(PlanDigest)
 
 /**
  * Writes `items` to `file` as they stream by and returns their counts; `skipped` is
@@ -60,12 +66,16 @@ export const writePlanFile = <E, R>(
         })
       let first = true
       let counts = emptyCounts
-      return write(`{"header": ${JSON.stringify(Schema.encodeSync(PlanHeader)(header))},\n"items": [\n`).pipe(
+      const digester = planDigester()
+      const headerText = JSON.stringify(Schema.encodeSync(PlanHeader)(header))
+      return write(`{"header": ${headerText},\n"items": [\n`).pipe(
         Effect.zipRight(
           items.pipe(
             Stream.tap((item) => Effect.sync(() => void (counts = countItem(counts, item._tag)))),
             Stream.map((item) => {
-              const line = (first ? "" : ",\n") + JSON.stringify(encodeItem(item))
+              const text = JSON.stringify(encodeItem(item))
+              digester.add(text)
+              const line = (first ? "" : ",\n") + text
               first = false
               return line
             }),
@@ -76,7 +86,9 @@ export const writePlanFile = <E, R>(
         Effect.zipRight(skipped),
         Effect.flatMap((skippedCount) => {
           const final: PlanCounts = { ...counts, read: counts.read + skippedCount, skipped: skippedCount }
-          return write(`${first ? "" : "\n"}],\n"counts": ${JSON.stringify(final)}}\n`).pipe(Effect.as(final))
+          const countsText = JSON.stringify(final)
+          const digest = JSON.stringify(digester.finish(headerText, countsText))
+          return write(`${first ? "" : "\n"}],\n"counts": ${countsText},\n"digest": ${digest}}\n`).pipe(Effect.as(final))
         }),
         Effect.tap(() =>
           Effect.try({
@@ -124,10 +136,13 @@ export const readPlanHeader = (file: string): Effect.Effect<PlanHeader, PlanFile
     return decoded.right
   })
 
+const isItemLine = (text: string) =>
+  text !== "" && !text.startsWith("],") && !text.startsWith("\"counts\"") && !text.startsWith("\"digest\"")
+
 /** Streams the items of a plan file, decoding each one; a damaged line fails with its line number. */
 export const streamPlanItems = (file: string): Stream.Stream<PlanItem, PlanFileError> =>
   lines(file).pipe(
-    Stream.filter(({ line, text }) => line > 2 && text !== "" && !text.startsWith("],") && !text.startsWith("\"counts\"")),
+    Stream.filter(({ line, text }) => line > 2 && isItemLine(text)),
     Stream.mapEffect(({ line, text }) =>
       parseJson(file, line, text.endsWith(",") ? text.slice(0, -1) : text).pipe(
         Effect.flatMap((json) => {
@@ -140,7 +155,7 @@ export const streamPlanItems = (file: string): Stream.Stream<PlanItem, PlanFileE
     )
   )
 
-/** Reads the counts line at the end of a plan file. */
+/** Reads the counts line at the end of a plan file (it ends with `,` before the digest line, `}` in older plans). */
 export const readPlanCounts = (file: string): Effect.Effect<PlanCounts, PlanFileError> =>
   lines(file).pipe(
     Stream.filter(({ text }) => text.startsWith("\"counts\": ")),
@@ -158,3 +173,38 @@ export const readPlanCounts = (file: string): Effect.Effect<PlanCounts, PlanFile
         )
     )
   )
+
+/**
+ * Checks that a plan file is exactly the plan that was written (and reviewed): reads it once,
+ * recomputes the digest of its header, items and counts and compares it with the one it
+ * records. Returns the header and counts; an edited, reordered or cut plan fails with a
+ * `PlanFileError` that says which, before anything is applied.
+ */
+export const verifyPlanFile = (file: string): Effect.Effect<{ readonly header: PlanHeader; readonly counts: PlanCounts }, PlanFileError> =>
+  Effect.gen(function*() {
+    const header = yield* readPlanHeader(file)
+    const counts = yield* readPlanCounts(file)
+    const refuse = (reason: string) =>
+      new PlanFileError({ file, reason: `${reason}. Apply runs a plan only as it was reviewed: make a new plan (casesync plan) and review it` })
+    const digester = planDigester()
+    const read = yield* lines(file).pipe(
+      Stream.runFold({ headerText: "", countsText: "", digestText: "" }, (found, { line, text }) => {
+        if (line === 1) return { ...found, headerText: text.slice("{\"header\": ".length, -1) }
+        if (text.startsWith("\"counts\": ")) return { ...found, countsText: text.slice("\"counts\": ".length, -1) }
+        if (text.startsWith("\"digest\": ")) return { ...found, digestText: text.slice("\"digest\": ".length, -1) }
+        if (line > 2 && isItemLine(text)) digester.add(text.endsWith(",") ? text.slice(0, -1) : text)
+        return found
+      })
+    )
+    if (read.digestText === "") return yield* refuse("it records no digest (written by an older casesync, or cut short)")
+    const recorded = yield* Effect.try({
+      try: () => JSON.parse(read.digestText) as unknown,
+      catch: () => refuse("its digest line is not valid JSON")
+    }).pipe(Effect.flatMap((json) => {
+      const decoded = decodeDigest(json)
+      return decoded._tag === "Right" ? Effect.succeed(decoded.right) : Effect.fail(refuse(`its digest line is damaged: ${decoded.left.message}`))
+    }))
+    const problem = digestProblem(recorded, digester.finish(read.headerText, read.countsText))
+    if (problem._tag === "Some") return yield* refuse(problem.value)
+    return { header, counts }
+  })

@@ -3,7 +3,9 @@ import type { SourceItem, SourceRecord } from "../sources/SourceRecord.js"
 import { formatLocation } from "../sources/SourceRecord.js"
 import { StateStore } from "../state/StateStore.js"
 import type { StateStoreError } from "../state/StateStoreError.js"
+import type { LedgerEntry } from "../state/Ledger.js"
 import { decide } from "./Decide.js"
+import { ledgerIdentityProblem } from "./LedgerIdentity.js"
 import type { OwnedValues, PlanItem, PlannedReject } from "./Plan.js"
 import { type BorrowerIndex, type BorrowerRef, resolveBorrower, type TargetIndex } from "./TargetIndex.js"
 
@@ -65,8 +67,8 @@ type Mapped =
 
 /**
  * Plans a migration: every source item becomes exactly one plan item — a reject
- * (unreadable input, a mapping failure, an unknown borrower, an externalId seen twice
- * in the source), or the decision of `decide` against the target index and the
+ * (unreadable input, a mapping failure, an unknown borrower, a key or externalId seen
+ * twice in the source, a key or externalId the ledger links otherwise), or the decision of `decide` against the target index and the
  * ledger's last synced snapshot. Reads the ledger in batches; writes nothing.
  */
 export const planItems = <E, R>(
@@ -76,6 +78,7 @@ export const planItems = <E, R>(
     const store = yield* StateStore
     const skipped = yield* Ref.make(0)
     const seen = new Map<string, string>()
+    const seenKeys = new Map<string, string>()
     const include = inputs.include ?? (() => true)
 
     const mapItem = (item: SourceItem): Effect.Effect<Mapped> => {
@@ -97,28 +100,44 @@ export const planItems = <E, R>(
       })))
     }
 
-    // Sequential, in source order: the first occurrence of an externalId wins, later ones are rejected.
+    // Sequential, in source order: the first occurrence of a key or an externalId wins, later ones are rejected.
     const rejectDuplicates = (mapped: Mapped): Mapped => {
       if (mapped._tag === "Done") return mapped
       const where = formatLocation(mapped.source.location)
-      const first = seen.get(mapped.mapped.externalId)
+      const { externalId, sourceKey } = mapped.mapped
+      const first = seen.get(externalId)
       if (first !== undefined) {
         return {
           _tag: "Done",
-          item: reject(mapped.source, "externalId", `externalId ${mapped.mapped.externalId} already produced by ${first}`, mapped.mapped)
+          item: reject(mapped.source, "externalId", `externalId ${externalId} already produced by ${first}`, mapped.mapped)
         }
       }
-      seen.set(mapped.mapped.externalId, where)
+      const firstOfKey = seenKeys.get(sourceKey)
+      if (firstOfKey !== undefined) {
+        return {
+          _tag: "Done",
+          item: reject(mapped.source, "key", `source key ${sourceKey} already produced by ${firstOfKey}`, mapped.mapped)
+        }
+      }
+      seen.set(externalId, where)
+      seenKeys.set(sourceKey, where)
       return mapped
     }
 
     const decideBatch = (batch: Chunk.Chunk<Mapped>) =>
       Effect.gen(function*() {
-        const keys = Chunk.toArray(batch).flatMap((m) => (m._tag === "Ready" ? [m.mapped.sourceKey] : []))
-        const ledger = keys.length === 0 ? new Map() : yield* store.getEntries(inputs.job, keys)
+        const ready = Chunk.toArray(batch).flatMap((m) => (m._tag === "Ready" ? [m.mapped] : []))
+        const [byKey, byExternalId] = ready.length === 0
+          ? [new Map<string, LedgerEntry>(), new Map<string, LedgerEntry>()]
+          : yield* Effect.all([
+            store.getEntries(inputs.job, ready.map((m) => m.sourceKey)),
+            store.getEntriesByExternalId(inputs.job, ready.map((m) => m.externalId))
+          ])
         return Chunk.map(batch, (m): PlanItem => {
           if (m._tag === "Done") return m.item
-          const entry = ledger.get(m.mapped.sourceKey)
+          const entry = byKey.get(m.mapped.sourceKey)
+          const problem = ledgerIdentityProblem(m.mapped, entry, byExternalId.get(m.mapped.externalId))
+          if (Option.isSome(problem)) return reject(m.source, problem.value.field, problem.value.reason, m.mapped)
           const base = entry?.snapshot ? Option.some(entry.snapshot) : Option.none()
           return decide(
             {

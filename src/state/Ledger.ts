@@ -23,11 +23,16 @@ export type PlanAction = typeof PlanAction.Type
 export const Snapshot = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 export type Snapshot = typeof Snapshot.Type
 
-/** One legacy record's migration state within a job, keyed by `(job, sourceKey)`; `externalId` is unique per job too. */
+/**
+ * One legacy record's migration state within a job, keyed by `(job, sourceKey)`; `externalId` is unique per job too.
+ * `location` is the source location of the record that owns the row (the last plan item recorded for it; null on
+ * rows older than the column): transitions are made only for that record, so a later duplicate never touches it.
+ */
 export const LedgerEntry = Schema.Struct({
   job: Schema.String,
   sourceKey: Schema.String,
   externalId: Schema.String,
+  location: Schema.NullOr(Schema.String),
   borrowerId: Schema.NullOr(Schema.String),
   caseId: Schema.NullOr(Schema.String),
   writeState: WriteState,
@@ -45,11 +50,20 @@ export interface PlannedEntry {
   readonly job: string
   readonly sourceKey: string
   readonly externalId: string
+  /** The formatted source location of the plan item (`file:line`, `customer … / case …`): it becomes the row's owner. */
+  readonly location: string
   readonly borrowerId?: string | null | undefined
   readonly caseId?: string | null | undefined
   readonly action: PlanAction
   readonly rejectReason?: string | null | undefined
   readonly runId: string
+}
+
+/** The plan item a transition is made for: the row's key, and the source location of the record it comes from. */
+export interface LedgerItem {
+  readonly job: string
+  readonly sourceKey: string
+  readonly location: string
 }
 
 /** What confirming a write records. */
@@ -70,27 +84,31 @@ export interface Ledger {
    * stays `sent` (the earlier write may have landed and must be reconciled first), and a `confirmed`
    * row planned as `unchanged` stays `confirmed`. `snapshot`, `targetUpdatedAt` and a known
    * `caseId`/`borrowerId` are never cleared, so a re-plan cannot regress the merge base.
+   * The row's owner becomes the entry's `location`; of several entries for one key in a batch, the first wins.
    * Fails with `Duplicate` if an externalId is already used by another sourceKey of the job.
    */
   readonly recordPlanned: (entries: ReadonlyArray<PlannedEntry>) => Effect.Effect<void, StateStoreError>
-  /** `planned|sent -> sent`: call BEFORE sending the write, so a crash leaves evidence the write may have landed. */
-  readonly markSent: (job: string, sourceKey: string, runId: string) => Effect.Effect<LedgerEntry, StateStoreError>
+  /**
+   * `planned|sent -> sent`: call BEFORE sending the write, so a crash leaves evidence the write may have landed.
+   * Like every transition, it changes the row only for the item that owns it, else fails with `NotOwner`.
+   */
+  readonly markSent: (item: LedgerItem, runId: string) => Effect.Effect<LedgerEntry, StateStoreError>
   /** `planned|sent|confirmed -> confirmed`: the target acknowledged; records its case id, synced values and updatedAt. */
-  readonly markConfirmed: (
-    job: string,
-    sourceKey: string,
-    confirmation: Confirmation
-  ) => Effect.Effect<LedgerEntry, StateStoreError>
+  readonly markConfirmed: (item: LedgerItem, confirmation: Confirmation) => Effect.Effect<LedgerEntry, StateStoreError>
   /** `planned|sent -> rejected`: the target refused the write; keeps the last confirmed snapshot. */
   readonly markRejected: (
-    job: string,
-    sourceKey: string,
+    item: LedgerItem,
     rejection: { readonly reason: string; readonly runId: string }
   ) => Effect.Effect<LedgerEntry, StateStoreError>
   /** The rows for these source keys (missing keys are absent from the map). */
   readonly getEntries: (
     job: string,
     sourceKeys: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyMap<string, LedgerEntry>, StateStoreError>
+  /** The rows carrying these externalIds in the job, by externalId (missing ones are absent from the map). */
+  readonly getEntriesByExternalId: (
+    job: string,
+    externalIds: ReadonlyArray<string>
   ) => Effect.Effect<ReadonlyMap<string, LedgerEntry>, StateStoreError>
   /** The row carrying this externalId in the job, if any. */
   readonly getByExternalId: (job: string, externalId: string) => Effect.Effect<Option.Option<LedgerEntry>, StateStoreError>
@@ -109,6 +127,7 @@ const LedgerRow = Schema.Struct({
   job: Schema.String,
   sourceKey: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("source_key")),
   externalId: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("external_id")),
+  location: Schema.NullOr(Schema.String),
   borrowerId: Schema.propertySignature(Schema.NullOr(Schema.String)).pipe(Schema.fromKey("borrower_id")),
   caseId: Schema.propertySignature(Schema.NullOr(Schema.String)).pipe(Schema.fromKey("case_id")),
   writeState: Schema.propertySignature(WriteState).pipe(Schema.fromKey("write_state")),
@@ -128,7 +147,7 @@ const CountRow = Schema.Struct({
 })
 const decodeCounts = decodeRows(CountRow, "ledger counts")
 
-/** Rows per INSERT statement: 10 parameters each keeps a statement far below both databases' limits. */
+/** Rows per INSERT statement: 11 parameters each keeps a statement far below both databases' limits. */
 const insertBatchSize = 500
 /** Keys per SELECT ... IN (...). */
 const lookupBatchSize = 500
@@ -140,13 +159,18 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
   const recordPlanned = Effect.fn("StateStore.recordPlanned")(function*(entries: ReadonlyArray<PlannedEntry>) {
     if (entries.length === 0) return
     const updatedAt = yield* nowIso
-    // One statement cannot touch the same row twice (Postgres refuses), so the last entry per key wins.
-    const latest = new Map<string, PlannedEntry>()
-    for (const entry of entries) latest.set(JSON.stringify([entry.job, entry.sourceKey]), entry)
-    const rows = Array.from(latest.values(), (e) => ({
+    // One statement cannot touch the same row twice (Postgres refuses), so the first entry per key wins,
+    // as the first occurrence of a key wins in the planner.
+    const first = new Map<string, PlannedEntry>()
+    for (const entry of entries) {
+      const key = JSON.stringify([entry.job, entry.sourceKey])
+      if (!first.has(key)) first.set(key, entry)
+    }
+    const rows = Array.from(first.values(), (e) => ({
       job: e.job,
       source_key: e.sourceKey,
       external_id: e.externalId,
+      location: e.location,
       borrower_id: e.borrowerId ?? null,
       case_id: e.caseId ?? null,
       write_state: "planned",
@@ -159,6 +183,7 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
       sql`INSERT INTO ledger ${sql.insert(chunk)}
         ON CONFLICT (job, source_key) DO UPDATE SET
           external_id = excluded.external_id,
+          location = excluded.location,
           borrower_id = COALESCE(excluded.borrower_id, ledger.borrower_id),
           case_id = COALESCE(excluded.case_id, ledger.case_id),
           write_state = CASE
@@ -173,15 +198,18 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
     )
   })
 
-  /** Applies a guarded state change; on no match tells "no such row" apart from "wrong state". */
+  /**
+   * Applies a guarded state change; on no match tells "no such row", "owned by another record" and
+   * "wrong state" apart. A row without an owner (written before locations were kept) is anyone's.
+   */
   const transition = (
-    job: string,
-    sourceKey: string,
+    item: LedgerItem,
     verb: string,
     from: ReadonlyArray<WriteState>,
     update: Effect.Effect<ReadonlyArray<unknown>, StateStoreError>
   ) =>
     Effect.gen(function*() {
+      const { job, sourceKey } = item
       const updated = yield* Effect.flatMap(update, decodeEntries)
       if (updated.length > 0) return updated[0]
       const current = yield* getEntry(job, sourceKey)
@@ -189,12 +217,26 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
         onNone: () =>
           new StateStoreError({ reason: "NotFound", detail: `${verb}: no ledger row for ${job}/${sourceKey}` }),
         onSome: (entry) =>
-          new StateStoreError({
-            reason: "InvalidTransition",
-            detail: `${verb}: ledger row ${job}/${sourceKey} is ${entry.writeState}, expected ${from.join(" or ")}`
-          })
+          entry.location !== null && entry.location !== item.location
+            ? new StateStoreError({
+              reason: "NotOwner",
+              detail: `${verb}: ledger row ${job}/${sourceKey} belongs to the record at ${entry.location}, not to the one at ${item.location}`
+            })
+            : new StateStoreError({
+              reason: "InvalidTransition",
+              detail: `${verb}: ledger row ${job}/${sourceKey} is ${entry.writeState}, expected ${from.join(" or ")}`
+            })
       })
     })
+
+  /** The WHERE clause every transition shares: this item's row, in one of the `from` states. */
+  const ownRow = (item: LedgerItem, from: ReadonlyArray<WriteState>) =>
+    sql.and([
+      sql`job = ${item.job}`,
+      sql`source_key = ${item.sourceKey}`,
+      sql`(location IS NULL OR location = ${item.location})`,
+      sql.in("write_state", from)
+    ])
 
   const getEntry = (job: string, sourceKey: string) =>
     sql`SELECT * FROM ledger WHERE job = ${job} AND source_key = ${sourceKey}`.pipe(
@@ -203,51 +245,48 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
       Effect.map((rows) => Option.fromNullable(rows[0]))
     )
 
-  const markSent = Effect.fn("StateStore.markSent")(function*(job: string, sourceKey: string, runId: string) {
+  const markSent = Effect.fn("StateStore.markSent")(function*(item: LedgerItem, runId: string) {
     const updatedAt = yield* nowIso
     const from: ReadonlyArray<WriteState> = ["planned", "sent"]
     return yield* transition(
-      job,
-      sourceKey,
+      item,
       "markSent",
       from,
       sql`UPDATE ledger SET write_state = 'sent', run_id = ${runId}, updated_at = ${updatedAt}
-        WHERE job = ${job} AND source_key = ${sourceKey} AND ${sql.in("write_state", from)}
-        RETURNING *`.pipe(orStateError(`marking ${job}/${sourceKey} sent`))
+        WHERE ${ownRow(item, from)}
+        RETURNING *`.pipe(orStateError(`marking ${item.job}/${item.sourceKey} sent`))
     )
   })
 
   const markConfirmed = Effect.fn("StateStore.markConfirmed")(
-    function*(job: string, sourceKey: string, confirmation: Confirmation) {
+    function*(item: LedgerItem, confirmation: Confirmation) {
       const updatedAt = yield* nowIso
       const from: ReadonlyArray<WriteState> = ["planned", "sent", "confirmed"]
       return yield* transition(
-        job,
-        sourceKey,
+        item,
         "markConfirmed",
         from,
         sql`UPDATE ledger SET write_state = 'confirmed', case_id = ${confirmation.caseId},
           snapshot = ${JSON.stringify(confirmation.snapshot)}, target_updated_at = ${confirmation.targetUpdatedAt},
           reject_reason = NULL, run_id = ${confirmation.runId}, updated_at = ${updatedAt}
-          WHERE job = ${job} AND source_key = ${sourceKey} AND ${sql.in("write_state", from)}
-          RETURNING *`.pipe(orStateError(`marking ${job}/${sourceKey} confirmed`))
+          WHERE ${ownRow(item, from)}
+          RETURNING *`.pipe(orStateError(`marking ${item.job}/${item.sourceKey} confirmed`))
       )
     }
   )
 
   const markRejected = Effect.fn("StateStore.markRejected")(
-    function*(job: string, sourceKey: string, rejection: { readonly reason: string; readonly runId: string }) {
+    function*(item: LedgerItem, rejection: { readonly reason: string; readonly runId: string }) {
       const updatedAt = yield* nowIso
       const from: ReadonlyArray<WriteState> = ["planned", "sent"]
       return yield* transition(
-        job,
-        sourceKey,
+        item,
         "markRejected",
         from,
         sql`UPDATE ledger SET write_state = 'rejected', reject_reason = ${rejection.reason},
           run_id = ${rejection.runId}, updated_at = ${updatedAt}
-          WHERE job = ${job} AND source_key = ${sourceKey} AND ${sql.in("write_state", from)}
-          RETURNING *`.pipe(orStateError(`marking ${job}/${sourceKey} rejected`))
+          WHERE ${ownRow(item, from)}
+          RETURNING *`.pipe(orStateError(`marking ${item.job}/${item.sourceKey} rejected`))
       )
     }
   )
@@ -263,6 +302,20 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
     }
     return found as ReadonlyMap<string, LedgerEntry>
   })
+
+  const getEntriesByExternalId = Effect.fn("StateStore.getEntriesByExternalId")(
+    function*(job: string, externalIds: ReadonlyArray<string>) {
+      const found = new Map<string, LedgerEntry>()
+      for (const ids of chunksOf(Array.from(new Set(externalIds)), lookupBatchSize)) {
+        const rows = yield* sql`SELECT * FROM ledger WHERE job = ${job} AND ${sql.in("external_id", ids)}`.pipe(
+          orStateError(`reading ${ids.length} ledger rows of ${job} by externalId`),
+          Effect.flatMap(decodeEntries)
+        )
+        for (const entry of rows) found.set(entry.externalId, entry)
+      }
+      return found as ReadonlyMap<string, LedgerEntry>
+    }
+  )
 
   const getByExternalId = Effect.fn("StateStore.getByExternalId")(function*(job: string, externalId: string) {
     const rows = yield* sql`SELECT * FROM ledger WHERE job = ${job} AND external_id = ${externalId}`.pipe(
@@ -313,6 +366,7 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
     markConfirmed,
     markRejected,
     getEntries,
+    getEntriesByExternalId,
     getByExternalId,
     listEntries,
     countByState

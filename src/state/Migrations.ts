@@ -110,9 +110,19 @@ const createStateTables = Effect.gen(function*() {
   )`
 })
 
+/**
+ * Each ledger row records the source location of the record that owns it, so a transition made for
+ * another record with the same key (a duplicate in the source) can be told apart and refused.
+ */
+const ledgerOwnerLocation = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`ALTER TABLE ledger ADD COLUMN location TEXT NULL`
+})
+
 /** The state store's migrations, in order; append new ones, never edit a shipped one. */
 export const loader: Migrator.Loader = Migrator.fromRecord({
-  "0001_create_state_tables": createStateTables
+  "0001_create_state_tables": createStateTables,
+  "0002_ledger_owner_location": ledgerOwnerLocation
 })
 
 /** Runs the given dialect's migrator (SqliteMigrator.run / PgMigrator.run) over `loader`, serialised against other processes. */

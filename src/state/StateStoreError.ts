@@ -9,6 +9,7 @@ export const StateStoreErrorReason = Schema.Literal(
   "Duplicate",
   "NotFound",
   "InvalidTransition",
+  "NotOwner",
   "Decode",
   "LeaseLost"
 )
@@ -22,6 +23,7 @@ const hints: Record<StateStoreErrorReason, string> = {
   Duplicate: "a row with the same key already exists",
   NotFound: "no such row in the state store",
   InvalidTransition: "the ledger row is not in a state that allows this write",
+  NotOwner: "the ledger row belongs to another source record with the same key; only that record's plan item changes it",
   Decode: "a stored row did not have the expected shape; the state store may have been written by another version",
   LeaseLost: "the lease is no longer held by this run; stop writing and start a new run"
 }

@@ -141,8 +141,8 @@ describe("applyPlan", () => {
       const target = makeTarget()
       const store = yield* StateStore
       // The earlier run marked LG-1 sent, the create landed, then the process died.
-      yield* store.recordPlanned([{ job: "t", sourceKey: "LG-1", externalId: "legacy-LG-1", action: "create", runId: "old" }])
-      yield* store.markSent("t", "LG-1", "old")
+      yield* store.recordPlanned([{ job: "t", sourceKey: "LG-1", externalId: "legacy-LG-1", location: "cases.csv:2", action: "create", runId: "old" }])
+      yield* store.markSent({ job: "t", sourceKey: "LG-1", location: "cases.csv:2" }, "old")
       yield* target.writer.createCase("BO-AAAA-0001", { typeId: "101", externalId: "legacy-LG-1", status: "initiated" })
       target.requests.length = 0
       const { counts } = yield* run(target, [create(1), create(2)])
@@ -174,5 +174,59 @@ describe("applyPlan", () => {
       expect(counts).toMatchObject({ read: 2, conflict: 2 })
       expect(target.requests).toEqual([])
       expect(fs.readFileSync(path.join(dir, "results.csv"), "utf8")).toContain("changed since the plan")
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("rejects a later duplicate of a key without touching the ledger row of the first record", () =>
+    Effect.gen(function*() {
+      const target = makeTarget()
+      const duplicate: PlanItem = {
+        _tag: "reject",
+        location: { _tag: "csv", file: "cases.csv", line: 30 },
+        sourceKey: "LG-1",
+        externalId: "legacy-LG-1",
+        field: "externalId",
+        reason: "externalId legacy-LG-1 already produced by cases.csv:2",
+        raw: { case_id: "LG-1" }
+      }
+      const { counts, dir } = yield* run(target, [create(1), duplicate, create(2)])
+      expect(counts).toMatchObject({ read: 3, create: 2, reject: 1 })
+      expect(target.cases.size).toBe(2)
+      const row = (yield* (yield* StateStore).getEntries("t", ["LG-1"])).get("LG-1")
+      expect(row).toMatchObject({ writeState: "confirmed", location: "cases.csv:2", rejectReason: null })
+      expect(fs.readFileSync(path.join(dir, "rejects.csv"), "utf8")).toContain("cases.csv:30")
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("refuses, per item, a create whose body writes another externalId; the rest is applied", () =>
+    Effect.gen(function*() {
+      const target = makeTarget()
+      yield* target.writer.createCase("BO-AAAA-0001", { typeId: "101", externalId: "legacy-LG-2", status: "initiated" })
+      target.requests.length = 0
+      const edited = { ...create(1), body: { typeId: "101", externalId: "legacy-LG-2", status: "initiated" } } as PlanItem
+      const { counts, dir } = yield* run(target, [edited, create(3)])
+      expect(counts).toMatchObject({ read: 2, create: 1, reject: 1 })
+      expect(target.requests).toEqual(["POST legacy-LG-3"])
+      const rejects = fs.readFileSync(path.join(dir, "rejects.csv"), "utf8")
+      expect(rejects).toContain("cases.csv:2")
+      expect(rejects).toContain("legacy-LG-2")
+      expect((yield* (yield* StateStore).getEntries("t", ["LG-1"])).size).toBe(0)
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("counts a 409 whose case is not under the item's borrower as that item's conflict, and goes on", () =>
+    Effect.gen(function*() {
+      const target = makeTarget()
+      // The externalId is taken in the target by a case of another borrower, made after the target was read.
+      const taken = {
+        ...target,
+        writer: {
+          ...target.writer,
+          createCase: (personId: string, body: Parameters<CaseWriter["createCase"]>[1]) =>
+            body.externalId === "legacy-LG-1"
+              ? Effect.fail(new Conflict({ method: "POST", url: "/cases", attempt: 1, status: 409, fieldErrors: [] }))
+              : target.writer.createCase(personId, body)
+        }
+      }
+      const { counts, dir } = yield* run(taken, [create(1), create(2)])
+      expect(counts).toMatchObject({ read: 2, create: 1, conflict: 1 })
+      expect(fs.readFileSync(path.join(dir, "results.csv"), "utf8")).toContain("not under borrower BO-AAAA-0001")
     }).pipe(Effect.provide(layer)))
 })

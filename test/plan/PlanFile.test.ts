@@ -5,7 +5,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
 import type { PlanHeader, PlanItem } from "../../src/plan/Plan.js"
-import { readPlanCounts, readPlanHeader, streamPlanItems, writePlanFile } from "../../src/plan/PlanFile.js"
+import { readPlanCounts, readPlanHeader, streamPlanItems, verifyPlanFile, writePlanFile } from "../../src/plan/PlanFile.js"
 
 const header: PlanHeader = {
   format: "casesync-plan/1",
@@ -88,5 +88,60 @@ describe("plan file", () => {
       fs.writeFileSync(file, "[]\n")
       const error = yield* readPlanHeader(file).pipe(Effect.flip)
       expect(error.reason).toContain("not a casesync plan")
+    }))
+
+  // == the digest: a reviewed plan is the plan that runs
+
+  /** Writes a plan of three creates and a reject, then rewrites its physical lines with `edit`. */
+  const tampered = (edit: (lines: Array<string>) => Array<string>) =>
+    Effect.gen(function*() {
+      const file = tempFile()
+      yield* writePlanFile(file, header, Stream.make(create(1), reject, create(2), create(3)))
+      fs.writeFileSync(file, edit(fs.readFileSync(file, "utf8").split("\n")).join("\n"))
+      return yield* verifyPlanFile(file).pipe(Effect.flip)
+    })
+
+  it.effect("verifies an untouched plan and returns its header and counts", () =>
+    Effect.gen(function*() {
+      const file = tempFile()
+      const counts = yield* writePlanFile(file, header, Stream.make(create(1), reject), Effect.succeed(2))
+      expect(yield* verifyPlanFile(file)).toEqual({ header, counts })
+      const empty = tempFile()
+      yield* writePlanFile(empty, header, Stream.empty)
+      expect((yield* verifyPlanFile(empty)).counts.read).toBe(0)
+    }))
+
+  it.effect("refuses a plan with an edited item, and says so", () =>
+    Effect.gen(function*() {
+      const error = yield* tampered((lines) => lines.map((line, i) => (i === 2 ? line.replace("case \\\"1\\\"", "case \\\"one\\\"") : line)))
+      expect(error.reason).toContain("an item was edited")
+      expect(error.message).toContain("make a new plan")
+    }))
+
+  it.effect("refuses a plan whose items were reordered", () =>
+    Effect.gen(function*() {
+      // Lines 3 and 5 are the first and third items (both end with a comma).
+      const error = yield* tampered((lines) => lines.map((line, i) => (i === 2 ? lines[4]! : i === 4 ? lines[2]! : line)))
+      expect(error.reason).toContain("reordered")
+    }))
+
+  it.effect("refuses a plan with an item cut out, or one added", () =>
+    Effect.gen(function*() {
+      const cut = yield* tampered((lines) => lines.filter((_, i) => i !== 3))
+      expect(cut.reason).toContain("holds 3 items but was written with 4")
+      const added = yield* tampered((lines) => [...lines.slice(0, 3), lines[2]!, ...lines.slice(3)])
+      expect(added.reason).toContain("cut or added")
+    }))
+
+  it.effect("refuses a plan whose header or counts were edited, or that has no digest", () =>
+    Effect.gen(function*() {
+      const headerEdited = yield* tampered((lines) => [lines[0]!.replace("legacy-csv\"", "other-job\""), ...lines.slice(1)])
+      expect(headerEdited.reason).toContain("header or counts")
+      const countsEdited = yield* tampered((lines) => lines.map((line) => line.replace("\"create\":3", "\"create\":2")))
+      expect(countsEdited.reason).toContain("header or counts")
+      const noDigest = yield* tampered((lines) =>
+        lines.flatMap((line) => (line.startsWith("\"digest\"") ? [] : line.startsWith("\"counts\"") ? [`${line.slice(0, -1)}}`] : [line]))
+      )
+      expect(noDigest.reason).toContain("no digest")
     }))
 })

@@ -92,4 +92,51 @@ describe("planItems", () => {
       expect(items.map((i) => i._tag)).toEqual(["unchanged"])
       expect(skipped).toBe(1)
     }))
+
+  it.effect("rejects a later record with a key already seen, even when it maps to another externalId", () =>
+    Effect.gen(function*() {
+      const keyed: RecordMapper = {
+        ...mapper,
+        map: (source) =>
+          Effect.map(mapper.map(source), Either.map((m) => ({ ...m, sourceKey: String(source.data.borrower) })))
+      }
+      const targets = yield* indexTargetCases(Stream.empty, keyed.ownedFields)
+      const borrowers = yield* indexBorrowers(Stream.make({ id: "BO-AAAA-0001", externalId: "BRW-1" }))
+      const planned = yield* planItems({
+        job: "t",
+        mapper: keyed,
+        source: Stream.make(record(2, { key: "1", borrower: "BRW-1", status: "initiated" }), record(3, { key: "2", borrower: "BRW-1", status: "initiated" })),
+        targets,
+        borrowers
+      })
+      const items = Chunk.toArray(yield* Stream.runCollect(planned.items))
+      expect(items.map((i) => i._tag)).toEqual(["create", "reject"])
+      expect(items[1]).toMatchObject({ field: "key", sourceKey: "BRW-1", reason: expect.stringContaining("cases.csv:2") })
+    }).pipe(Effect.provide(StateStore.layerSqlite({ filename: ":memory:" }))))
+
+  it.effect("rejects, per record, a key or externalId the ledger links to another one (a changed template)", () =>
+    Effect.gen(function*() {
+      const store = yield* StateStore
+      yield* store.recordPlanned([
+        { job: "t", sourceKey: "old-1", externalId: "legacy-1", location: "cases.csv:2", action: "create", runId: "r0" },
+        { job: "t", sourceKey: "2", externalId: "legacy-old-2", location: "cases.csv:3", action: "create", runId: "r0" }
+      ])
+      const targets = yield* indexTargetCases(Stream.empty, mapper.ownedFields)
+      const borrowers = yield* indexBorrowers(Stream.make({ id: "BO-AAAA-0001", externalId: "BRW-1" }))
+      const planned = yield* planItems({
+        job: "t",
+        mapper,
+        source: Stream.make(
+          record(2, { key: "1", borrower: "BRW-1", status: "initiated" }),
+          record(3, { key: "2", borrower: "BRW-1", status: "initiated" }),
+          record(4, { key: "3", borrower: "BRW-1", status: "initiated" })
+        ),
+        targets,
+        borrowers
+      })
+      const items = Chunk.toArray(yield* Stream.runCollect(planned.items))
+      expect(items.map((i) => i._tag)).toEqual(["reject", "reject", "create"])
+      expect(items[0]).toMatchObject({ field: "key", sourceKey: "1", reason: expect.stringContaining("\"old-1\"") })
+      expect(items[1]).toMatchObject({ field: "externalId", sourceKey: "2", reason: expect.stringContaining("legacy-old-2") })
+    }).pipe(Effect.provide(StateStore.layerSqlite({ filename: ":memory:" }))))
 })

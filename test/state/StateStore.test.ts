@@ -85,7 +85,7 @@ describe("StateStore layers", () => {
   it.scoped("layerSqlite accepts :memory: for tests that need no file", () =>
     Effect.gen(function*() {
       const store = yield* Effect.map(Layer.build(StateStore.layerSqlite({ filename: ":memory:" })), Context.get(StateStore))
-      yield* store.recordPlanned([{ job: "j", sourceKey: "k", externalId: "e", action: "create", runId: "r" }])
+      yield* store.recordPlanned([{ job: "j", sourceKey: "k", externalId: "e", location: "cases.csv:2", action: "create", runId: "r" }])
       expect(yield* store.countByState("j")).toEqual({ planned: 1, sent: 0, confirmed: 0, rejected: 0 })
     }))
 

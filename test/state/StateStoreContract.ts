@@ -2,9 +2,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Context, Effect, Either, Layer, Option, Schedule, type Scope, Stream, TestClock } from "effect"
 import * as TestServices from "effect/TestServices"
-import type { PlannedEntry } from "../../src/state/Ledger.js"
 import { StateStore, type StateStoreService } from "../../src/state/StateStore.js"
 import type { StateStoreError } from "../../src/state/StateStoreError.js"
+import { ledgerContract } from "./LedgerContract.js"
 
 /** A freshly created, empty database that can be opened any number of times (each open is a new connection/pool). */
 export interface FreshDatabase {
@@ -20,16 +20,6 @@ const eventually = <A, E, R>(check: Effect.Effect<A, E, R>): Effect.Effect<A, E,
   check.pipe(Effect.retry({ schedule: Schedule.spaced("10 millis"), times: 500 }), TestServices.provideLive)
 
 const iso = (ms: number) => new Date(ms).toISOString()
-
-const planned = (job: string, n: number, overrides: Partial<PlannedEntry> = {}): PlannedEntry => ({
-  job,
-  sourceKey: `src-${String(n).padStart(6, "0")}`,
-  externalId: `ext-${n}`,
-  borrowerId: `b-${n % 7}`,
-  action: "create",
-  runId: "run-1",
-  ...overrides
-})
 
 const holder = (runId: string) => ({ runId, pid: 4242, host: `host-of-${runId}`, command: "casesync apply" })
 
@@ -97,162 +87,9 @@ export const stateStoreContract = (
         expect(unknown.reason).toBe("NotFound")
       }))
 
-    // == ledger
+    // == ledger (LedgerContract.ts)
 
-    it.scoped("ledger: planned -> sent -> confirmed, and rejected, with guarded transitions", () =>
-      Effect.gen(function*() {
-        const store = yield* openStore(yield* fresh)
-        yield* store.recordPlanned([planned("job", 1), planned("job", 2)])
-        const one = (yield* store.getEntries("job", ["src-000001"])).get("src-000001")
-        expect(one).toEqual({
-          job: "job",
-          sourceKey: "src-000001",
-          externalId: "ext-1",
-          borrowerId: "b-1",
-          caseId: null,
-          writeState: "planned",
-          action: "create",
-          snapshot: null,
-          targetUpdatedAt: null,
-          rejectReason: null,
-          runId: "run-1",
-          updatedAt: iso(0)
-        })
-
-        const sent = yield* store.markSent("job", "src-000001", "run-2")
-        expect([sent.writeState, sent.runId]).toEqual(["sent", "run-2"])
-        // Re-marking sent is allowed: a retried write after a crash marks again before sending.
-        yield* store.markSent("job", "src-000001", "run-2")
-        const confirmed = yield* store.markConfirmed("job", "src-000001", {
-          caseId: "case-1",
-          snapshot: { status: "open", tags: ["a"] },
-          targetUpdatedAt: "2024-05-01T10:00:00.000Z",
-          runId: "run-2"
-        })
-        expect(confirmed).toMatchObject({
-          writeState: "confirmed",
-          caseId: "case-1",
-          snapshot: { status: "open", tags: ["a"] },
-          targetUpdatedAt: "2024-05-01T10:00:00.000Z",
-          action: "create"
-        })
-
-        const notAfterConfirm = yield* Effect.flip(store.markSent("job", "src-000001", "run-3"))
-        expect(notAfterConfirm.reason).toBe("InvalidTransition")
-        expect(notAfterConfirm.message).toContain("confirmed")
-        expect((yield* Effect.flip(store.markRejected("job", "src-000001", { reason: "x", runId: "r" }))).reason)
-          .toBe("InvalidTransition")
-
-        yield* store.markSent("job", "src-000002", "run-2")
-        const rejected = yield* store.markRejected("job", "src-000002", { reason: "422 borrower unknown", runId: "run-2" })
-        expect([rejected.writeState, rejected.rejectReason]).toEqual(["rejected", "422 borrower unknown"])
-        expect((yield* Effect.flip(store.markSent("job", "src-000009", "run-2"))).reason).toBe("NotFound")
-
-        expect(yield* store.countByState("job")).toEqual({ planned: 0, sent: 0, confirmed: 1, rejected: 1 })
-        expect(yield* store.countByState("other-job")).toEqual({ planned: 0, sent: 0, confirmed: 0, rejected: 0 })
-      }))
-
-    it.scoped("ledger: re-planning keeps a sent row sent and moves a rejected row back to planned", () =>
-      Effect.gen(function*() {
-        const store = yield* openStore(yield* fresh)
-        yield* store.recordPlanned([planned("job", 1), planned("job", 2)])
-        yield* store.markSent("job", "src-000001", "run-1")
-        yield* store.markRejected("job", "src-000002", { reason: "bad", runId: "run-1" })
-        yield* store.recordPlanned([
-          planned("job", 1, { runId: "run-2" }),
-          planned("job", 2, { runId: "run-2", action: "create" })
-        ])
-        const rows = yield* store.getEntries("job", ["src-000001", "src-000002"])
-        expect(rows.get("src-000001")?.writeState).toBe("sent")
-        expect(rows.get("src-000002")).toMatchObject({ writeState: "planned", rejectReason: null, runId: "run-2" })
-      }))
-
-    it.scoped("ledger: a later plan never regresses a confirmed row's snapshot, case id or target version", () =>
-      Effect.gen(function*() {
-        const store = yield* openStore(yield* fresh)
-        yield* store.recordPlanned([planned("job", 1), planned("job", 2)])
-        for (const key of ["src-000001", "src-000002"]) {
-          yield* store.markConfirmed("job", key, {
-            caseId: `case-${key}`,
-            snapshot: { amount: 10 },
-            targetUpdatedAt: "2024-01-01T00:00:00.000Z",
-            runId: "run-1"
-          })
-        }
-        yield* store.recordPlanned([
-          planned("job", 1, { runId: "run-2", action: "update", borrowerId: null }),
-          planned("job", 2, { runId: "run-2", action: "unchanged" })
-        ])
-        const rows = yield* store.getEntries("job", ["src-000001", "src-000002"])
-        expect(rows.get("src-000001")).toMatchObject({
-          writeState: "planned",
-          action: "update",
-          caseId: "case-src-000001",
-          borrowerId: "b-1",
-          snapshot: { amount: 10 },
-          targetUpdatedAt: "2024-01-01T00:00:00.000Z",
-          runId: "run-2"
-        })
-        expect(rows.get("src-000002")).toMatchObject({
-          writeState: "confirmed",
-          action: "unchanged",
-          snapshot: { amount: 10 }
-        })
-      }))
-
-    it.scoped("ledger: externalId is unique per job, and a failing batch writes nothing", () =>
-      Effect.gen(function*() {
-        const store = yield* openStore(yield* fresh)
-        yield* store.recordPlanned([planned("job", 1)])
-        const clash = yield* Effect.flip(store.recordPlanned([
-          planned("job", 2),
-          planned("job", 3, { externalId: "ext-1" })
-        ]))
-        expect(clash.reason).toBe("Duplicate")
-        expect((yield* store.getEntries("job", ["src-000002"])).size).toBe(0)
-        yield* store.recordPlanned([planned("other-job", 3, { externalId: "ext-1" })])
-        const byExt = yield* store.getByExternalId("other-job", "ext-1")
-        expect(Option.map(byExt, (e) => e.sourceKey)).toEqual(Option.some("src-000003"))
-        expect(Option.map(yield* store.getByExternalId("job", "ext-1"), (e) => e.sourceKey))
-          .toEqual(Option.some("src-000001"))
-        expect(yield* store.getByExternalId("job", "ext-404")).toEqual(Option.none())
-      }))
-
-    it.scoped("ledger: getEntries reads large batches and leaves unknown keys out", () =>
-      Effect.gen(function*() {
-        const store = yield* openStore(yield* fresh)
-        yield* store.recordPlanned(Array.from({ length: 1_200 }, (_, i) => planned("job", i)))
-        const wanted = Array.from({ length: 1_300 }, (_, i) => planned("job", i + 50).sourceKey)
-        const found = yield* store.getEntries("job", wanted)
-        expect(found.size).toBe(1_150)
-        expect(found.get("src-000050")?.externalId).toBe("ext-50")
-        expect(found.has("src-001250")).toBe(false)
-        expect((yield* store.getEntries("job", [])).size).toBe(0)
-      }))
-
-    it.scoped("ledger: listEntries streams every row in key order, page by page, optionally by state", () =>
-      Effect.gen(function*() {
-        const store = yield* openStore(yield* fresh)
-        const entries = Array.from({ length: 2_500 }, (_, i) => planned("job", i))
-        yield* store.recordPlanned([...entries].reverse())
-        yield* store.recordPlanned([planned("other-job", 1)])
-        for (let i = 0; i < 2_500; i += 3) yield* store.markSent("job", planned("job", i).sourceKey, "run-1")
-
-        for (const pageSize of [100, 333]) {
-          const all = Chunk.toReadonlyArray(yield* Stream.runCollect(store.listEntries("job", { pageSize })))
-          expect(all.map((e) => e.sourceKey)).toEqual(entries.map((e) => e.sourceKey))
-        }
-        const sent = Chunk.toReadonlyArray(
-          yield* Stream.runCollect(store.listEntries("job", { writeState: "sent", pageSize: 50 }))
-        )
-        expect(sent.length).toBe(834)
-        expect(sent.every((e) => e.writeState === "sent")).toBe(true)
-        expect(sent[1].sourceKey).toBe("src-000003")
-        // The stream is lazy: taking a few rows needs only the first page.
-        const firstFew = yield* Stream.runCollect(Stream.take(store.listEntries("job", { pageSize: 10 }), 3))
-        expect(Chunk.toReadonlyArray(firstFew).map((e) => e.sourceKey)).toEqual(["src-000000", "src-000001", "src-000002"])
-        expect(yield* store.countByState("job")).toEqual({ planned: 1_666, sent: 834, confirmed: 0, rejected: 0 })
-      }))
+    ledgerContract(fresh)
 
     // == checkpoints
 

@@ -1,0 +1,63 @@
+import { Option, Schema } from "effect"
+import { createHash } from "node:crypto"
+
+/**
+ * What a plan file records about its own content when it is written, so apply can refuse a
+ * plan that is not the one reviewed: how many items, a digest of the items in order, one that
+ * ignores their order (it tells a reordering from an edit), and one over everything (header,
+ * counts and the item digests) that catches an edited header or counts line.
+ */
+export const PlanDigest = Schema.Struct({
+  items: Schema.Int,
+  ordered: Schema.String,
+  unordered: Schema.String,
+  plan: Schema.String
+})
+export type PlanDigest = typeof PlanDigest.Type
+
+/** Accumulates the digest of a plan file's items, line by line, in flat memory. */
+export interface PlanDigester {
+  /** Adds one item, as the exact JSON text of its line (without the separating comma). */
+  readonly add: (itemText: string) => void
+  /** The digest, given the exact JSON texts of the header and of the counts. */
+  readonly finish: (headerText: string, countsText: string) => PlanDigest
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
+const modulus = 1n << 256n
+
+/** A fresh digester. */
+export const planDigester = (): PlanDigester => {
+  const ordered = createHash("sha256")
+  let sum = 0n
+  let items = 0
+  return {
+    add: (itemText) => {
+      // Items are single-line JSON, so the newline makes each one's boundary unambiguous.
+      ordered.update(`${itemText}\n`)
+      sum = (sum + BigInt(`0x${sha256(itemText)}`)) % modulus
+      items++
+    },
+    finish: (headerText, countsText) => {
+      const orderedHex = `sha256:${ordered.digest("hex")}`
+      const unorderedHex = `sha256-sum:${sum.toString(16).padStart(64, "0")}`
+      return {
+        items,
+        ordered: orderedHex,
+        unordered: unorderedHex,
+        plan: `sha256:${sha256([headerText, countsText, String(items), orderedHex, unorderedHex].join("\n"))}`
+      }
+    }
+  }
+}
+
+/** What differs between the digest a plan file records and the one its content gives, in words; none if they agree. */
+export const digestProblem = (recorded: PlanDigest, found: PlanDigest): Option.Option<string> => {
+  if (found.items !== recorded.items) {
+    return Option.some(`it holds ${found.items} items but was written with ${recorded.items}: items were cut or added`)
+  }
+  if (found.unordered !== recorded.unordered) return Option.some("an item was edited since the plan was written")
+  if (found.ordered !== recorded.ordered) return Option.some("its items were reordered since the plan was written")
+  if (found.plan !== recorded.plan) return Option.some("its header or counts line was edited since the plan was written")
+  return Option.none()
+}
