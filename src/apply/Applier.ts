@@ -1,4 +1,4 @@
-import { Chunk, Effect, Either, Option, ParseResult, Ref, Schema, Stream } from "effect"
+import { Chunk, Effect, Either, Fiber, Option, ParseResult, Ref, Schema, Stream } from "effect"
 import { type Case, CaseCreate, CaseUpdate } from "../domain/peach/Case.js"
 import { type HttpRequestError, isOutcomeUnknown } from "../http/HttpRequestError.js"
 import { holdsValues, ownedValuesOf } from "../plan/FieldValues.js"
@@ -44,6 +44,12 @@ type Resolution = Omit<ItemResult, "sourceKey" | "externalId" | "location" | "ac
   readonly field?: string
   readonly raw?: unknown
 }
+
+// An item started is let finish when the run is interrupted (Ctrl-C, SIGTERM), so the ledger says
+// what became of its write. It runs in a daemon fiber (a child fiber would be interrupted with
+// its parent), interruptible, so its own timeouts still work; the wait for it is not.
+const letFinish = <A, E, R>(item: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.uninterruptible(Effect.flatMap(Effect.forkDaemon(Effect.interruptible(item)), Fiber.join))
 
 const decodeError = (error: ParseResult.ParseError) =>
   ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")
@@ -279,9 +285,10 @@ export const applyPlan = <E, R>(
         const entries = yield* store.getEntries(job, keys)
         yield* Effect.forEach(
           items,
-          (item) => applyOne(item, item.sourceKey === null ? undefined : entries.get(item.sourceKey)).pipe(
-            Effect.flatMap((resolution) => record(item, resolution))
-          ),
+          (item) =>
+            letFinish(applyOne(item, item.sourceKey === null ? undefined : entries.get(item.sourceKey)).pipe(
+              Effect.flatMap((resolution) => record(item, resolution))
+            )),
           { concurrency: inputs.concurrency, discard: true }
         )
         const done = yield* Ref.get(counts)

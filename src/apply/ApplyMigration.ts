@@ -1,4 +1,4 @@
-import { Data, Effect } from "effect"
+import { Cause, Data, Effect } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
@@ -91,9 +91,9 @@ export const applyMigration = (
     yield* store.startRun({ runId, command: options.command, configDigest: config.digest })
     const resultsFile = path.join(config.outputDir, "results.csv")
     const rejectsFile = path.join(config.outputDir, "rejects.csv")
-    const results = yield* openCsvOutput(resultsFile, resultColumns)
-    const rejects = yield* openCsvOutput(rejectsFile, rejectColumns)
     const applied = yield* Effect.gen(function*() {
+      const results = yield* openCsvOutput(resultsFile, resultColumns)
+      const rejects = yield* openCsvOutput(rejectsFile, rejectColumns)
       const targets = yield* indexTargetCases(client.listCompanyCases(), mapper.ownedFields).pipe(
         Effect.mapError((error) =>
           new ApplyFailed({ reason: `reading the target's cases: ${error.message}`, resume: "run the same command again", cause: error })
@@ -111,8 +111,9 @@ export const applyMigration = (
         concurrency: config.applyConcurrency
       })
     }).pipe(
-      Effect.tapErrorCause((cause) =>
-        store.finishRun(runId, { outcome: cause._tag === "Interrupt" ? "interrupted" : "failed", counts: {} }).pipe(Effect.ignore)
+      // onError, not tapErrorCause: it also runs when the run is interrupted (Ctrl-C, SIGTERM).
+      Effect.onError((cause) =>
+        store.finishRun(runId, { outcome: Cause.isInterruptedOnly(cause) ? "interrupted" : "failed", counts: {} }).pipe(Effect.ignore)
       )
     )
     const counts: ApplyCounts = { ...applied, read: applied.read + planned.skipped, skipped: planned.skipped }
