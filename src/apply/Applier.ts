@@ -38,6 +38,8 @@ export interface ApplyInputs<E, R> {
   readonly concurrency: number
   /** Creates sent for one record at most, when each attempt's outcome was unknown and the case was not there after. */
   readonly maxCreateAttempts?: number | undefined
+  /** Fails once this run may no longer write (its lease was lost); checked before each batch and each item of it. */
+  readonly stillHeld?: Effect.Effect<void, ApplyFailed | StateStoreError> | undefined
 }
 
 type Resolution = Omit<ItemResult, "sourceKey" | "externalId" | "location" | "action"> & {
@@ -75,6 +77,7 @@ export const applyPlan = <E, R>(
     const counts = yield* Ref.make(emptyCounts)
     const maxCreates = inputs.maxCreateAttempts ?? 3
     const { job, runId } = inputs
+    const stillHeld = inputs.stillHeld ?? Effect.void
 
     const failed = (what: string, error: HttpRequestError) =>
       new ApplyFailed({
@@ -279,6 +282,7 @@ export const applyPlan = <E, R>(
     const applyBatch = (batch: Chunk.Chunk<PlanItem>) =>
       Effect.gen(function*() {
         const items = Chunk.toArray(batch)
+        yield* stillHeld
         const keys = items.flatMap((item) => (item.sourceKey === null ? [] : [item.sourceKey]))
         const known = yield* store.getEntries(job, keys)
         yield* store.recordPlanned(items.flatMap((item) => Option.toArray(ledgerRow(item, known))))
@@ -286,7 +290,8 @@ export const applyPlan = <E, R>(
         yield* Effect.forEach(
           items,
           (item) =>
-            letFinish(applyOne(item, item.sourceKey === null ? undefined : entries.get(item.sourceKey)).pipe(
+            letFinish(stillHeld.pipe(
+              Effect.zipRight(applyOne(item, item.sourceKey === null ? undefined : entries.get(item.sourceKey))),
               Effect.flatMap((resolution) => record(item, resolution))
             )),
           { concurrency: inputs.concurrency, discard: true }
