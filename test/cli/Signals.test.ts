@@ -73,7 +73,7 @@ const rerunCompletes = (ws: Workspace) =>
     }).pipe(Effect.provide(ws.state))
   })
 
-describe("casesync migrate stopped by a signal mid-apply", () => {
+describe("casesync stopped by a signal", () => {
   for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
     it.scopedLive(`${signal}: exit ${code}, run recorded as interrupted, no write left in doubt, how to resume on stderr; a rerun finishes`, () =>
       Effect.gen(function*() {
@@ -103,6 +103,27 @@ describe("casesync migrate stopped by a signal mid-apply", () => {
         yield* rerunCompletes(ws)
       }), { timeout: 120_000 })
   }
+
+  it.scopedLive("SIGTERM during plan: exit 143, how to resume on stderr; the same command then finishes", () =>
+    Effect.gen(function*() {
+      const ws = yield* workspace("sigterm-plan")
+      // Every request now takes 3 s: the child is stopped while it reads the target.
+      yield* knobs(ws.sandbox, { latencyMs: 3_000, latencyJitterMs: 0 })
+      const running = startCli(["plan", "--config", ws.config])
+      yield* Effect.promise(async () => {
+        while ((await Effect.runPromise(ws.sandbox.stats.snapshot)).total === 0 && running.child.exitCode === null) await sleep(20)
+      })
+      yield* Effect.promise(() => sleep(300))
+      running.child.kill("SIGTERM")
+      const result = yield* Effect.promise(() => running.exited)
+
+      expect(result.signal, result.stderr).toBeNull()
+      expect(result.exitCode, result.stderr).toBe(143)
+      expect(result.stderr).toContain("To resume: run the same command again")
+      expect(result.stdout).not.toMatch(planLine)
+      yield* Effect.promise(() => sleep(3_000))
+      yield* rerunCompletes(ws)
+    }), { timeout: 120_000 })
 
   it.scopedLive("a second SIGINT exits at once (130), without waiting for the write in flight; a rerun finishes", () =>
     Effect.gen(function*() {
