@@ -29,7 +29,7 @@ export const watchStopSignals = (): Teardown => {
 
   return (exit, onExit) => {
     if (received !== undefined && Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) {
-      process.stderr.write(`casesync: stopped by ${received}; the run is recorded as interrupted.\n${resume}\n`)
+      process.stderr.write(`casesync: stopped by ${received}.\n${resume}\n`)
       onExit(stopSignals[received])
     } else if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {
       onExit(ExitCode.Failed)
