@@ -3,6 +3,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
 import { ExitCode, exitCodeForError } from "./cli/ExitCodes.js"
 import { run } from "./cli/Main.js"
+import { watchStopSignals } from "./cli/Signals.js"
 
 const describe = (error: unknown): string =>
   typeof error === "object" && error !== null && "message" in error && typeof error.message === "string" && error.message !== ""
@@ -27,5 +28,7 @@ run(process.argv).pipe(
     })
   ),
   Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain
+  // SIGINT/SIGTERM interrupt the run (finalizers record it and release the lease); this teardown
+  // makes the exit code 130/143 instead of runMain's 0, and a second signal exit at once.
+  NodeRuntime.runMain({ teardown: watchStopSignals() })
 )

@@ -1,4 +1,4 @@
-import { Chunk, Effect, Either, Option, ParseResult, Ref, Schema, Stream } from "effect"
+import { Chunk, Effect, Either, Fiber, Option, ParseResult, Ref, Schema, Stream } from "effect"
 import { type Case, CaseCreate, CaseUpdate } from "../domain/peach/Case.js"
 import { type HttpRequestError, isOutcomeUnknown } from "../http/HttpRequestError.js"
 import { holdsValues, ownedValuesOf } from "../plan/FieldValues.js"
@@ -39,12 +39,20 @@ export interface ApplyInputs<E, R> {
   readonly concurrency: number
   /** Creates sent for one record at most, when each attempt's outcome was unknown and the case was not there after. */
   readonly maxCreateAttempts?: number | undefined
+  /** Fails once this run may no longer write (its lease was lost); checked before each batch and each item of it. */
+  readonly stillHeld?: Effect.Effect<void, ApplyFailed | StateStoreError> | undefined
 }
 
 type Resolution = Omit<ItemResult, "sourceKey" | "externalId" | "location" | "action"> & {
   readonly field?: string
   readonly raw?: unknown
 }
+
+// An item started is let finish when the run is interrupted (Ctrl-C, SIGTERM), so the ledger says
+// what became of its write. It runs in a daemon fiber (a child fiber would be interrupted with
+// its parent), interruptible, so its own timeouts still work; the wait for it is not.
+const letFinish = <A, E, R>(item: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.uninterruptible(Effect.flatMap(Effect.forkDaemon(Effect.interruptible(item)), Fiber.join))
 
 const decodeError = (error: ParseResult.ParseError) =>
   ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")
@@ -70,6 +78,7 @@ export const applyPlan = <E, R>(
     const counts = yield* Ref.make(emptyCounts)
     const maxCreates = inputs.maxCreateAttempts ?? 3
     const { job, runId } = inputs
+    const stillHeld = inputs.stillHeld ?? Effect.void
 
     const failed = (what: string, error: HttpRequestError) =>
       new ApplyFailed({
@@ -305,6 +314,7 @@ export const applyPlan = <E, R>(
     const applyBatch = (batch: Chunk.Chunk<PlanItem>) =>
       Effect.gen(function*() {
         const items = Chunk.toArray(batch)
+        yield* stillHeld
         const keys = items.flatMap((item) => (item.sourceKey === null ? [] : [item.sourceKey]))
         const [known, byExternalId] = yield* Effect.all([
           store.getEntries(job, keys),
@@ -317,10 +327,13 @@ export const applyPlan = <E, R>(
         yield* Effect.forEach(
           items,
           (item, i) =>
-            Option.match(refusals[i]!, {
-              onSome: (refusal) => Effect.succeed(refused(item, refusal)),
-              onNone: () => applyOne(item, item.sourceKey === null ? undefined : entries.get(item.sourceKey))
-            }).pipe(Effect.flatMap((resolution) => record(item, resolution))),
+            letFinish(stillHeld.pipe(
+              Effect.zipRight(Option.match(refusals[i]!, {
+                onSome: (refusal) => Effect.succeed(refused(item, refusal)),
+                onNone: () => applyOne(item, item.sourceKey === null ? undefined : entries.get(item.sourceKey))
+              })),
+              Effect.flatMap((resolution) => record(item, resolution))
+            )),
           { concurrency: inputs.concurrency, discard: true }
         )
         const done = yield* Ref.get(counts)

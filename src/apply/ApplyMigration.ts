@@ -1,4 +1,4 @@
-import { Data, Effect } from "effect"
+import { Cause, Data, type Duration, Effect } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
@@ -7,6 +7,7 @@ import { readPlanHeader, streamPlanItems, verifyPlanFile } from "../plan/PlanFil
 import type { LoadedMapper } from "../plan/PlanMigration.js"
 import { indexTargetCases } from "../plan/TargetIndex.js"
 import { StateStore } from "../state/StateStore.js"
+import type { LeaseHeld, StateStoreError } from "../state/StateStoreError.js"
 import { PeachClient } from "../target/PeachClient.js"
 import { applyPlan, rejectColumns, resultColumns } from "./Applier.js"
 import type { ApplyCounts } from "./ApplyOutcome.js"
@@ -32,6 +33,21 @@ const processAlive = (pid: number): boolean => {
     return (error as NodeJS.ErrnoException).code === "EPERM"
   }
 }
+
+/**
+ * The lease was lost before a batch of writes (the run was paused past its expiry and another
+ * run took over, or the lease was freed by hand): the run stops before writing anything more.
+ */
+const leaseLost = (job: string) => (error: LeaseHeld | StateStoreError): ApplyFailed | StateStoreError =>
+  error._tag === "LeaseHeld"
+    ? new ApplyFailed({
+      reason: `lease lost to run ${error.holder.runId} ("${error.holder.command}", pid ${error.holder.pid} on ${error.holder.host}) — nothing more was written`,
+      resume: `that run now applies job ${job}; let it finish, then run the same command again to check`,
+      cause: error
+    })
+    : error.reason === "LeaseLost"
+    ? new ApplyFailed({ reason: `lease lost: ${error.detail} — nothing more was written`, resume: "run the same command again", cause: error })
+    : error
 
 /** What an apply produced. */
 export interface ApplyOutcome {
@@ -63,7 +79,11 @@ export const applyMigration = (
   config: RunConfig,
   mapper: LoadedMapper,
   planFile: string,
-  options: { readonly command: string }
+  options: {
+    readonly command: string
+    /** How long the lease lasts unless renewed (renewed every third of it); 60 seconds by default. */
+    readonly leaseTtl?: Duration.DurationInput | undefined
+  }
 ) =>
   Effect.gen(function*() {
     const header = yield* readPlanHeader(planFile)
@@ -78,11 +98,11 @@ export const applyMigration = (
     const lease = {
       name: `apply:${config.job}`,
       holder: { runId, pid: process.pid, host: os.hostname(), command: options.command },
-      ttl: "60 seconds"
+      ttl: options.leaseTtl ?? "60 seconds"
     } as const
     // A run killed on this machine leaves its lease until it expires; its pid says it is gone, so
     // the rerun takes the lease over at once instead of making the user wait out the expiry.
-    yield* store.withLease(lease).pipe(
+    const held = yield* store.withLease(lease).pipe(
       Effect.catchTag("LeaseHeld", (held) =>
         held.holder.host === os.hostname() && !processAlive(held.holder.pid)
           ? store.releaseLease({ name: held.name, runId: held.holder.runId }).pipe(Effect.zipRight(store.withLease(lease)))
@@ -92,9 +112,9 @@ export const applyMigration = (
     yield* store.startRun({ runId, command: options.command, configDigest: config.digest })
     const resultsFile = path.join(config.outputDir, "results.csv")
     const rejectsFile = path.join(config.outputDir, "rejects.csv")
-    const results = yield* openCsvOutput(resultsFile, resultColumns)
-    const rejects = yield* openCsvOutput(rejectsFile, rejectColumns)
     const applied = yield* Effect.gen(function*() {
+      const results = yield* openCsvOutput(resultsFile, resultColumns)
+      const rejects = yield* openCsvOutput(rejectsFile, rejectColumns)
       const targets = yield* indexTargetCases(client.listCompanyCases(), mapper.ownedFields).pipe(
         Effect.mapError((error) =>
           new ApplyFailed({ reason: `reading the target's cases: ${error.message}`, resume: "run the same command again", cause: error })
@@ -109,11 +129,13 @@ export const applyMigration = (
         writer: client,
         results,
         rejects,
-        concurrency: config.applyConcurrency
+        concurrency: config.applyConcurrency,
+        stillHeld: held.ensureHeld.pipe(Effect.mapError(leaseLost(config.job)))
       })
     }).pipe(
-      Effect.tapErrorCause((cause) =>
-        store.finishRun(runId, { outcome: cause._tag === "Interrupt" ? "interrupted" : "failed", counts: {} }).pipe(Effect.ignore)
+      // onError, not tapErrorCause: it also runs when the run is interrupted (Ctrl-C, SIGTERM).
+      Effect.onError((cause) =>
+        store.finishRun(runId, { outcome: Cause.isInterruptedOnly(cause) ? "interrupted" : "failed", counts: {} }).pipe(Effect.ignore)
       )
     )
     const counts: ApplyCounts = { ...applied, read: applied.read + planned.skipped, skipped: planned.skipped }

@@ -10,7 +10,11 @@ export const ExitCode = {
   /** Usage or configuration error: nothing was done. */
   Usage: 2,
   /** Done, with rejects or conflicts to look at. */
-  DoneWithIssues: 3
+  DoneWithIssues: 3,
+  /** Stopped by Ctrl-C (SIGINT): 128 + 2, as a shell reports it. */
+  Interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  Terminated: 143
 } as const
 
 /** The exit code of a finished run: 3 when records were rejected or in conflict. */

@@ -24,7 +24,10 @@ export interface AcquireLease {
 export interface HeldLease {
   /** The lease as last acquired or renewed. */
   readonly current: Effect.Effect<Lease>
-  /** Fails if the background renewal found the lease lost or it expired unrenewed; call before each write batch. */
+  /**
+   * Fails if the lease was lost: found taken (LeaseHeld) or gone by the background renewal, or, once
+   * expired unrenewed, by a renewal attempted on the spot. Cheap while the lease is fresh; call before each write batch.
+   */
   readonly ensureHeld: Effect.Effect<void, LeaseHeld | StateStoreError>
 }
 
@@ -186,12 +189,15 @@ export const makeLeases: Effect.Effect<Leases, never, SqlClient> = Effect.gen(fu
       if (Option.isSome(loss)) return yield* loss.value
       const lease = yield* Ref.get(current)
       const now = new Date(yield* Clock.currentTimeMillis).toISOString()
-      if (lease.expiresAt <= now) {
-        return yield* new StateStoreError({
-          reason: "LeaseLost",
-          detail: `lease ${name} expired at ${lease.expiresAt} without being renewed`
-        })
-      }
+      if (lease.expiresAt > now) return
+      // Expired unrenewed (the process was paused, or renewals kept failing): renewing now, in one
+      // statement, tells whether another run took it meanwhile (LeaseHeld names it) or nobody did.
+      const renewed = yield* renewLease({ name, runId, ttl }).pipe(
+        Effect.tapError((error) =>
+          error._tag === "LeaseHeld" || error.reason === "LeaseLost" ? Ref.set(lost, Option.some(error)) : Effect.void
+        )
+      )
+      yield* Ref.set(current, renewed)
     })
 
     return { current: Ref.get(current), ensureHeld } satisfies HeldLease

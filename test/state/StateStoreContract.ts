@@ -1,6 +1,6 @@
 // The behaviour every StateStore layer must have; run once per backing database.
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Context, Effect, Either, Layer, Option, Schedule, type Scope, Stream, TestClock } from "effect"
+import { Chunk, Clock, Context, Effect, Either, Layer, Option, Schedule, type Scope, Stream, TestClock } from "effect"
 import * as TestServices from "effect/TestServices"
 import { StateStore, type StateStoreService } from "../../src/state/StateStore.js"
 import type { StateStoreError } from "../../src/state/StateStoreError.js"
@@ -20,6 +20,16 @@ const eventually = <A, E, R>(check: Effect.Effect<A, E, R>): Effect.Effect<A, E,
   check.pipe(Effect.retry({ schedule: Schedule.spaced("10 millis"), times: 500 }), TestServices.provideLive)
 
 const iso = (ms: number) => new Date(ms).toISOString()
+
+/** A clock stopped at one instant, for one call made "later" than the TestClock says (sleeps are real). */
+const clockAt = (ms: number): Clock.Clock => ({
+  [Clock.ClockTypeId]: Clock.ClockTypeId,
+  unsafeCurrentTimeMillis: () => ms,
+  unsafeCurrentTimeNanos: () => BigInt(ms) * 1_000_000n,
+  currentTimeMillis: Effect.succeed(ms),
+  currentTimeNanos: Effect.succeed(BigInt(ms) * 1_000_000n),
+  sleep: (duration) => Clock.make().sleep(duration)
+})
 
 const holder = (runId: string) => ({ runId, pid: 4242, host: `host-of-${runId}`, command: "casesync apply" })
 
@@ -208,6 +218,31 @@ export const stateStoreContract = (
         const lost = yield* eventually(Effect.flip(held.ensureHeld))
         expect(lost._tag).toBe("LeaseHeld")
         expect(lost.message).toContain("run-b")
+      }))
+
+    it.scoped("lease: a run waking past its expiry (paused, renewals missed) renews on ensureHeld if nobody took the lease", () =>
+      Effect.gen(function*() {
+        const db = yield* fresh
+        const [a, b] = yield* Effect.all([openStore(db), openStore(db)])
+        const held = yield* a.withLease({ name: "apply", holder: holder("run-a"), ttl: "30 seconds" })
+        // Its clock jumps 2 minutes at once, before its background renewal has had a chance to run.
+        yield* held.ensureHeld.pipe(Effect.withClock(clockAt(120_000)))
+        expect((yield* held.current).expiresAt).toBe(iso(150_000))
+        const refused = yield* Effect.flip(b.acquireLease({ name: "apply", holder: holder("run-b"), ttl: "1 minute" }).pipe(Effect.withClock(clockAt(130_000))))
+        expect(refused._tag).toBe("LeaseHeld")
+      }))
+
+    it.scoped("lease: a run waking past its expiry finds who took the lease over: ensureHeld fails with LeaseHeld naming it", () =>
+      Effect.gen(function*() {
+        const db = yield* fresh
+        const [a, b] = yield* Effect.all([openStore(db), openStore(db)])
+        const held = yield* a.withLease({ name: "apply", holder: holder("run-a"), ttl: "30 seconds" })
+        yield* b.acquireLease({ name: "apply", holder: holder("run-b"), ttl: "1 minute" }).pipe(Effect.withClock(clockAt(60_000)))
+        const lost = yield* Effect.flip(held.ensureHeld.pipe(Effect.withClock(clockAt(120_000))))
+        expect(lost._tag).toBe("LeaseHeld")
+        expect(lost.message).toContain("run-b")
+        // And it stays lost: no later call succeeds.
+        expect((yield* Effect.flip(held.ensureHeld))._tag).toBe("LeaseHeld")
       }))
 
     it.scoped("lease: concurrent acquirers from two connections: exactly one wins each round", () =>

@@ -18,6 +18,7 @@ const entry = (sourceKey: string, action: LedgerEntry["action"]): LedgerEntry =>
   job: "legacy-csv",
   sourceKey,
   externalId: `legacy-${sourceKey}`,
+  location: `legacy.csv:${sourceKey}`,
   borrowerId: "BO-1",
   caseId: "CS-1",
   writeState: "planned",
