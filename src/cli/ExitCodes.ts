@@ -21,7 +21,7 @@ export const ExitCode = {
 export const exitCodeForCounts = (counts: PlanCounts): number =>
   counts.reject + counts.conflict > 0 ? ExitCode.DoneWithIssues : ExitCode.Ok
 
-const usageErrors = new Set(["ConfigFileError", "MappingLoadError", "PlanMismatch", "PlanFileError", "StatusError", "InitError"])
+const usageErrors = new Set(["ConfigFileError", "MappingLoadError", "PlanMismatch", "PlanFileError", "StatusError", "InitError", "SyncUsageError"])
 
 /** The exit code of a failed command: 2 when the input (arguments, config, mapping, plan) is at fault. */
 export const exitCodeForError = (error: unknown): number =>

@@ -5,6 +5,7 @@ import { previewCommand, validateCommand } from "./MappingCommands.js"
 import { applyCommand, migrateCommand, planCommand } from "./MigrationCommands.js"
 import { sandboxCommand } from "./SandboxCommand.js"
 import { statusCommand } from "./StatusCommand.js"
+import { conflictsCommand, syncCommand } from "./SyncCommand.js"
 
 /** Every `casesync` subcommand. To add one, append it here. */
 const subcommands = [
@@ -16,7 +17,9 @@ const subcommands = [
   statusCommand,
   initCommand,
   demoCommand,
-  sandboxCommand
+  sandboxCommand,
+  syncCommand,
+  conflictsCommand
 ] as const
 
 /** The `casesync` root command. */

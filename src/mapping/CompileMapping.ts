@@ -53,6 +53,8 @@ export interface CompiledMapping {
   readonly ownedFields: ReadonlyArray<string>
   /** The `direction: both` fields, whose target values two-way sync writes back. */
   readonly twoWayFields: ReadonlyArray<TwoWayField>
+  /** Every compiled field, in file order: two-way sync builds its per-field rules from them. */
+  readonly fields: ReadonlyArray<CompiledField>
   /** Top-level source fields the mapping reads, and those it declares ignored. */
   readonly usedSourceFields: ReadonlyArray<string>
   readonly ignoredSourceFields: ReadonlyArray<string>
@@ -124,6 +126,7 @@ export const compileMapping = Effect.fn("Mapping.compile")(function*(
         ? [{ target: field.target, source: field.sourcePath, schemas: field.schemas }]
         : []
     ),
+    fields,
     usedSourceFields: [...context.used],
     ignoredSourceFields: spec.ignore.map((entry) => entry.value),
     schema,
