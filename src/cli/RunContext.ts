@@ -40,7 +40,8 @@ export const loadConfiguredMapping = (config: RunConfig) =>
     const sourceFields = yield* source.fields
     const compiled = yield* loadMapping(config.mappingFile, {
       caseTypes: Array.from(caseTypes),
-      sourceFields: Option.getOrUndefined(sourceFields)
+      sourceFields: Option.getOrUndefined(sourceFields),
+      configFile: config.file
     })
     return { compiled, mapper: mapperOf(compiled), source, sourceFields }
   })
