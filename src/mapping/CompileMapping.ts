@@ -7,7 +7,7 @@ import { ActiveCaseTypes, describeType } from "./ActiveCaseTypes.js"
 import type { CompileContext } from "./CompileContext.js"
 import { type CompiledField, compileField } from "./CompileField.js"
 import { compileBorrower, compileCaseType, compileTemplate } from "./CompileIdentity.js"
-import { loadLookup, lookupRoots, type LookupTable } from "./Lookup.js"
+import { loadLookup, lookupRoots, type LookupTable, unreadableBecause } from "./Lookup.js"
 import { readMappingFile } from "./MappingFile.js"
 import { type MappingIssue, MappingLoadError } from "./MappingLoadError.js"
 import type { CaseTypeSpec, LookupSpec, MappingSpec } from "./MappingSpec.js"
@@ -73,7 +73,7 @@ export const loadMapping = Effect.fn("Mapping.load")(function*(path: string, opt
   const fs = yield* FileSystem.FileSystem
   const text = yield* fs.readFileString(path).pipe(
     Effect.mapError((error) =>
-      new MappingLoadError({ file: path, issues: [{ ...nowhere(""), message: `cannot read the mapping file: ${error.message}` }] })
+      new MappingLoadError({ file: path, issues: [{ ...nowhere(""), message: `cannot read the mapping file: ${unreadableBecause(error)}` }] })
     )
   )
   return yield* compileMapping(text, { ...options, file: path })

@@ -33,7 +33,7 @@ const isInside = (root: string, path: string): boolean => {
 }
 
 /** Why a file cannot be read, from its error code only: the platform's message repeats paths and internals. */
-const unreadableBecause = (error: unknown): string => {
+export const unreadableBecause = (error: unknown): string => {
   const code = typeof error === "object" && error !== null && "cause" in error
     ? (error.cause as { code?: unknown } | undefined)?.code
     : undefined
