@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
+import fc from "fast-check"
 import { Buffer } from "node:buffer"
 import { CsvSourceOptions, readCsv } from "../../../src/sources/csv/CsvSource.js"
 import { keptCharacters, OversizedRows, RecordGuard } from "../../../src/sources/csv/RecordGuard.js"
@@ -52,6 +53,55 @@ describe("a row longer than maxRecordSize", () => {
       expect(limited).toEqual(unlimited)
       expect(limited.every((item) => item._tag === "Record")).toBe(true)
     }))
+})
+
+// == any table, any limit: each row is its record or, when longer than the limit, one reject at its line
+
+const cell = fc.array(fc.constantFrom(",", ";", "\"", "'", "\\", "\n", "\r\n", "\r", " ", "a", "é", "😀", ""), { maxLength: 30 })
+  .map((parts) => parts.join(""))
+
+const dialects = [
+  { quote: "\"", escape: "\"", delimiter: "," },
+  { quote: "'", escape: "\\", delimiter: ";" }
+] as const
+
+const table = fc.record({
+  dialect: fc.constantFrom(...dialects),
+  rows: fc.array(fc.tuple(cell, cell, cell), { maxLength: 12 }),
+  lineEnd: fc.constantFrom("\n", "\r\n", "\r"),
+  maxRecordSize: fc.integer({ min: 12, max: 80 })
+})
+
+describe("a row longer than maxRecordSize, in any table", () => {
+  it("leaves every other row as it was, at the line it starts on", async () => {
+    let run = 0
+    await fc.assert(
+      fc.asyncProperty(table, async (t) => {
+        const { delimiter, escape, quote } = t.dialect
+        const escaped = (text: string) =>
+          escape === quote ? text.replaceAll(quote, quote + quote) : text.replace(/[\\']/g, (c) => escape + c)
+        const field = (text: string) => `${quote}${escaped(text)}${quote}`
+        let content = ["id", "a", "b"].join(delimiter)
+        const expected: Array<{ line: number; tooLong: boolean; data: Record<string, string> }> = []
+        t.rows.forEach(([id, a, b]) => {
+          content += t.lineEnd
+          const row = [id, a, b].map(field).join(delimiter)
+          expected.push({ line: content.split(/\r\n|\r|\n/).length, tooLong: row.length > t.maxRecordSize, data: { id, a, b } })
+          content += row
+        })
+        content += t.lineEnd
+        const path = files.write(`property-${run++}.csv`, content)
+        const items = Chunk.toReadonlyArray(
+          await Effect.runPromise(Stream.runCollect(readCsv(CsvSourceOptions.make({ path, ...t.dialect, maxRecordSize: t.maxRecordSize }))))
+        )
+        expect(items.map((item) => [lineOf(item), item._tag === "Record" ? item.data : "too long"])).toEqual(
+          expected.map((row) => [row.line, row.tooLong ? "too long" : row.data])
+        )
+        for (const item of items) if (item._tag === "Unreadable") expect(item.reason).toContain("maxRecordSize")
+      }),
+      { numRuns: 300 }
+    )
+  })
 })
 
 describe("RecordGuard", () => {
