@@ -5,7 +5,7 @@ import { coverage, rejectUnreadable } from "../mapping/index.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { loadRunConfig } from "../config/RunConfig.js"
 import { overridesOf, runOptions } from "./CommonOptions.js"
-import { loadConfiguredMapping, runLayer } from "./RunContext.js"
+import { loadConfiguredMapping, mappingLayer } from "./RunContext.js"
 
 const mappingSummary = (compiled: CompiledMapping, unused: Option.Option<ReadonlyArray<string>>) =>
   [
@@ -26,7 +26,7 @@ const mappingSummary = (compiled: CompiledMapping, unused: Option.Option<Readonl
 export const validateCommand = Command.make("validate", runOptions, (options) =>
   Effect.gen(function*() {
     const config = yield* loadRunConfig(options.config, overridesOf(options))
-    const { compiled, sourceFields } = yield* loadConfiguredMapping(config).pipe(Effect.provide(runLayer(config)))
+    const { compiled, sourceFields } = yield* loadConfiguredMapping(config).pipe(Effect.provide(mappingLayer(config)))
     const unused = Option.map(sourceFields, (fields) => coverage(compiled, fields))
     if (options.json) {
       yield* Console.log(JSON.stringify({
@@ -76,7 +76,7 @@ export const previewCommand = Command.make(
           ),
           Stream.runCollect
         )
-      }).pipe(Effect.provide(runLayer(config)))
+      }).pipe(Effect.provide(mappingLayer(config)))
       const pairs = Chunk.toArray(shown)
       if (options.json) {
         yield* Console.log(JSON.stringify(pairs.map(({ item, result }) => ({

@@ -306,8 +306,10 @@ describe("casesync migrate, end to end against the sandbox", () => {
       const configLine = lineOf(badConfig, "applyConcurrency: 100")
 
       const mapping = path.join(dir, "bad-mapping.yaml")
+      // The lookup goes beside the copy (a lookup must lie in the mapping's or the config's folder).
+      fs.copyFileSync(samples.agents, path.join(dir, "agents.csv"))
       fs.writeFileSync(mapping, fs.readFileSync(samples.csvMapping, "utf-8")
-        .replace("../samples/lookups/agents.csv", samples.agents)
+        .replace("../samples/lookups/agents.csv", "agents.csv")
         .replace("from: subject", "from: subjekt"))
       const mappingLine = lineOf(mapping, "from: subjekt")
       const withBadMapping = writeCsvConfig({ dir, csv: samples.csv, targetUrl: sandbox.url, configName: "bad-mapping.casesync.yaml", mapping })
