@@ -22,7 +22,7 @@ export interface PeachStore {
   readonly caseTypes: ReadonlyArray<CaseType>
   readonly caseTypeAssociations: ReadonlyArray<CaseTypeAssociation>
   readonly cases: HashMap.HashMap<string, Case>
-  /** Case ids in creation order: the order of every case list. */
+  /** Case ids in creation order (lists are served by id, see `PeachWire.byId`). */
   readonly caseOrder: Chunk.Chunk<string>
   readonly caseIdByExternalId: HashMap.HashMap<string, string>
   /** Escalation requests per case id, oldest first. */
