@@ -2,6 +2,7 @@ import { Command, Options } from "@effect/cli"
 import { Chunk, Console, Effect, Option, Stream } from "effect"
 import type { CompiledMapping, MappingResult } from "../mapping/index.js"
 import { coverage, rejectUnreadable } from "../mapping/index.js"
+import { versionSuffix } from "../mapping/ActiveCaseTypes.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { loadRunConfig } from "../config/RunConfig.js"
 import { overridesOf, runOptions } from "./CommonOptions.js"
@@ -10,7 +11,7 @@ import { loadConfiguredMapping, mappingLayer } from "./RunContext.js"
 const mappingSummary = (compiled: CompiledMapping, unused: Option.Option<ReadonlyArray<string>>) =>
   [
     `mapping ${compiled.file}: OK`,
-    `  case types: ${compiled.caseTypes.map((t) => `${t.name} (${t.id} v${t.version})`).join(", ")}`,
+    `  case types: ${compiled.caseTypes.map((t) => `${t.name} (${t.id}${versionSuffix(t)})`).join(", ")}`,
     `  owned target fields (${compiled.ownedFields.length}): ${compiled.ownedFields.join(", ")}`,
     `  two-way fields: ${compiled.twoWayFields.length === 0 ? "none" : compiled.twoWayFields.map((f) => `${f.target} ↔ ${f.source}`).join(", ")}`,
     Option.match(unused, {

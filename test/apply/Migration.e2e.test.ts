@@ -98,7 +98,7 @@ describe("casesync migrate, end to end against the sandbox", () => {
     Effect.gen(function*() {
       const sandbox = yield* startSandbox()
       const dir = yield* makeTempDir("khoros")
-      const config = writeKhorosConfig({ dir, targetUrl: sandbox.url })
+      const config = writeKhorosConfig({ dir, targetUrl: sandbox.url, crmUrl: sandbox.crmUrl })
       const expected = expectedKhoros()
       expect(expected.created.length).toBe(38)
       expect(expected.rejected.map((r) => r.sourceKey).sort()).toEqual(["KC-10017", "KC-10030"])

@@ -79,14 +79,14 @@ export const writeCsvConfig = (spec: RunConfigSpec & { readonly csv: string }): 
   return file
 }
 
-/** Writes a run config that reads the sandbox's Khoros-style CRM (customers = the target's borrowers). */
-export const writeKhorosConfig = (spec: RunConfigSpec): string => {
+/** Writes a run config that reads the sandbox's Khoros-style CRM at `crmUrl` (customers = the target's borrowers). */
+export const writeKhorosConfig = (spec: RunConfigSpec & { readonly crmUrl: string }): string => {
   const file = path.join(spec.dir, spec.configName ?? "khoros.casesync.yaml")
   fs.writeFileSync(file, [
     `job: ${spec.job ?? "khoros-crm"}`,
     "source:",
     "  kind: khoros",
-    `  baseUrl: ${JSON.stringify(`${spec.targetUrl}/crm`)}`,
+    `  baseUrl: ${JSON.stringify(spec.crmUrl)}`,
     "  apiKey: sandbox-key",
     "  customers: borrowers",
     "  customerConcurrency: 4",
