@@ -32,7 +32,8 @@ export const planView = (config: RunConfig, outcome: PlanOutcome): string =>
     }),
     `  ${accountingLine(outcome.counts, "plan")}`,
     `  plan:   ${outcome.planFile}`,
-    `  report: ${outcome.reportFile}`
+    `  report: ${outcome.reportFile}`,
+    `  html:   ${outcome.htmlReportFile}`
   ].join("\n")
 
 /** The human view of a finished apply. */
@@ -50,6 +51,7 @@ const planJson = (outcome: PlanOutcome) => ({
   counts: outcome.counts,
   planFile: outcome.planFile,
   reportFile: outcome.reportFile,
+  htmlReportFile: outcome.htmlReportFile,
   crm: Option.getOrNull(outcome.crm)
 })
 

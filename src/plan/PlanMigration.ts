@@ -9,6 +9,7 @@ import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { PeachClient } from "../target/PeachClient.js"
 import type { PlanCounts, PlanHeader } from "./Plan.js"
 import { writePlanFile } from "./PlanFile.js"
+import { writePlanHtmlReport } from "./PlanHtmlReport.js"
 import { writePlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
 import { indexBorrowers, indexTargetCases } from "./TargetIndex.js"
@@ -23,6 +24,8 @@ export interface LoadedMapper extends RecordMapper {
 export interface PlanOptions {
   readonly planFile: string
   readonly reportFile: string
+  /** The HTML report (default: the Markdown report's name with `.html`). */
+  readonly htmlReportFile?: string | undefined
   /** A rejects file from an earlier apply: only its records are planned, the rest count as skipped. */
   readonly onlyRejects?: string | undefined
 }
@@ -33,10 +36,15 @@ export interface PlanOutcome {
   readonly counts: PlanCounts
   readonly planFile: string
   readonly reportFile: string
+  readonly htmlReportFile: string
   readonly crm: Option.Option<KhorosReadSummary>
   /** List requests made to read the target (cases and borrowers), for the record. */
   readonly targetCasesIndexed: number
 }
+
+/** The HTML report's default name: beside the Markdown one, `report.md` → `report.html`. */
+export const htmlBeside = (reportFile: string): string =>
+  path.join(path.dirname(reportFile), `${path.basename(reportFile, path.extname(reportFile))}.html`)
 
 /** Reads a rejects file back into the set of source locations it names (`file:line`, `customer … / case …`). */
 export const readRejectsFilter = (file: string) =>
@@ -82,11 +90,14 @@ export const planMigration = (
     const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include })
     const counts = yield* writePlanFile(options.planFile, header, planned.items, planned.skipped)
     yield* writePlanReport(options.planFile, options.reportFile, header, counts)
+    const htmlReportFile = options.htmlReportFile ?? htmlBeside(options.reportFile)
+    yield* writePlanHtmlReport(options.planFile, htmlReportFile, header, counts)
     return {
       header,
       counts,
       planFile: path.normalize(options.planFile),
       reportFile: path.normalize(options.reportFile),
+      htmlReportFile: path.normalize(htmlReportFile),
       crm: yield* source.summary,
       targetCasesIndexed: targets.size
     } satisfies PlanOutcome
