@@ -29,6 +29,8 @@ section > h2 small { color: var(--muted); font-weight: normal; }
 .entry .where { color: var(--muted); font-weight: normal; }
 .entry p { margin: 4px 0; }
 table { border-collapse: collapse; width: 100%; background: var(--card); }
+table.diff { table-layout: fixed; }
+table.diff th:first-child { width: 22%; }
 th, td { text-align: left; vertical-align: top; padding: 3px 8px; border-bottom: 1px solid var(--line); white-space: pre-wrap; overflow-wrap: anywhere; }
 th { color: var(--muted); font-weight: 600; background: var(--bg); }
 td.before { background: #fdf0ef; }
