@@ -7,7 +7,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { type BrowserContext, chromium } from "playwright-core"
+import { type BrowserContext, chromium, type Page } from "playwright-core"
 
 export const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium"
 
@@ -48,3 +48,22 @@ export const testOutputDir = (): string => {
   fs.mkdirSync(dir, { recursive: true })
   return dir
 }
+
+// == reading the page (the callbacks run in the browser; tsc here has no DOM types)
+
+interface PageNode {
+  readonly textContent: string | null
+  readonly children: ArrayLike<PageNode>
+  getAttribute(name: string): string | null
+}
+
+/** The cells' text of each table row the selector finds. */
+export const cellsOf = (page: Page, selector: string) =>
+  page.locator(selector).evaluateAll((rows) => (rows as unknown as Array<PageNode>).map((row) => Array.from(row.children, (cell) => cell.textContent)))
+
+/** The `data-key` (source key) of each element the selector finds. */
+export const keysOf = (page: Page, selector: string) =>
+  page.locator(selector).evaluateAll((nodes) => (nodes as unknown as Array<PageNode>).map((node) => node.getAttribute("data-key")))
+
+/** How many elements the selector finds. */
+export const count = (page: Page, selector: string) => page.locator(selector).count()

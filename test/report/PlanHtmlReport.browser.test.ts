@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { PlanHeader, PlanItem } from "../../src/plan/Plan.js"
 import { writePlanFile } from "../../src/plan/PlanFile.js"
 import { writePlanHtmlReport } from "../../src/plan/PlanHtmlReport.js"
-import { browserTestsRun, launchChromium, testOutputDir } from "./Chromium.js"
+import { browserTestsRun, cellsOf, count, keysOf, launchChromium, testOutputDir } from "./Chromium.js"
 
 const header: PlanHeader = {
   format: "casesync-plan/1", planId: "20261201T101500-5e1f0c2a", job: "legacy-csv", createdAt: "2026-12-01T10:15:00.000Z",
@@ -80,7 +80,7 @@ describe.runIf(run)("plan HTML report in headless Chromium", () => {
     await browser?.close()
   })
 
-  const visibleSections = () => page.$$eval("section", (nodes) => nodes.filter((n) => !(n as HTMLElement).hidden).map((n) => n.id))
+  const visibleSections = () => page.locator("section:not([hidden])").evaluateAll((nodes) => nodes.map((n) => (n as unknown as { id: string }).id))
 
   it("shows the counts first, as a summary bar", async () => {
     const counts = await page.$$eval("#summary .count", (nodes) => nodes.map((n) => [n.getAttribute("data-count"), n.querySelector("b")!.textContent]))
@@ -90,19 +90,19 @@ describe.runIf(run)("plan HTML report in headless Chromium", () => {
   })
 
   it("shows an update's field-level diff as a before/after row", async () => {
-    const rows = await page.$$eval("#section-update .entry[data-key=LG-1001] tbody tr", (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)))
+    const rows = await cellsOf(page, "#section-update .entry[data-key=LG-1001] tbody tr")
     expect(rows).toContainEqual(["status", "processing", "completed"])
   })
 
   it("shows a case name `<script>` as text, and never runs it", async () => {
-    const rows = await page.$$eval("#section-update .entry[data-key=LG-1001] tbody tr", (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)))
+    const rows = await cellsOf(page, "#section-update .entry[data-key=LG-1001] tbody tr")
     expect(rows).toContainEqual(["name", "Payment plan", hostile])
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined()
-    expect(await page.$$eval("main script", (nodes) => nodes.length)).toBe(0)
+    expect(await page.evaluate("window.__xss")).toBeUndefined()
+    expect(await count(page, "main script")).toBe(0)
   })
 
   it("shows rejects with location, field, reason and the raw record", async () => {
-    const cells = await page.$$eval("#section-reject tbody tr", (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)))
+    const cells = await cellsOf(page, "#section-reject tbody tr")
     expect(cells[0]!.slice(0, 5)).toEqual([
       "samples/csv/legacy-cases.csv:40", "LG-1040", "∅", "opened_at", "2024-03-10T02:30 does not exist in America/New_York (the clocks skip that hour)"
     ])
@@ -110,7 +110,7 @@ describe.runIf(run)("plan HTML report in headless Chromium", () => {
   })
 
   it("summarises creates per borrower and case type", async () => {
-    const groups = await page.$$eval("#section-create table.groups tbody tr", (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)))
+    const groups = await cellsOf(page, "#section-create table.groups tbody tr")
     expect(groups).toEqual([["BO-7Q2M", "CT-hardship", "6"], ["BO-7Q2M", "CT-dispute", "3"], ["BO-3HX1", "CT-hardship", "2"], ["BO-3HX1", "CT-dispute", "1"]])
   })
 
@@ -120,27 +120,27 @@ describe.runIf(run)("plan HTML report in headless Chromium", () => {
     await page.check("#show-create")
 
     await page.selectOption("#filter-field", "customFields.crmNumber")
-    expect(await page.$$eval("#section-update .entry", (n) => n.map((e) => e.getAttribute("data-key")))).toEqual(["LG-1002"])
+    expect(await keysOf(page, "#section-update .entry")).toEqual(["LG-1002"])
     await page.selectOption("#filter-field", "")
 
     await page.selectOption("#filter-case-type", "CT-dispute")
-    expect(await page.$$eval("#section-update .entry", (n) => n.map((e) => e.getAttribute("data-key")))).toEqual(["LG-1002"])
-    expect(await page.$$eval("#section-create .entry", (n) => n.length)).toBe(4)
+    expect(await keysOf(page, "#section-update .entry")).toEqual(["LG-1002"])
+    expect(await count(page, "#section-create .entry")).toBe(4)
     await page.selectOption("#filter-case-type", "")
 
     await page.fill("#filter-borrower", "BO-3HX1")
-    await page.waitForFunction(() => document.querySelectorAll("#section-update .entry").length === 1)
-    expect(await page.$$eval("#section-create .entry", (n) => n.length)).toBe(3)
+    await expect.poll(() => count(page, "#section-update .entry")).toBe(1)
+    expect(await count(page, "#section-create .entry")).toBe(3)
     await page.fill("#filter-borrower", "")
 
     await page.fill("#search", "legacy-lg-1003")
-    await page.waitForFunction(() => document.querySelectorAll("#section-update .entry").length === 0)
-    expect(await page.$$eval("#section-conflict .entry", (n) => n.map((e) => e.getAttribute("data-key")))).toEqual(["LG-1003"])
+    await expect.poll(() => count(page, "#section-update .entry")).toBe(0)
+    expect(await keysOf(page, "#section-conflict .entry")).toEqual(["LG-1003"])
     await page.fill("#search", "LG-1040")
-    await page.waitForFunction(() => document.querySelectorAll("#section-conflict .entry").length === 0)
-    expect(await page.$$eval("#section-reject tbody tr", (n) => n.length)).toBe(1)
+    await expect.poll(() => count(page, "#section-conflict .entry")).toBe(0)
+    expect(await count(page, "#section-reject tbody tr")).toBe(1)
     await page.fill("#search", "")
-    await page.waitForFunction(() => document.querySelectorAll("#section-update .entry").length === 2)
+    await expect.poll(() => count(page, "#section-update .entry")).toBe(2)
   })
 
   it("makes no request beyond the file itself, and saves a screenshot", async () => {
