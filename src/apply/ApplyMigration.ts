@@ -1,4 +1,4 @@
-import { Data, Effect } from "effect"
+import { Data, Effect, Stream } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
@@ -11,6 +11,8 @@ import { PeachClient } from "../target/PeachClient.js"
 import { applyPlan, rejectColumns, resultColumns } from "./Applier.js"
 import type { ApplyCounts } from "./ApplyOutcome.js"
 import { ApplyFailed } from "./ApplyOutcome.js"
+import { openHtmlReport } from "../report/HtmlReport.js"
+import { applyReportSpec, applyReportTotals, reportingApply } from "./ApplyHtmlReport.js"
 import { openCsvOutput } from "./CsvOutput.js"
 
 /** A plan that must not be applied with this configuration, and why. */
@@ -40,6 +42,7 @@ export interface ApplyOutcome {
   readonly counts: ApplyCounts
   readonly resultsFile: string
   readonly rejectsFile: string
+  readonly htmlReportFile: string
 }
 
 /** Refuses a plan made for another job, mapping or target: it would mean something else here. */
@@ -91,8 +94,13 @@ export const applyMigration = (
     yield* store.startRun({ runId, command: options.command, configDigest: config.digest })
     const resultsFile = path.join(config.outputDir, "results.csv")
     const rejectsFile = path.join(config.outputDir, "rejects.csv")
-    const results = yield* openCsvOutput(resultsFile, resultColumns)
-    const rejects = yield* openCsvOutput(rejectsFile, rejectColumns)
+    const htmlReportFile = path.join(config.outputDir, "apply-report.html")
+    const html = yield* openHtmlReport(htmlReportFile, applyReportSpec(header, runId))
+    const reporting = reportingApply(
+      html,
+      yield* openCsvOutput(resultsFile, resultColumns),
+      yield* openCsvOutput(rejectsFile, rejectColumns)
+    )
     const applied = yield* Effect.gen(function*() {
       const targets = yield* indexTargetCases(client.listCompanyCases(), mapper.ownedFields).pipe(
         Effect.mapError((error) =>
@@ -103,11 +111,11 @@ export const applyMigration = (
         job: config.job,
         runId,
         planId: header.planId,
-        items: streamPlanItems(planFile),
+        items: streamPlanItems(planFile).pipe(Stream.tap(reporting.track)),
         targets,
         writer: client,
-        results,
-        rejects,
+        results: reporting.results,
+        rejects: reporting.rejects,
         concurrency: config.applyConcurrency
       })
     }).pipe(
@@ -116,7 +124,8 @@ export const applyMigration = (
       )
     )
     const counts: ApplyCounts = { ...applied, read: applied.read + planned.skipped, skipped: planned.skipped }
+    yield* html.end(applyReportTotals(counts))
     yield* store.finishRun(runId, { outcome: "succeeded", counts: { ...counts } })
-    return { runId, header, counts, resultsFile, rejectsFile } satisfies ApplyOutcome
+    return { runId, header, counts, resultsFile, rejectsFile, htmlReportFile } satisfies ApplyOutcome
   }).pipe(Effect.scoped, Effect.withSpan("ApplyMigration.apply"))
 

@@ -42,7 +42,8 @@ export const applyView = (outcome: ApplyOutcome): string =>
     `applied plan ${outcome.header.planId} (run ${outcome.runId})`,
     `  ${accountingLine(outcome.counts)}`,
     `  results: ${outcome.resultsFile}`,
-    `  rejects: ${outcome.rejectsFile}`
+    `  rejects: ${outcome.rejectsFile}`,
+    `  report:  ${outcome.htmlReportFile}`
   ].join("\n")
 
 const planJson = (outcome: PlanOutcome) => ({
@@ -60,7 +61,8 @@ const applyJson = (outcome: ApplyOutcome) => ({
   planId: outcome.header.planId,
   counts: outcome.counts,
   resultsFile: outcome.resultsFile,
-  rejectsFile: outcome.rejectsFile
+  rejectsFile: outcome.rejectsFile,
+  htmlReportFile: outcome.htmlReportFile
 })
 
 // == the steps, shared by the commands
