@@ -1,9 +1,9 @@
-import { Effect, Stream } from "effect"
-import { writeHtmlReport } from "../report/HtmlReport.js"
+import { Chunk, Effect, Stream } from "effect"
+import { openHtmlReport, type ReportFileError } from "../report/HtmlReport.js"
 import type { ReportEntry, ReportSpec, ReportTotals } from "../report/ReportEntry.js"
 import { formatLocation } from "../sources/SourceRecord.js"
 import type { PlanCounts, PlanHeader, PlanItem } from "./Plan.js"
-import { streamPlanItems } from "./PlanFile.js"
+import { type PlanFileError, writePlanFile } from "./PlanFile.js"
 import { accountingLine } from "./PlanReport.js"
 
 /** The plan report's sections: updates, conflicts and rejects in full; creates and unchanged as counts plus the first few. */
@@ -76,6 +76,23 @@ export const planEntry = (item: PlanItem): ReportEntry => {
   }
 }
 
-/** Writes the plan's HTML report beside the Markdown one, reading the plan file once. */
-export const writePlanHtmlReport = (planFile: string, htmlFile: string, header: PlanHeader, counts: PlanCounts) =>
-  writeHtmlReport(htmlFile, planReportSpec(header), streamPlanItems(planFile).pipe(Stream.map(planEntry)), Effect.succeed(planReportTotals(counts)))
+/**
+ * Writes the plan file and its HTML report together, in the one pass that plans: each
+ * item goes to both as it is decided, so the report costs no second read of the plan.
+ */
+export const writePlanFileWithHtmlReport = <E, R>(
+  planFile: string,
+  htmlFile: string,
+  header: PlanHeader,
+  items: Stream.Stream<PlanItem, E, R>,
+  skipped?: Effect.Effect<number>
+): Effect.Effect<PlanCounts, E | PlanFileError | ReportFileError, R> =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const html = yield* openHtmlReport(htmlFile, planReportSpec(header))
+      const reported = items.pipe(Stream.mapChunksEffect((chunk) => html.addAll(Chunk.map(chunk, planEntry)).pipe(Effect.as(chunk))))
+      const counts = yield* writePlanFile(planFile, header, reported, skipped)
+      yield* html.end(planReportTotals(counts))
+      return counts
+    })
+  )

@@ -8,8 +8,7 @@ import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { PeachClient } from "../target/PeachClient.js"
 import type { PlanCounts, PlanHeader } from "./Plan.js"
-import { writePlanFile } from "./PlanFile.js"
-import { writePlanHtmlReport } from "./PlanHtmlReport.js"
+import { writePlanFileWithHtmlReport } from "./PlanHtmlReport.js"
 import { writePlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
 import { indexBorrowers, indexTargetCases } from "./TargetIndex.js"
@@ -88,10 +87,9 @@ export const planMigration = (
       source: source.description + (options.onlyRejects === undefined ? "" : ` (only the rejects in ${options.onlyRejects})`)
     }
     const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include })
-    const counts = yield* writePlanFile(options.planFile, header, planned.items, planned.skipped)
-    yield* writePlanReport(options.planFile, options.reportFile, header, counts)
     const htmlReportFile = options.htmlReportFile ?? htmlBeside(options.reportFile)
-    yield* writePlanHtmlReport(options.planFile, htmlReportFile, header, counts)
+    const counts = yield* writePlanFileWithHtmlReport(options.planFile, htmlReportFile, header, planned.items, planned.skipped)
+    yield* writePlanReport(options.planFile, options.reportFile, header, counts)
     return {
       header,
       counts,

@@ -6,8 +6,7 @@ import { pathToFileURL } from "node:url"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { PlanHeader, PlanItem } from "../../src/plan/Plan.js"
-import { writePlanFile } from "../../src/plan/PlanFile.js"
-import { writePlanHtmlReport } from "../../src/plan/PlanHtmlReport.js"
+import { writePlanFileWithHtmlReport } from "../../src/plan/PlanHtmlReport.js"
 import { browserTestsRun, cellsOf, count, keysOf, launchChromium, testOutputDir } from "./Chromium.js"
 
 const header: PlanHeader = {
@@ -65,11 +64,7 @@ describe.runIf(run)("plan HTML report in headless Chromium", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "html-report-"))
     const plan = path.join(dir, "plan.json")
     const report = path.join(dir, "report.html")
-    await Effect.runPromise(
-      writePlanFile(plan, header, Stream.fromIterable(items)).pipe(
-        Effect.flatMap((counts) => writePlanHtmlReport(plan, report, header, counts))
-      )
-    )
+    await Effect.runPromise(writePlanFileWithHtmlReport(plan, report, header, Stream.fromIterable(items)))
     browser = await launchChromium()
     page = await browser.context.newPage()
     page.on("request", (request) => void requests.push(request.url()))
