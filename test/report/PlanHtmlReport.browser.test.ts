@@ -145,3 +145,29 @@ describe.runIf(run)("plan HTML report in headless Chromium", () => {
     expect(fs.statSync(shot).size).toBeGreaterThan(10_000)
   })
 })
+
+describe.runIf(run)("a large plan's HTML report in headless Chromium", () => {
+  it("pages a long section instead of drawing it all, and a search still finds an entry on a later page", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "html-report-"))
+    const report = path.join(dir, "report.html")
+    const updates = Array.from({ length: 120 }, (_, n): PlanItem => ({
+      _tag: "update", sourceKey: `LG-${3000 + n}`, externalId: `legacy-LG-${3000 + n}`, location: csv(100 + n), personId: "BO-7Q2M",
+      caseId: `CS-${n}`, targetUpdatedAt: null, changes: [{ field: "status", before: "processing", after: "completed" }], body: {}, values: {}
+    }))
+    await Effect.runPromise(writePlanFileWithHtmlReport(path.join(dir, "plan.json"), report, header, Stream.fromIterable(updates)))
+    const browser = await launchChromium()
+    try {
+      const page = await browser.context.newPage()
+      await page.goto(pathToFileURL(report).href)
+      await page.waitForSelector("body[data-rendered=yes]")
+      expect(await count(page, "#section-update .entry")).toBe(50)
+      expect(await page.textContent("#section-update .pager span")).toBe("page 1 of 3 (120 shown)")
+      await page.click("#section-update .pager button:last-child")
+      expect(await keysOf(page, "#section-update .entry").then((keys) => [keys[0], keys.length])).toEqual(["LG-3050", 50])
+      await page.fill("#search", "LG-3119")
+      await expect.poll(() => keysOf(page, "#section-update .entry")).toEqual(["LG-3119"])
+    } finally {
+      await browser.close()
+    }
+  }, 60_000)
+})
