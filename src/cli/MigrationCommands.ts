@@ -10,7 +10,7 @@ import { exitCodeForCounts } from "./ExitCodes.js"
 import { loadConfiguredMapping, runLayer } from "./RunContext.js"
 
 const outOption = Options.file("out").pipe(Options.optional, Options.withDescription("Plan file to write (default <output>/plan.json)"))
-const reportOption = Options.file("report").pipe(Options.optional, Options.withDescription("Report to write (default <output>/report.md)"))
+const reportOption = Options.file("report").pipe(Options.optional, Options.withDescription("Markdown report to write (default <output>/report.md); the HTML report goes beside it, same name with .html"))
 const onlyRejectsOption = Options.file("only-rejects").pipe(
   Options.optional,
   Options.withDescription("Plan only the records of this rejects file (from an earlier apply); the rest count as skipped")
