@@ -39,10 +39,10 @@ const migrateOnce = (config: RunConfig, label: string) =>
 export const demoCommand = Command.make("demo", {}, () =>
   Effect.scoped(Effect.gen(function*() {
     const sandbox = yield* startSandbox({ port: 0 })
-    yield* Console.log(`sandbox (in this process): ${sandbox.url}; its CRM: ${sandbox.url}/crm`)
+    yield* Console.log(`sandbox (in this process): ${sandbox.url}; its CRM: ${sandbox.crmUrl}`)
     // A fresh ledger for a fresh sandbox; only the demo's own files, never a real state.db beside them.
     for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${demoState}${suffix}`, { force: true })
-    const environment = { ...process.env, PEACH_BASE_URL: sandbox.url, KHOROS_BASE_URL: `${sandbox.url}/crm` }
+    const environment = { ...process.env, PEACH_BASE_URL: sandbox.url, KHOROS_BASE_URL: sandbox.crmUrl }
     const configs = yield* Effect.forEach(demoConfigs, (file) =>
       loadRunConfig(file, { state: demoState, outputDir: path.join(demoOut, path.basename(file).split(".")[0]!) }, environment))
 
@@ -61,7 +61,7 @@ export const demoCommand = Command.make("demo", {}, () =>
       "== what happened",
       `first pass:  ${written(first)} cases written with ${writesIn(afterFirst) - firstWrites} write requests`,
       `second pass: ${second.reduce((n, c) => n + c.create, 0)} created, ${second.reduce((n, c) => n + c.update, 0)} updated, ${writesIn(afterSecond) - writesIn(afterFirst)} write requests: nothing to do`,
-      `reports, results and rejects: ${demoOut}/<job>/ (report.md, plan.json, results.csv, rejects.csv)`,
+      `reports, results and rejects: ${demoOut}/<job>/ (report.md, report.html, apply-report.html, plan.json, results.csv, rejects.csv)`,
       `state: ${demoState}`
     ].join("\n"))
     if (writesIn(afterSecond) !== writesIn(afterFirst)) process.exitCode = ExitCode.Failed

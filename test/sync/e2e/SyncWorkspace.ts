@@ -68,7 +68,7 @@ export const migratedJob = (syncYaml: ReadonlyArray<string> = []) =>
   Effect.gen(function*() {
     const sandbox = yield* startSandbox()
     const dir = yield* makeTempDir("sync")
-    const config = writeKhorosConfig({ dir, targetUrl: sandbox.url })
+    const config = writeKhorosConfig({ dir, targetUrl: sandbox.url, crmUrl: sandbox.crmUrl })
     if (syncYaml.length > 0) fs.appendFileSync(config, ["sync:", ...syncYaml.map((line) => `  ${line}`), ""].join("\n"))
     const migrated = yield* runCli(["migrate", "--config", config])
     expect(migrated.exitCode, migrated.stderr).toBe(3)
@@ -83,10 +83,10 @@ export const migratedJob = (syncYaml: ReadonlyArray<string> = []) =>
         return { result, line: cycleLine(result.stdout), writes: writeRequests(requestsBetween(before, after)) }
       })
     const crmCase = (id: string) =>
-      Effect.promise(() => fetch(`${sandbox.url}/crm/case/${id}`, { headers: { "x-api-key": "sandbox-key" } }).then(json))
+      Effect.promise(() => fetch(`${sandbox.crmUrl}/case/${id}`, { headers: { "x-api-key": "sandbox-key" } }).then(json))
     const crmEdit = (id: string, body: Record<string, unknown>) =>
       Effect.promise(() =>
-        fetch(`${sandbox.url}/crm/case/${id}`, {
+        fetch(`${sandbox.crmUrl}/case/${id}`, {
           method: "PUT",
           headers: { "x-api-key": "sandbox-key", "content-type": "application/json" },
           body: JSON.stringify(body)
