@@ -1,10 +1,17 @@
-import { Command, Options } from "@effect/cli"
+import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Effect } from "effect"
 import { defaultCredentials, defaultKnobs } from "../sandbox/SandboxOptions.js"
 import { lazily } from "./LazyHandler.js"
 
 // The definitions only; the handler (SandboxHandler.ts) loads when the command is chosen.
 
 const port = Options.integer("port").pipe(
+  // Checked here so that a typo is a usage error, not a stack trace from listen().
+  Options.mapEffect((n) =>
+    n >= 0 && n <= 65535
+      ? Effect.succeed(n)
+      : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--port ${n}: not a TCP port (0..65535, 0 = any free port)`)))
+  ),
   Options.withDefault(4010),
   Options.withDescription("TCP port on 127.0.0.1 (0 = any free port)")
 )
