@@ -3,10 +3,12 @@
  * 1. Reading a large CSV: rows per second and memory (flat however large the file).
  * 2. A migration against the sandbox with a request-rate limit: cases per second as a
  *    share of that limit, write requests per case, and a second pass that writes nothing.
+ * 3. Start-up: `casesync --help` (the compiled CLI) against `node -e 0`.
  * Arguments: [csvRows=1000000] [cases=2000] [requestsPerSecond=200].
  */
 import { runCsvBench } from "./csv.js"
 import { runMigrateBench } from "./migrate.js"
+import { runStartupBench } from "./startup.js"
 
 const [csvRows, cases, rate] = [process.argv[2] ?? "1000000", process.argv[3] ?? "2000", process.argv[4] ?? "200"].map(Number)
 
@@ -21,3 +23,7 @@ const migrate = await runMigrateBench(cases!, rate!)
 console.log(`  plan ${migrate.planSeconds} s (${migrate.listRequests} list requests), apply ${migrate.applySeconds} s`)
 console.log(`  ${migrate.casesPerSecond} cases/s = ${Math.round(migrate.shareOfLimit * 100)}% of the rate limit; ${migrate.writeRequestsPerCase} write requests per case; ${migrate.throttled429} answered 429`)
 console.log(`  second pass: ${migrate.secondPassWriteRequests} write requests`)
+
+console.log(`\n== start-up: casesync --help (compiled) against node -e 0`)
+const startup = runStartupBench(20)
+console.log(`  ${startup.helpMillis} ms = ${startup.ratio}× node -e 0 (${startup.nodeMillis} ms), median of ${startup.runs} runs each`)
