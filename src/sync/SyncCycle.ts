@@ -21,6 +21,7 @@ import { conflictId } from "../state/SyncStates.js"
 import { PeachClient } from "../target/PeachClient.js"
 import { cycleReport, type CycleCounts, type CycleOutcome, type FieldChange, type GoneCase, type QueuedField } from "./CycleReport.js"
 import { type Answered, decideRecord, nextStates, observe, type RecordSyncInput } from "./SyncDecision.js"
+import { createInSource, createKey } from "./CreateInSource.js"
 import { rulesFor } from "./SyncRules.js"
 
 /** How to run one cycle. */
@@ -241,6 +242,25 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
           yield* store.putFieldStates(job, p.sourceKey, nextStates(input, decision, answered))
         }), { concurrency: config.applyConcurrency, discard: true })
 
+      // == target cases with no CRM counterpart: reported, or created in the CRM
+      const createdInCrm = new Map<string, string>()
+      const notCreated: Array<{ sourceKey: string; side: "crm" | "target"; message: string }> = []
+      if (config.sync.newTargetCases === "createInSource" && newInTarget.length > 0 && !options.dryRun) {
+        const people = Chunk.toArray(yield* Stream.runCollect(peach.listPeople()))
+        const customerOf = new Map(people.flatMap((p) => (p.externalId ? [[p.id, p.externalId] as const] : [])))
+        const pending = new Set((yield* store.listSideWrites(job, "sent")).map((w) => w.sourceKey))
+        for (const kase of newInTarget) {
+          yield* stillHeld
+          const made = yield* createInSource({ job, runId, compiled, crm, peach, customerOf, pending }, kase)
+          if (made._tag === "Created") {
+            createdInCrm.set(made.caseId, made.crmId)
+            wroteCrm++
+            wroteTarget++ // the target case gets the externalId that links it
+          } else notCreated.push({ sourceKey: createKey(made.caseId), side: "crm", message: made.reason })
+        }
+      }
+      failures.push(...notCreated)
+
       // == new CRM cases: planned and applied exactly as migrate does (same ledger, same exactly-once rules)
       let created = 0
       if (fresh.length > 0 && !options.dryRun) {
@@ -307,7 +327,7 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
         queued,
         wars,
         gone,
-        newInTarget: newInTarget.map((kase) => ({ caseId: kase.id, createdInCrm: null })),
+        newInTarget: newInTarget.map((kase) => ({ caseId: kase.id, createdInCrm: createdInCrm.get(kase.id) ?? null })),
         failures,
         wallMillis: (yield* Clock.currentTimeMillis) - started
       } satisfies CycleOutcome

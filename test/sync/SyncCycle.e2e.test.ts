@@ -1,7 +1,10 @@
 import { it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Context, Effect } from "effect"
 import { describe, expect } from "vitest"
-import { migratedJob } from "./e2e/SyncWorkspace.js"
+import type { Case } from "../../src/domain/peach/Case.js"
+import { KhorosCrm } from "../../src/sandbox/khoros/KhorosCrm.js"
+import { viewTarget } from "../apply/e2e/TargetCheck.js"
+import { migratedJob, type SyncJob } from "./e2e/SyncWorkspace.js"
 
 // Two-way sync over real HTTP: the CLI in-process against a live sandbox holding the migrated
 // Khoros sample. Counts are the write requests each system received, from the sandbox's stats.
@@ -111,5 +114,81 @@ describe("casesync sync --once against the sandbox", () => {
       expect(dry.line).toMatchObject({ wroteTarget: 1, wroteCrm: 1 })
       const real = yield* job.cycle()
       expect(real.writes).toEqual({ [targetPut]: 1, [crmPut]: 1 })
+    }), { timeout: 120_000 })
+})
+
+describe("casesync sync --once: cases on one side only, and a normalising server", () => {
+  const crmOf = (job: { sandbox: { context: Context.Context<any> } }) => Context.get(job.sandbox.context, KhorosCrm)
+
+  it.scopedLive("a case gone from the CRM is reported and its target case is not deleted", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob()
+      yield* crmOf(job).removeCase("KC-10001")
+      const before = yield* job.targetCase("KC-10001")
+      const { line, writes, result } = yield* job.cycle()
+      expect(writes).toEqual({})
+      expect(line).toMatchObject({ readCrm: 39, readTarget: 38, paired: 37, gone: 1 })
+      expect(result.stdout).toContain("gone from the CRM: KC-10001")
+      expect(yield* job.targetCase("KC-10001")).toEqual(before)
+    }), { timeout: 120_000 })
+
+  const newTargetCase = (job: SyncJob) =>
+    Effect.gen(function*() {
+      const model = yield* job.targetCase("KC-10001")
+      const response = yield* Effect.promise(() =>
+        fetch(`${job.sandbox.url}/people/${model.borrowerIds[0]}/cases`, {
+          method: "POST",
+          headers: { authorization: "Bearer sandbox-token", "content-type": "application/json" },
+          body: JSON.stringify({
+            typeId: model.typeId,
+            name: "Asked for a statement by phone",
+            status: "initiated",
+            openedAt: "2024-03-01T09:00:00Z",
+            customFields: { ...model.customFields, crmNumber: "pending", crmPriority: "low" },
+            metaData: { description: "Called in for a statement" }
+          })
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { data: Case } }))
+      )
+      expect(response.status, JSON.stringify(response.body)).toBe(200)
+      return response.body.data
+    })
+
+  it.scopedLive("newTargetCases: ignore (the default) reports a target case with no CRM counterpart and writes nothing", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob()
+      yield* newTargetCase(job)
+      const { line, writes } = yield* job.cycle()
+      expect(writes).toEqual({})
+      expect(line).toMatchObject({ readTarget: 39, paired: 38, newInTarget: 1 })
+    }), { timeout: 120_000 })
+
+  it.scopedLive("newTargetCases: createInSource creates the CRM case once through the reverse mapping and links it", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob(["newTargetCases: createInSource"])
+      const created = yield* newTargetCase(job)
+      const first = yield* job.cycle()
+      expect(first.writes).toEqual({ "POST /crm/case": 1, [targetPut]: 1 })
+      const crmCases = (yield* crmOf(job).snapshot).cases.filter((c) => c.title === "Asked for a statement by phone")
+      expect(crmCases.map((c) => [c.status, c["priority"], c.description])).toEqual([["open", "low", "Called in for a statement"]])
+      const linked = (yield* viewTarget(job.sandbox)).cases.find((c) => c.id === created.id)!
+      expect(linked.externalId).toBe(`khoros-${crmCases[0]!.id}`)
+      const second = yield* job.cycle()
+      expect(second.writes).toEqual({})
+      expect(second.line).toMatchObject({ readCrm: 41, readTarget: 39, paired: 39, newInCrm: 0, newInTarget: 0 })
+    }), { timeout: 120_000 })
+
+  it.scopedLive("a CRM that normalises what it is sent: the base is its answer, so no second write", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob()
+      yield* crmOf(job).normaliseUpdates((update) =>
+        typeof update.description === "string" ? { ...update, description: update.description.trim() } : update
+      )
+      const kase = yield* job.targetCase("KC-10001")
+      yield* job.targetEdit("KC-10001", { metaData: { ...kase.metaData, description: "  Agreed a payment plan  " } })
+      const first = yield* job.cycle()
+      expect(first.writes).toEqual({ [crmPut]: 1 })
+      expect((yield* job.crmCase("KC-10001")).description).toBe("Agreed a payment plan")
+      expect((yield* job.cycle()).writes).toEqual({})
+      expect((yield* job.targetCase("KC-10001")).metaData?.["description"]).toBe("  Agreed a payment plan  ")
     }), { timeout: 120_000 })
 })
