@@ -6,6 +6,16 @@ import { ExitCode } from "./ExitCodes.js"
 export const stopSignals = { SIGINT: ExitCode.Interrupted, SIGTERM: ExitCode.Terminated } as const
 export type StopSignal = keyof typeof stopSignals
 
+let stopIsDone = false
+
+/**
+ * For a command whose normal end is a stop signal (a scheduled `sync`): the stop then exits 0,
+ * once the writes in flight are done, instead of 130/143.
+ */
+export const markStopAsDone = (): void => {
+  stopIsDone = true
+}
+
 const resume = "To resume: run the same command again; confirmed writes are never repeated and unconfirmed ones are checked first."
 
 /**
@@ -28,7 +38,10 @@ export const watchStopSignals = (): Teardown => {
   for (const signal of Object.keys(stopSignals) as Array<StopSignal>) process.on(signal, onSignal)
 
   return (exit, onExit) => {
-    if (received !== undefined && Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) {
+    if (received !== undefined && stopIsDone && Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) {
+      process.stderr.write(`casesync: stopped by ${received}; the writes in flight were finished.\n`)
+      onExit(0)
+    } else if (received !== undefined && Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) {
       process.stderr.write(`casesync: stopped by ${received}.\n${resume}\n`)
       onExit(stopSignals[received])
     } else if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {

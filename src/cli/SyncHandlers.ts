@@ -10,7 +10,8 @@ import { overridesOf } from "./CommonOptions.js"
 import { ExitCode } from "./ExitCodes.js"
 import { loadConfiguredMapping, runLayer } from "./RunContext.js"
 import type { ConflictsOptions, ResolveOptions, SyncOptions } from "./SyncCommand.js"
-import { runOnSchedule } from "./SyncSchedule.js"
+import { describeTiming, parseTiming, runOnSchedule } from "../sync/SyncSchedule.js"
+import { markStopAsDone } from "./Signals.js"
 
 /** `sync` asked of a job it cannot sync both ways, or without a way to know when to run. */
 export class SyncUsageError extends Data.TaggedError("SyncUsageError")<{ readonly reason: string }> {
@@ -55,10 +56,9 @@ export const sync = (options: SyncOptions) =>
         })
       }
       const once = options.once || options.dryRun
-      if (!once && config.sync.every === undefined && config.sync.cron === undefined) {
-        return yield* new SyncUsageError({
-          reason: `${options.config} has no schedule: add \`sync: { every: 5m }\` (or \`cron: "*/5 * * * *"\`), or run \`casesync sync --once\``
-        })
+      const timing = parseTiming(config.sync)
+      if (!once && timing._tag === "Left") {
+        return yield* new SyncUsageError({ reason: `${options.config}: ${timing.left}; or run \`casesync sync --once\`` })
       }
       const command = `casesync sync${options.once ? " --once" : ""}${options.dryRun ? " --dry-run" : ""}`
       const cycle = Effect.gen(function*() {
@@ -74,7 +74,12 @@ export const sync = (options: SyncOptions) =>
           : ExitCode.Ok
         return
       }
-      yield* runOnSchedule(config.sync, cycle)
+      if (timing._tag === "Left") return
+      // Stopping a scheduled sync is its normal end: exit 0 once the writes in flight are done.
+      markStopAsDone()
+      yield* Console.log(`syncing job ${config.job} ${describeTiming(timing.right)} until SIGINT or SIGTERM`)
+      yield* runOnSchedule(timing.right, cycle, (error) =>
+        Console.error(`casesync: sync cycle failed: ${error instanceof Error ? error.message : String(error)}; the next cycle runs on schedule`))
     })
 
 /** `--take crm|target|value=…` as the core's Take; a value is read as JSON when it parses, else as text. */

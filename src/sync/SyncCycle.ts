@@ -214,32 +214,35 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
           if (Option.isSome(decision.crm)) wroteCrm++
           if (options.dryRun) return
           yield* stillHeld
-          const answered: { -readonly [K in keyof Answered]: Answered[K] } = { crm: Option.none(), target: Option.none() }
-          if (Option.isSome(decision.target)) {
-            const write = decision.target.value
-            const personId = personOf(p.target)
-            yield* store.markSideSent({ job, sourceKey: p.sourceKey, side: "target", body: write.body, runId })
-            const result = yield* Effect.either(
-              personId === undefined
-                ? Effect.fail({ message: `case ${p.target.id} has no borrower to write it through` })
-                : peach.updateCase(personId, p.target.id, write.body as CaseUpdate)
-            )
-            if (result._tag === "Right") {
-              answered.target = Option.some(result.right as unknown as Readonly<Record<string, unknown>>)
-              yield* store.markSideConfirmed(job, p.sourceKey, "target", runId)
-            } else failures.push({ sourceKey: p.sourceKey, side: "target", message: result.left.message })
-          }
-          if (Option.isSome(decision.crm)) {
-            const write = decision.crm.value
-            const caseId = String(p.record.data["id"])
-            yield* store.markSideSent({ job, sourceKey: p.sourceKey, side: "crm", body: write.body, runId })
-            const result = yield* Effect.either(crm.updateCase(caseId, write.body as KhorosCaseUpdate))
-            if (result._tag === "Right") {
-              answered.crm = Option.some(result.right as Readonly<Record<string, unknown>>)
-              yield* store.markSideConfirmed(job, p.sourceKey, "crm", runId)
-            } else failures.push({ sourceKey: p.sourceKey, side: "crm", message: result.left.message })
-          }
-          yield* store.putFieldStates(job, p.sourceKey, nextStates(input, decision, answered))
+          // A stop signal lets this record's writes finish and their answers be recorded.
+          yield* Effect.uninterruptible(Effect.gen(function*() {
+            const answered: { -readonly [K in keyof Answered]: Answered[K] } = { crm: Option.none(), target: Option.none() }
+            if (Option.isSome(decision.target)) {
+              const write = decision.target.value
+              const personId = personOf(p.target)
+              yield* store.markSideSent({ job, sourceKey: p.sourceKey, side: "target", body: write.body, runId })
+              const result = yield* Effect.either(
+                personId === undefined
+                  ? Effect.fail({ message: `case ${p.target.id} has no borrower to write it through` })
+                  : peach.updateCase(personId, p.target.id, write.body as CaseUpdate)
+              )
+              if (result._tag === "Right") {
+                answered.target = Option.some(result.right as unknown as Readonly<Record<string, unknown>>)
+                yield* store.markSideConfirmed(job, p.sourceKey, "target", runId)
+              } else failures.push({ sourceKey: p.sourceKey, side: "target", message: result.left.message })
+            }
+            if (Option.isSome(decision.crm)) {
+              const write = decision.crm.value
+              const caseId = String(p.record.data["id"])
+              yield* store.markSideSent({ job, sourceKey: p.sourceKey, side: "crm", body: write.body, runId })
+              const result = yield* Effect.either(crm.updateCase(caseId, write.body as KhorosCaseUpdate))
+              if (result._tag === "Right") {
+                answered.crm = Option.some(result.right as Readonly<Record<string, unknown>>)
+                yield* store.markSideConfirmed(job, p.sourceKey, "crm", runId)
+              } else failures.push({ sourceKey: p.sourceKey, side: "crm", message: result.left.message })
+            }
+            yield* store.putFieldStates(job, p.sourceKey, nextStates(input, decision, answered))
+          }))
         }), { concurrency: config.applyConcurrency, discard: true })
 
       // == target cases with no CRM counterpart: reported, or created in the CRM
