@@ -6,6 +6,7 @@ import type { Take } from "../sync/FieldState.js"
 import { describeValue } from "../sync/FieldState.js"
 import { cycleAccountingLine, type CycleOutcome } from "../sync/CycleReport.js"
 import { runSyncCycle } from "../sync/SyncCycle.js"
+import { overrideProblems } from "../sync/SyncRules.js"
 import { overridesOf } from "./CommonOptions.js"
 import { ExitCode } from "./ExitCodes.js"
 import { loadConfiguredMapping, runLayer } from "./RunContext.js"
@@ -63,6 +64,8 @@ export const sync = (options: SyncOptions) =>
       const command = `casesync sync${options.once ? " --once" : ""}${options.dryRun ? " --dry-run" : ""}`
       const cycle = Effect.gen(function*() {
         const { compiled, source } = yield* loadConfiguredMapping(config)
+        const problems = overrideProblems(compiled.fields, config.sync.fields ?? {})
+        if (problems.length > 0) return yield* new SyncUsageError({ reason: `${options.config}: ${problems.join("; ")}` })
         const outcome = yield* runSyncCycle({ config, compiled, source }, { dryRun: options.dryRun, command })
         yield* Console.log(options.json ? JSON.stringify({ command: "sync", job: config.job, ...cycleJson(outcome) }, null, 2) : cycleView(outcome))
         return outcome

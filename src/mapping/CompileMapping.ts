@@ -53,7 +53,7 @@ export interface CompiledMapping {
   readonly caseTypes: ReadonlyArray<CaseType>
   /** Every target field the mapping owns (dotted); the planner diffs and writes only these. */
   readonly ownedFields: ReadonlyArray<string>
-  /** The `direction: both` fields, whose target values two-way sync writes back. */
+  /** The `direction: both` and `toSource` fields, whose target values two-way sync writes back. */
   readonly twoWayFields: ReadonlyArray<TwoWayField>
   /** Every compiled field, in file order: two-way sync builds its per-field rules from them. */
   readonly fields: ReadonlyArray<CompiledField>
@@ -125,7 +125,7 @@ export const compileMapping = Effect.fn("Mapping.compile")(function*(
     caseTypes: types,
     ownedFields: fields.map((field) => field.target),
     twoWayFields: fields.flatMap((field: CompiledField) =>
-      field.direction === "both" && field.sourcePath !== undefined
+      field.direction !== "toTarget" && field.sourcePath !== undefined
         ? [{ target: field.target, source: field.sourcePath, schemas: field.schemas }]
         : []
     ),

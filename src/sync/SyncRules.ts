@@ -41,3 +41,26 @@ export const rulesFor = (
       : (target: unknown): unknown => Either.getOrElse(runner.encode(target === null ? undefined : target), () => target) ?? null
     return [{ field: field.target, crmField, direction, policy: override.policy ?? defaultPolicy, forward, reverse }]
   })
+
+/**
+ * What is wrong with the config's per-field sync settings: a field the mapping does not map
+ * from a CRM field, or a direction that writes back a field the mapping does not (its way back
+ * is checked only where the mapping declares it). Empty when they are fine.
+ */
+export const overrideProblems = (
+  fields: ReadonlyArray<CompiledField>,
+  overrides: Readonly<Record<string, FieldSyncConfig>>
+): ReadonlyArray<string> =>
+  Object.entries(overrides).flatMap(([target, override]) => {
+    const field = fields.find((f) => f.target === target)
+    if (field === undefined || field.sourcePath === undefined || serverKeptCrmFields.includes(field.sourcePath)) {
+      return [`sync.fields.${target}: the mapping does not copy it from a CRM field, so sync does not carry it`]
+    }
+    if (override.direction !== undefined && override.direction !== "toTarget" && field.direction === "toTarget") {
+      return [
+        `sync.fields.${target}.direction: ${override.direction} writes it back to the CRM, but the mapping has it toTarget; ` +
+        `declare direction: ${override.direction} in the mapping, where its way back is checked`
+      ]
+    }
+    return []
+  })
