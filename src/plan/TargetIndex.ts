@@ -15,26 +15,34 @@ export interface TargetIndex {
   readonly size: number
 }
 
+/** The fields a case's nested objects (`customFields`, `metaData`) must be kept for, so an update can merge them. */
+const nestedHeadsOf = (ownedFields: ReadonlyArray<string>) =>
+  [...new Set(ownedFields.filter((f) => f.includes(".")).map((f) => f.split(".")[0]!))]
+
+/** What decisions need of one listed case; none for a case without externalId or deleted. */
+export const targetCaseOf = (kase: Case, ownedFields: ReadonlyArray<string>): TargetCase | undefined => {
+  if (kase.externalId === null || kase.externalId === undefined || kase.deletedAt) return undefined
+  const raw: Record<string, unknown> = {}
+  for (const head of nestedHeadsOf(ownedFields)) raw[head] = (kase as Record<string, unknown>)[head] ?? null
+  return {
+    caseId: kase.id,
+    personIds: [...new Set([...kase.borrowerIds, ...kase.people])],
+    updatedAt: kase.updatedAt ?? null,
+    raw,
+    values: ownedValuesOf(kase, ownedFields)
+  }
+}
+
 /** Builds the index of the target's cases, keeping the owned fields of `ownedFields`. */
 export const indexTargetCases = <E, R>(
   cases: Stream.Stream<Case, E, R>,
   ownedFields: ReadonlyArray<string>
-): Effect.Effect<TargetIndex, E, R> => {
-  const nestedHeads = [...new Set(ownedFields.filter((f) => f.includes(".")).map((f) => f.split(".")[0]!))]
-  return Stream.runFold(cases, new Map<string, TargetCase>(), (index, kase) => {
-    if (kase.externalId === null || kase.externalId === undefined || kase.deletedAt) return index
-    const raw: Record<string, unknown> = {}
-    for (const head of nestedHeads) raw[head] = (kase as Record<string, unknown>)[head] ?? null
-    index.set(kase.externalId, {
-      caseId: kase.id,
-      personIds: [...new Set([...kase.borrowerIds, ...kase.people])],
-      updatedAt: kase.updatedAt ?? null,
-      raw,
-      values: ownedValuesOf(kase, ownedFields)
-    })
+): Effect.Effect<TargetIndex, E, R> =>
+  Stream.runFold(cases, new Map<string, TargetCase>(), (index, kase) => {
+    const target = targetCaseOf(kase, ownedFields)
+    if (target !== undefined) index.set(kase.externalId!, target)
     return index
   }).pipe(Effect.map((byExternalId) => ({ byExternalId, size: byExternalId.size })))
-}
 
 /** The target's borrowers, to resolve a mapping's borrower reference without a request per record. */
 export interface BorrowerIndex {
