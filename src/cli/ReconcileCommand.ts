@@ -1,0 +1,48 @@
+import { Command, Options } from "@effect/cli"
+import { Console, Effect, Option } from "effect"
+import * as path from "node:path"
+import { loadRunConfig } from "../config/RunConfig.js"
+import { reconcileMigration } from "../reconcile/ReconcileMigration.js"
+import { isClean } from "../reconcile/Reconciliation.js"
+import { reconcileJson, reconcileView } from "../reconcile/ReconcileView.js"
+import { overridesOf, runOptions } from "./CommonOptions.js"
+import { ExitCode } from "./ExitCodes.js"
+import { loadConfiguredMapping, runLayer } from "./RunContext.js"
+
+const reportOption = Options.file("report").pipe(
+  Options.optional,
+  Options.withDescription("Markdown report to write (default <output>/reconcile.md; the JSON goes beside it)")
+)
+const planFixesOption = Options.file("plan-fixes").pipe(
+  Options.optional,
+  Options.withDescription("Write a plan of the repairs (creates for missing, updates for drift the source owns) for `casesync apply --plan`")
+)
+
+/** `casesync reconcile`: proves the target holds what the mapping makes of the source, or shows where not. Writes nothing to the target. */
+export const reconcileCommand = Command.make(
+  "reconcile",
+  { ...runOptions, report: reportOption, planFixes: planFixesOption },
+  (options) =>
+    Effect.gen(function*() {
+      const config = yield* loadRunConfig(options.config, overridesOf(options))
+      const reportFile = Option.getOrElse(options.report, () => path.join(config.outputDir, "reconcile.md"))
+      const outcome = yield* Effect.gen(function*() {
+        const { compiled, mapper, source } = yield* loadConfiguredMapping(config)
+        return yield* reconcileMigration(config, { ...mapper, externalIdTemplate: compiled.externalIdTemplate, twoWayFields: compiled.twoWayFields }, source, {
+          reportFile,
+          jsonFile: reportFile.replace(/\.md$/i, "") + ".json",
+          fixesFile: Option.getOrUndefined(options.planFixes)
+        })
+      }).pipe(Effect.provide(runLayer(config)))
+      const { files, reconciliation } = outcome
+      if (options.json) {
+        yield* Console.log(JSON.stringify({ command: "reconcile", job: config.job, reconcile: reconcileJson(reconciliation, files) }, null, 2))
+      } else {
+        yield* Console.log(reconcileView(reconciliation, outcome.source, config.target.baseUrl, files))
+        if (files.fixes !== null && files.fixes.creates + files.fixes.updates > 0) {
+          yield* Console.log(`  next:   review ${files.fixes.planFile}, then casesync apply --config ${options.config} --plan ${files.fixes.planFile}`)
+        }
+      }
+      process.exitCode = isClean(reconciliation) ? ExitCode.Ok : ExitCode.DoneWithIssues
+    })
+).pipe(Command.withDescription("Compare source, ledger and target (list calls only): missing, drift, orphans, checksums; exit 3 unless clean"))
