@@ -7,8 +7,11 @@ import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
 import type { PlanCounts } from "../plan/Plan.js"
 import { startSandbox } from "../sandbox/SandboxServer.js"
 import type { RequestStats } from "../sandbox/SandboxStats.js"
+import { isClean } from "../reconcile/Reconciliation.js"
+import { reconcileView } from "../reconcile/ReconcileView.js"
 import { ExitCode } from "./ExitCodes.js"
 import { applyView, planStep, planView } from "./MigrationCommands.js"
+import { reconcileStep } from "./ReconcileCommand.js"
 import { runLayer } from "./RunContext.js"
 
 // The shipped run configs, relative to the checkout the command runs in.
@@ -64,6 +67,14 @@ export const demoCommand = Command.make("demo", {}, () =>
       `reports, results and rejects: ${demoOut}/<job>/ (report.md, plan.json, results.csv, rejects.csv)`,
       `state: ${demoState}`
     ].join("\n"))
-    if (writesIn(afterSecond) !== writesIn(afterFirst)) process.exitCode = ExitCode.Failed
+    // The proof: the target holds exactly what the mappings make of the sources (list calls only).
+    let clean = true
+    for (const config of configs) {
+      yield* Console.log(`\n== reconcile: ${config.job}`)
+      const outcome = yield* reconcileStep(config, { report: Option.none(), planFixes: Option.none() }).pipe(Effect.provide(runLayer(config)))
+      yield* Console.log(reconcileView(outcome.reconciliation, outcome.source, config.target.baseUrl, outcome.files))
+      clean &&= isClean(outcome.reconciliation)
+    }
+    if (writesIn(afterSecond) !== writesIn(afterFirst) || !clean) process.exitCode = ExitCode.Failed
   }))
 ).pipe(Command.withDescription("Migrate samples/ into an in-process sandbox, then run it again to show the second pass writes nothing"))

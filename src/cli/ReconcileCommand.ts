@@ -1,7 +1,7 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import * as path from "node:path"
-import { loadRunConfig } from "../config/RunConfig.js"
+import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
 import { reconcileMigration } from "../reconcile/ReconcileMigration.js"
 import { isClean } from "../reconcile/Reconciliation.js"
 import { reconcileJson, reconcileView } from "../reconcile/ReconcileView.js"
@@ -18,6 +18,18 @@ const planFixesOption = Options.file("plan-fixes").pipe(
   Options.withDescription("Write a plan of the repairs (creates for missing, updates for drift the source owns) for `casesync apply --plan`")
 )
 
+/** Loads the mapping and reconciles: what the command and the demo run. */
+export const reconcileStep = (config: RunConfig, options: { readonly report: Option.Option<string>; readonly planFixes: Option.Option<string> }) =>
+  Effect.gen(function*() {
+    const reportFile = Option.getOrElse(options.report, () => path.join(config.outputDir, "reconcile.md"))
+    const { compiled, mapper, source } = yield* loadConfiguredMapping(config)
+    return yield* reconcileMigration(config, { ...mapper, externalIdTemplate: compiled.externalIdTemplate, twoWayFields: compiled.twoWayFields }, source, {
+      reportFile,
+      jsonFile: `${reportFile.replace(/\.md$/i, "")}.json`,
+      fixesFile: Option.getOrUndefined(options.planFixes)
+    })
+  })
+
 /** `casesync reconcile`: proves the target holds what the mapping makes of the source, or shows where not. Writes nothing to the target. */
 export const reconcileCommand = Command.make(
   "reconcile",
@@ -25,15 +37,7 @@ export const reconcileCommand = Command.make(
   (options) =>
     Effect.gen(function*() {
       const config = yield* loadRunConfig(options.config, overridesOf(options))
-      const reportFile = Option.getOrElse(options.report, () => path.join(config.outputDir, "reconcile.md"))
-      const outcome = yield* Effect.gen(function*() {
-        const { compiled, mapper, source } = yield* loadConfiguredMapping(config)
-        return yield* reconcileMigration(config, { ...mapper, externalIdTemplate: compiled.externalIdTemplate, twoWayFields: compiled.twoWayFields }, source, {
-          reportFile,
-          jsonFile: reportFile.replace(/\.md$/i, "") + ".json",
-          fixesFile: Option.getOrUndefined(options.planFixes)
-        })
-      }).pipe(Effect.provide(runLayer(config)))
+      const outcome = yield* reconcileStep(config, options).pipe(Effect.provide(runLayer(config)))
       const { files, reconciliation } = outcome
       if (options.json) {
         yield* Console.log(JSON.stringify({ command: "reconcile", job: config.job, reconcile: reconcileJson(reconciliation, files) }, null, 2))
