@@ -42,10 +42,10 @@ const migrateOnce = (config: RunConfig, label: string) =>
 export const demoCommand = Command.make("demo", {}, () =>
   Effect.scoped(Effect.gen(function*() {
     const sandbox = yield* startSandbox({ port: 0 })
-    yield* Console.log(`sandbox (in this process): ${sandbox.url}; its CRM: ${sandbox.url}/crm`)
+    yield* Console.log(`sandbox (in this process): ${sandbox.url}; its CRM: ${sandbox.crmUrl}`)
     // A fresh ledger for a fresh sandbox; only the demo's own files, never a real state.db beside them.
     for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${demoState}${suffix}`, { force: true })
-    const environment = { ...process.env, PEACH_BASE_URL: sandbox.url, KHOROS_BASE_URL: `${sandbox.url}/crm` }
+    const environment = { ...process.env, PEACH_BASE_URL: sandbox.url, KHOROS_BASE_URL: sandbox.crmUrl }
     const configs = yield* Effect.forEach(demoConfigs, (file) =>
       loadRunConfig(file, { state: demoState, outputDir: path.join(demoOut, path.basename(file).split(".")[0]!) }, environment))
 

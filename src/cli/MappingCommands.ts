@@ -2,15 +2,16 @@ import { Command, Options } from "@effect/cli"
 import { Chunk, Console, Effect, Option, Stream } from "effect"
 import type { CompiledMapping, MappingResult } from "../mapping/index.js"
 import { coverage, rejectUnreadable } from "../mapping/index.js"
+import { versionSuffix } from "../mapping/ActiveCaseTypes.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { loadRunConfig } from "../config/RunConfig.js"
 import { overridesOf, runOptions } from "./CommonOptions.js"
-import { loadConfiguredMapping, runLayer } from "./RunContext.js"
+import { loadConfiguredMapping, mappingLayer } from "./RunContext.js"
 
 const mappingSummary = (compiled: CompiledMapping, unused: Option.Option<ReadonlyArray<string>>) =>
   [
     `mapping ${compiled.file}: OK`,
-    `  case types: ${compiled.caseTypes.map((t) => `${t.name} (${t.id} v${t.version})`).join(", ")}`,
+    `  case types: ${compiled.caseTypes.map((t) => `${t.name} (${t.id}${versionSuffix(t)})`).join(", ")}`,
     `  owned target fields (${compiled.ownedFields.length}): ${compiled.ownedFields.join(", ")}`,
     `  two-way fields: ${compiled.twoWayFields.length === 0 ? "none" : compiled.twoWayFields.map((f) => `${f.target} ↔ ${f.source}`).join(", ")}`,
     Option.match(unused, {
@@ -26,7 +27,7 @@ const mappingSummary = (compiled: CompiledMapping, unused: Option.Option<Readonl
 export const validateCommand = Command.make("validate", runOptions, (options) =>
   Effect.gen(function*() {
     const config = yield* loadRunConfig(options.config, overridesOf(options))
-    const { compiled, sourceFields } = yield* loadConfiguredMapping(config).pipe(Effect.provide(runLayer(config)))
+    const { compiled, sourceFields } = yield* loadConfiguredMapping(config).pipe(Effect.provide(mappingLayer(config)))
     const unused = Option.map(sourceFields, (fields) => coverage(compiled, fields))
     if (options.json) {
       yield* Console.log(JSON.stringify({
@@ -76,7 +77,7 @@ export const previewCommand = Command.make(
           ),
           Stream.runCollect
         )
-      }).pipe(Effect.provide(runLayer(config)))
+      }).pipe(Effect.provide(mappingLayer(config)))
       const pairs = Chunk.toArray(shown)
       if (options.json) {
         yield* Console.log(JSON.stringify(pairs.map(({ item, result }) => ({

@@ -1,7 +1,7 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import { type Sandbox, startSandbox } from "../sandbox/SandboxServer.js"
-import { defaultCredentials, defaultKnobs, type Knobs, type SandboxCredentials } from "../sandbox/SandboxOptions.js"
+import { defaultBasePath, defaultCredentials, defaultKnobs, type Knobs, type SandboxCredentials } from "../sandbox/SandboxOptions.js"
 
 const port = Options.integer("port").pipe(
   Options.withDefault(4010),
@@ -35,6 +35,17 @@ const seed = Options.integer("seed").pipe(
   Options.withDefault(defaultKnobs.seed),
   Options.withDescription("Seed of the PRNG behind every fault and generated id")
 )
+const basePath = Options.text("base-path").pipe(
+  Options.withDefault(defaultBasePath),
+  Options.withDescription("Path of the Peach-style API root (/ = the server root); the CRM stays at /crm")
+)
+const linkStyle = Options.choice("link-style", ["root-relative", "absolute"]).pipe(
+  Options.withDefault("root-relative" as const),
+  Options.withDescription("How list pages spell nextUrl/previousUrl: /api/cases?… or http://127.0.0.1:4010/api/cases?…")
+)
+const fullResponses = Options.boolean("full-responses").pipe(
+  Options.withDescription("Answer every field the seeds show (nulls, case type createdAt/description) instead of a lean server's bodies")
+)
 const token = Options.text("token").pipe(
   Options.withDefault(defaultCredentials.token),
   Options.withDescription("Accepted bearer token (Authorization: Bearer <token>)")
@@ -48,24 +59,28 @@ const apiKey = Options.text("api-key").pipe(
 export const sandboxBanner = (sandbox: Sandbox, knobs: Knobs, credentials: SandboxCredentials): string =>
   [
     `casesync sandbox listening on ${sandbox.url}  (Peach-style API root; Ctrl-C stops it)`,
+    `  CRM:   ${sandbox.crmUrl}  (Khoros-style API root)`,
     `  auth:  Authorization: Bearer ${credentials.token}   or   X-API-KEY: ${credentials.apiKey}`,
     `  knobs: latency ${knobs.latencyMs}ms (+0..${knobs.latencyJitterMs}ms), rate limit ${
       knobs.rateLimit === null ? "none" : `${knobs.rateLimit}/s`
     }, fault ${knobs.faultRate}, drop ${knobs.dropRate}, commit-then-drop ${knobs.commitThenDropRate}, seed ${knobs.seed}`,
-    `  control: GET ${sandbox.url}/_sandbox/stats · POST ${sandbox.url}/_sandbox/reset · POST ${sandbox.url}/_sandbox/knobs`,
+    `  control: GET ${sandbox.origin}/_sandbox/stats · POST ${sandbox.origin}/_sandbox/reset · POST ${sandbox.origin}/_sandbox/knobs`,
     `  try:   curl -H 'Authorization: Bearer ${credentials.token}' ${sandbox.url}/people/ext-BRW-1001/cases`
   ].join("\n")
 
 /** `casesync sandbox`: runs the sandbox in the foreground until interrupted. */
 export const sandboxCommand = Command.make(
   "sandbox",
-  { port, latencyMs, latencyJitterMs, rateLimit, faultRate, dropRate, commitThenDropRate, seed, token, apiKey },
+  { port, basePath, linkStyle, fullResponses, latencyMs, latencyJitterMs, rateLimit, faultRate, dropRate, commitThenDropRate, seed, token, apiKey },
   (options) =>
     Effect.scoped(
       Effect.gen(function*() {
         const credentials = { token: options.token, apiKey: options.apiKey }
         const sandbox = yield* startSandbox({
           port: options.port,
+          basePath: options.basePath,
+          linkStyle: options.linkStyle === "absolute" ? "absolute" : "rootRelative",
+          responses: options.fullResponses ? "full" : "lean",
           credentials,
           knobs: {
             latencyMs: options.latencyMs,

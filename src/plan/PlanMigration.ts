@@ -2,7 +2,6 @@ import { Effect, Option, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
-import { CsvSourceOptions, readCsv } from "../sources/csv/CsvSource.js"
 import type { KhorosReadSummary } from "../sources/khoros/KhorosSource.js"
 import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
@@ -11,6 +10,7 @@ import type { PlanCounts, PlanHeader } from "./Plan.js"
 import { writePlanFile } from "./PlanFile.js"
 import { writePlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
+import { readRejectsFilter } from "./RejectsFilter.js"
 import { indexBorrowers, indexTargetCases } from "./TargetIndex.js"
 
 /** A mapping ready to plan with, and the digest that ties a plan to the mapping it was made with. */
@@ -38,17 +38,6 @@ export interface PlanOutcome {
   readonly targetCasesIndexed: number
 }
 
-/** Reads a rejects file back into the set of source locations it names (`file:line`, `customer … / case …`). */
-export const readRejectsFilter = (file: string) =>
-  readCsv(CsvSourceOptions.make({ path: file, maxRecordSize: 50_000_000 })).pipe(
-    Stream.runFold(new Set<string>(), (locations, item) => {
-      // The writer neutralised cells that start like a formula with a leading quote.
-      const location = item._tag === "Record" ? String(item.data["location"] ?? "").replace(/^'/, "") : ""
-      if (location !== "") locations.add(location)
-      return locations
-    })
-  )
-
 /**
  * Plans a migration (the dry run): reads the target once with list calls, maps every
  * source record, decides each, and writes the plan file and its report. Makes no
@@ -62,11 +51,12 @@ export const planMigration = (
 ) =>
   Effect.gen(function*() {
     const client = yield* PeachClient
+    // Checked before anything else: a wrong file would skip every record and look like success.
+    const filter = options.onlyRejects === undefined ? undefined : yield* readRejectsFilter(options.onlyRejects, config, source.items)
     const [targets, borrowers] = yield* Effect.all([
       indexTargetCases(client.listCompanyCases(), mapper.ownedFields),
       indexBorrowers(client.listPeople())
     ], { concurrency: 2 })
-    const filter = options.onlyRejects === undefined ? undefined : yield* readRejectsFilter(options.onlyRejects)
     const include = filter === undefined ? undefined : (item: SourceItem) => filter.has(formatLocation(item.location))
     const header: PlanHeader = {
       format: "casesync-plan/1",
