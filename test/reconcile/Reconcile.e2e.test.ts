@@ -30,9 +30,10 @@ const reconcile = (config: string, ...more: Array<string>) =>
     result: (JSON.parse(run.stdout) as { reconcile: ReconcileJson }).reconcile
   }))
 
+// Case routes are under the API's root (`sandbox.url`), the control routes on the origin.
 const send = (sandbox: Sandbox, method: string, route: string, body: unknown) =>
   Effect.promise(async () => {
-    const response = await fetch(`${sandbox.url}${route}`, {
+    const response = await fetch(`${route.startsWith("/_sandbox") ? sandbox.origin : sandbox.url}${route}`, {
       method,
       headers: { authorization: "Bearer sandbox-token", "content-type": "application/json" },
       body: JSON.stringify(body)
@@ -148,7 +149,7 @@ describe("casesync reconcile, end to end against the sandbox", () => {
     Effect.gen(function*() {
       const sandbox = yield* startSandbox()
       const dir = yield* makeTempDir("reconcile-crm")
-      const config = writeKhorosConfig({ dir, targetUrl: sandbox.url })
+      const config = writeKhorosConfig({ dir, targetUrl: sandbox.url, crmUrl: sandbox.crmUrl })
       yield* runCli(["migrate", "--config", config])
       const run = yield* reconcile(config)
       expect(run.exitCode, run.stderr).toBe(0)
