@@ -58,7 +58,10 @@ describe("casesync reconcile, end to end against the sandbox", () => {
       expect(run.result.counts).toMatchObject({ ...cleanCounts, read: 230, rejected: 13, compared: 217, inSync: 217 })
       expect(run.result.checksums.source).toBe(run.result.checksums.target)
       expect(run.result.checksums.source.startsWith(`${expectedCsv().created.length}:`)).toBe(true)
-      expect(writeRequests(requestsBetween(before, yield* sandbox.stats.snapshot))).toEqual({})
+      const made = requestsBetween(before, yield* sandbox.stats.snapshot)
+      expect(writeRequests(made)).toEqual({})
+      // Only list calls on the target: no case fetched one by one.
+      expect(Object.keys(made).filter((endpoint) => !endpoint.includes("/crm") && /:\w+$/.test(endpoint))).toEqual([])
 
       // The human view says the same, and the reports are where it says.
       const human = yield* runCli(["reconcile", "--config", config])
@@ -92,6 +95,11 @@ describe("casesync reconcile, end to end against the sandbox", () => {
       ])
       expect(found.result.checksums.source).not.toBe(found.result.checksums.target)
       expect(found.result.files.fixes).toMatchObject({ creates: 0, updates: 1 })
+      const human = yield* runCli(["reconcile", "--config", config])
+      expect(human.exitCode).toBe(3)
+      expect(human.stdout).toContain(`drift: legacy-LC-100001 (case ${edited.id}) name: source ${JSON.stringify(edited.name)}, target "Renamed by an agent"`)
+      expect(human.stdout).toContain("moved: target")
+      expect(human.stdout).toMatch(/\(differ\)/)
 
       const applied = yield* runCli(["apply", "--config", config, "--plan", fixes])
       expect(applied.exitCode, applied.stderr).toBe(0)
