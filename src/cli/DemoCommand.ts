@@ -64,7 +64,7 @@ export const demoCommand = Command.make("demo", {}, () =>
       "== what happened",
       `first pass:  ${written(first)} cases written with ${writesIn(afterFirst) - firstWrites} write requests`,
       `second pass: ${second.reduce((n, c) => n + c.create, 0)} created, ${second.reduce((n, c) => n + c.update, 0)} updated, ${writesIn(afterSecond) - writesIn(afterFirst)} write requests: nothing to do`,
-      `reports, results and rejects: ${demoOut}/<job>/ (report.md, plan.json, results.csv, rejects.csv)`,
+      `reports, results and rejects: ${demoOut}/<job>/ (report.md, report.html, apply-report.html, plan.json, results.csv, rejects.csv)`,
       `state: ${demoState}`
     ].join("\n"))
     // The proof: the target holds exactly what the mappings make of the sources (list calls only).

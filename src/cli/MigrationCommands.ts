@@ -10,7 +10,7 @@ import { exitCodeForCounts } from "./ExitCodes.js"
 import { loadConfiguredMapping, runLayer } from "./RunContext.js"
 
 const outOption = Options.file("out").pipe(Options.optional, Options.withDescription("Plan file to write (default <output>/plan.json)"))
-const reportOption = Options.file("report").pipe(Options.optional, Options.withDescription("Report to write (default <output>/report.md)"))
+const reportOption = Options.file("report").pipe(Options.optional, Options.withDescription("Markdown report to write (default <output>/report.md); the HTML report goes beside it, same name with .html"))
 const onlyRejectsOption = Options.file("only-rejects").pipe(
   Options.optional,
   Options.withDescription("Plan only the records of this rejects file (from an earlier apply); the rest count as skipped")
@@ -32,7 +32,8 @@ export const planView = (config: RunConfig, outcome: PlanOutcome): string =>
     }),
     `  ${accountingLine(outcome.counts, "plan")}`,
     `  plan:   ${outcome.planFile}`,
-    `  report: ${outcome.reportFile}`
+    `  report: ${outcome.reportFile}`,
+    `  html:   ${outcome.htmlReportFile}`
   ].join("\n")
 
 /** The human view of a finished apply. */
@@ -41,7 +42,8 @@ export const applyView = (outcome: ApplyOutcome): string =>
     `applied plan ${outcome.header.planId} (run ${outcome.runId})`,
     `  ${accountingLine(outcome.counts)}`,
     `  results: ${outcome.resultsFile}`,
-    `  rejects: ${outcome.rejectsFile}`
+    `  rejects: ${outcome.rejectsFile}`,
+    `  report:  ${outcome.htmlReportFile}`
   ].join("\n")
 
 const planJson = (outcome: PlanOutcome) => ({
@@ -50,6 +52,7 @@ const planJson = (outcome: PlanOutcome) => ({
   counts: outcome.counts,
   planFile: outcome.planFile,
   reportFile: outcome.reportFile,
+  htmlReportFile: outcome.htmlReportFile,
   crm: Option.getOrNull(outcome.crm)
 })
 
@@ -58,7 +61,8 @@ const applyJson = (outcome: ApplyOutcome) => ({
   planId: outcome.header.planId,
   counts: outcome.counts,
   resultsFile: outcome.resultsFile,
-  rejectsFile: outcome.rejectsFile
+  rejectsFile: outcome.rejectsFile,
+  htmlReportFile: outcome.htmlReportFile
 })
 
 // == the steps, shared by the commands

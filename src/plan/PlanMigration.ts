@@ -7,7 +7,7 @@ import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { PeachClient } from "../target/PeachClient.js"
 import type { PlanCounts, PlanHeader } from "./Plan.js"
-import { writePlanFile } from "./PlanFile.js"
+import { writePlanFileWithHtmlReport } from "./PlanHtmlReport.js"
 import { writePlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
 import { readRejectsFilter } from "./RejectsFilter.js"
@@ -23,6 +23,8 @@ export interface LoadedMapper extends RecordMapper {
 export interface PlanOptions {
   readonly planFile: string
   readonly reportFile: string
+  /** The HTML report (default: the Markdown report's name with `.html`). */
+  readonly htmlReportFile?: string | undefined
   /** A rejects file from an earlier apply: only its records are planned, the rest count as skipped. */
   readonly onlyRejects?: string | undefined
 }
@@ -33,10 +35,15 @@ export interface PlanOutcome {
   readonly counts: PlanCounts
   readonly planFile: string
   readonly reportFile: string
+  readonly htmlReportFile: string
   readonly crm: Option.Option<KhorosReadSummary>
   /** List requests made to read the target (cases and borrowers), for the record. */
   readonly targetCasesIndexed: number
 }
+
+/** The HTML report's default name: beside the Markdown one, `report.md` → `report.html`. */
+export const htmlBeside = (reportFile: string): string =>
+  path.join(path.dirname(reportFile), `${path.basename(reportFile, path.extname(reportFile))}.html`)
 
 /**
  * Plans a migration (the dry run): reads the target once with list calls, maps every
@@ -70,13 +77,15 @@ export const planMigration = (
       source: source.description + (options.onlyRejects === undefined ? "" : ` (only the rejects in ${options.onlyRejects})`)
     }
     const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include })
-    const counts = yield* writePlanFile(options.planFile, header, planned.items, planned.skipped)
+    const htmlReportFile = options.htmlReportFile ?? htmlBeside(options.reportFile)
+    const counts = yield* writePlanFileWithHtmlReport(options.planFile, htmlReportFile, header, planned.items, planned.skipped)
     yield* writePlanReport(options.planFile, options.reportFile, header, counts)
     return {
       header,
       counts,
       planFile: path.normalize(options.planFile),
       reportFile: path.normalize(options.reportFile),
+      htmlReportFile: path.normalize(htmlReportFile),
       crm: yield* source.summary,
       targetCasesIndexed: targets.size
     } satisfies PlanOutcome
