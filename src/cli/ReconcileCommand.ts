@@ -11,7 +11,7 @@ import { loadConfiguredMapping, runLayer } from "./RunContext.js"
 
 const reportOption = Options.file("report").pipe(
   Options.optional,
-  Options.withDescription("Markdown report to write (default <output>/reconcile.md; the JSON goes beside it)")
+  Options.withDescription("Markdown report to write (default <output>/reconcile.md; the HTML and JSON go beside it)")
 )
 const planFixesOption = Options.file("plan-fixes").pipe(
   Options.optional,
@@ -25,6 +25,7 @@ export const reconcileStep = (config: RunConfig, options: { readonly report: Opt
     const { compiled, mapper, source } = yield* loadConfiguredMapping(config)
     return yield* reconcileMigration(config, { ...mapper, externalIdTemplate: compiled.externalIdTemplate, twoWayFields: compiled.twoWayFields }, source, {
       reportFile,
+      htmlFile: `${reportFile.replace(/\.md$/i, "")}.html`,
       jsonFile: `${reportFile.replace(/\.md$/i, "")}.json`,
       fixesFile: Option.getOrUndefined(options.planFixes)
     })

@@ -39,9 +39,14 @@ export interface ReconcileResult {
   readonly fixes: ReadonlyArray<PlannedCreate | PlannedUpdate>
 }
 
+const caseTypeOf = (desired: DesiredCase): string | null => {
+  const typeId = desired.body["typeId"]
+  return typeId === undefined || typeId === null ? null : String(typeId)
+}
+
 type Mapped =
   | { readonly _tag: "Rejected"; readonly reject: ReconcileReject }
-  | { readonly _tag: "Ready"; readonly desired: DesiredCase }
+  | { readonly _tag: "Ready"; readonly desired: DesiredCase; readonly raw: unknown }
 
 /**
  * Reconciles one job: reads the target once with list calls (keeping every case of an
@@ -79,21 +84,22 @@ export const reconcileJob = <E, R, TE, TR>(inputs: ReconcileInputs<E, R, TE, TR>
 
     const mapItem = (item: SourceItem): Effect.Effect<Mapped> => {
       if (item._tag === "Unreadable") {
-        return Effect.succeed({ _tag: "Rejected", reject: { location: item.location, externalId: null, field: "(record)", reason: item.reason } })
+        return Effect.succeed({ _tag: "Rejected", reject: { location: item.location, externalId: null, field: "(record)", reason: item.reason, raw: item.raw } })
       }
       return mapper.map(item).pipe(Effect.map(Either.match({
         onLeft: (rejection): Mapped => ({
           _tag: "Rejected",
-          reject: { location: item.location, externalId: rejection.externalId ?? null, field: rejection.field, reason: rejection.reason }
+          reject: { location: item.location, externalId: rejection.externalId ?? null, field: rejection.field, reason: rejection.reason, raw: item.data }
         }),
         onRight: (mapped): Mapped => {
           const borrower = resolveBorrower(inputs.borrowers, mapped.borrower)
           if (borrower._tag === "Missing") {
-            return { _tag: "Rejected", reject: { location: item.location, externalId: mapped.externalId, field: "borrower", reason: borrower.reason } }
+            return { _tag: "Rejected", reject: { location: item.location, externalId: mapped.externalId, field: "borrower", reason: borrower.reason, raw: item.data } }
           }
           return {
             _tag: "Ready",
-            desired: { ...mapped, location: item.location, personId: borrower.personId }
+            desired: { ...mapped, location: item.location, personId: borrower.personId },
+            raw: item.data
           }
         }
       })))
@@ -108,7 +114,9 @@ export const reconcileJob = <E, R, TE, TR>(inputs: ReconcileInputs<E, R, TE, TR>
         : seenKeys.has(sourceKey)
         ? `source key ${sourceKey} already produced by ${seenKeys.get(sourceKey)}`
         : undefined
-      if (reason !== undefined) return { _tag: "Rejected", reject: { location, externalId, field: seen.has(externalId) ? "externalId" : "key", reason } }
+      if (reason !== undefined) {
+        return { _tag: "Rejected", reject: { location, externalId, field: seen.has(externalId) ? "externalId" : "key", reason, raw: mapped.raw } }
+      }
       seen.set(externalId, formatLocation(location))
       seenKeys.set(sourceKey, formatLocation(location))
       return mapped
@@ -133,15 +141,16 @@ export const reconcileJob = <E, R, TE, TR>(inputs: ReconcileInputs<E, R, TE, TR>
           const entry = byKey.get(desired.sourceKey)
           const problem = ledgerIdentityProblem(desired, entry, byExternalId.get(desired.externalId))
           if (Option.isSome(problem)) {
-            rejectRecord({ location: desired.location, externalId: desired.externalId, ...problem.value })
+            rejectRecord({ location: desired.location, externalId: desired.externalId, ...problem.value, raw: m.raw })
             continue
           }
           sourceChecksum = addCase(sourceChecksum, desired.externalId, desired.values)
           const finding = compareRecord(desired, targets.get(desired.externalId) ?? [], entry)
           const ids = { sourceKey: desired.sourceKey, externalId: desired.externalId, location: desired.location }
+          const who = { personId: desired.personId, caseType: caseTypeOf(desired) }
           if (finding._tag === "InSync") inSync++
-          else if (finding._tag === "Missing") missing.push({ ...ids, personId: desired.personId })
-          else if (finding._tag === "Drift") drift.push({ ...ids, caseId: finding.target.caseId, fields: finding.fields })
+          else if (finding._tag === "Missing") missing.push({ ...ids, ...who })
+          else if (finding._tag === "Drift") drift.push({ ...ids, ...who, caseId: finding.target.caseId, fields: finding.fields })
           else otherBorrower.push({ ...ids, caseId: finding.target.caseId, wantedPersonId: desired.personId, personIds: finding.target.personIds })
           const fix = fixFor(desired, finding, inputs.twoWayFields)
           if (Option.isSome(fix)) fixes.push(fix.value)

@@ -9,6 +9,7 @@ import type { LoadedMapper } from "../plan/PlanMigration.js"
 import { indexBorrowers } from "../plan/TargetIndex.js"
 import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { PeachClient } from "../target/PeachClient.js"
+import { writeReconcileHtmlReport } from "./ReconcileHtmlReport.js"
 import { reconcileJob } from "./ReconcileJob.js"
 import type { Reconciliation } from "./Reconciliation.js"
 import { type ReconcileFiles, reconcileJson, reconcileMarkdown } from "./ReconcileView.js"
@@ -26,6 +27,7 @@ export class ReconcileOutputError extends Data.TaggedError("ReconcileOutputError
 /** Where reconcile writes, and whether it writes a repair plan. */
 export interface ReconcileOptions {
   readonly reportFile: string
+  readonly htmlFile: string
   readonly jsonFile: string
   /** `--plan-fixes F`: the plan of repairs, for `apply`. */
   readonly fixesFile?: string | undefined
@@ -88,10 +90,12 @@ export const reconcileMigration = (
     }
     const files: ReconcileFiles = {
       reportFile: path.normalize(options.reportFile),
+      htmlFile: path.normalize(options.htmlFile),
       jsonFile: path.normalize(options.jsonFile),
       fixes: fixesFiled
     }
     yield* writeText(options.reportFile, reconcileMarkdown(reconciliation, source.description, config.target.baseUrl, files))
+    yield* writeReconcileHtmlReport(options.htmlFile, reconciliation, source.description, config.target.baseUrl)
     yield* writeText(options.jsonFile, `${JSON.stringify(reconcileJson(reconciliation, files), null, 2)}\n`)
     return { reconciliation, files, source: source.description } satisfies ReconcileOutcome
   }).pipe(Effect.withSpan("Reconcile.migration"))

@@ -6,6 +6,7 @@ import { isClean, type Reconciliation } from "./Reconciliation.js"
 /** Where reconcile wrote its outputs, and what the repair plan holds when one was asked for. */
 export interface ReconcileFiles {
   readonly reportFile: string
+  readonly htmlFile: string
   readonly jsonFile: string
   readonly fixes: { readonly planFile: string; readonly creates: number; readonly updates: number } | null
 }
@@ -35,6 +36,7 @@ export const reconcileView = (r: Reconciliation, source: string, target: string,
     ...(drift.length > firstDrift.length ? [`  … and ${drift.length - firstDrift.length} more drifting fields in the report`] : []),
     `  ${isClean(r) ? "clean: the target holds exactly what the mapping makes of the source" : "NOT clean: see the report"}`,
     `  report: ${files.reportFile}`,
+    `  html:   ${files.htmlFile}`,
     `  json:   ${files.jsonFile}`,
     ...(files.fixes === null ? [] : [
       `  fixes:  ${files.fixes.planFile} (${files.fixes.creates} creates, ${files.fixes.updates} updates)`

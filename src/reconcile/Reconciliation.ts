@@ -9,6 +9,8 @@ export interface MissingCase {
   readonly externalId: string
   readonly location: SourceLocation
   readonly personId: string
+  /** The case type the mapping chose (`typeId` of the create body), for the report's filter. */
+  readonly caseType: string | null
 }
 
 /** A case whose owned fields differ from what the mapping makes of its source record now. */
@@ -16,6 +18,8 @@ export interface DriftingCase {
   readonly sourceKey: string
   readonly externalId: string
   readonly location: SourceLocation
+  readonly personId: string
+  readonly caseType: string | null
   readonly caseId: string
   readonly fields: ReadonlyArray<DriftField>
 }
@@ -58,6 +62,8 @@ export interface ReconcileReject {
   readonly externalId: string | null
   readonly field: string
   readonly reason: string
+  /** The whole source record, so the report loses nothing. */
+  readonly raw: unknown
 }
 
 /** How many of each finding; `clean` when every one is zero and the checksums agree. */

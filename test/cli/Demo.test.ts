@@ -8,7 +8,7 @@ import { repoRoot } from "../apply/e2e/Workspace.js"
 
 // `npm run demo` as a person runs it (in the checkout, its files under out/demo and .casesync/).
 describe("casesync demo", () => {
-  it.live("ends with a clean reconcile of each job: 0 missing, 0 drift, 0 orphans, equal checksums, and where the reports are", () =>
+  it.live("ends with a clean reconcile of each job: 0 missing, 0 drift, 0 orphans, equal checksums, and where the reports (Markdown, HTML) are", () =>
     Effect.gen(function*() {
       const run = yield* spawnCli(["demo"])
       expect(run.exitCode, run.stderr).toBe(0)
@@ -22,6 +22,9 @@ describe("casesync demo", () => {
         const report = /report: (\S+)/.exec(part)?.[1]
         expect(report).toBeDefined()
         expect(fs.readFileSync(path.join(repoRoot, report!), "utf-8")).toContain("**Clean.**")
+        const html = /html: +(\S+)/.exec(part)?.[1]
+        expect(html?.endsWith("reconcile.html")).toBe(true)
+        expect(fs.existsSync(path.join(repoRoot, html!))).toBe(true)
       }
     }), 120_000)
 })

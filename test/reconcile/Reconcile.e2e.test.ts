@@ -71,6 +71,8 @@ describe("casesync reconcile, end to end against the sandbox", () => {
       expect(human.stdout).toMatch(/\(equal\)/)
       expect(fs.readFileSync(path.join(dir, "out", "reconcile.md"), "utf-8")).toContain("**Clean.**")
       expect(JSON.parse(fs.readFileSync(path.join(dir, "out", "reconcile.json"), "utf-8")).clean).toBe(true)
+      expect(human.stdout).toContain(`html:   ${path.join(dir, "out", "reconcile.html")}`)
+      expect(fs.readFileSync(path.join(dir, "out", "reconcile.html"), "utf-8")).toContain("Clean: ")
     }))
 
   it.scopedLive("an agent's edit shows as exactly that drift (that case, that field, moved: target), exit 3; its repair applies, then clean", () =>
