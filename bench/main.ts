@@ -5,11 +5,13 @@
  *    share of that limit, write requests per case, and a second pass that writes nothing.
  * 3. The HTML report of a large plan: time and memory to write it, its size, and how
  *    long headless Chromium takes to open it (needs /usr/bin/chromium).
+ * 4. Start-up: `casesync --help` (the compiled CLI) against `node -e 0`.
  * Arguments: [csvRows=1000000] [cases=2000] [requestsPerSecond=200] [reportItems=1000000].
  */
 import { runCsvBench } from "./csv.js"
 import { runMigrateBench } from "./migrate.js"
 import { runReportBench } from "./report.js"
+import { runStartupBench } from "./startup.js"
 
 const [csvRows, cases, rate, reportItems] = [process.argv[2] ?? "1000000", process.argv[3] ?? "2000", process.argv[4] ?? "200", process.argv[5] ?? "1000000"].map(Number)
 
@@ -30,3 +32,7 @@ const report = await runReportBench(reportItems!)
 console.log(`  ${report.mix}`)
 console.log(`  plan file alone ${report.planSeconds} s; with the report in the same pass ${report.planWithReportSeconds} s, RSS ${report.startRssMegabytes} → peak ${report.peakRssMegabytes} MiB; ${report.htmlMegabytes} MiB of HTML`)
 console.log(`  opened and drawn by headless Chromium in ${report.openSeconds} s`)
+
+console.log(`\n== start-up: casesync --help (compiled) against node -e 0`)
+const startup = runStartupBench(20)
+console.log(`  ${startup.helpMillis} ms = ${startup.ratio}× node -e 0 (${startup.nodeMillis} ms), median of ${startup.runs} runs each`)

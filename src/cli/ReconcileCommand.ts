@@ -1,53 +1,25 @@
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
-import * as path from "node:path"
-import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
-import { reconcileMigration } from "../reconcile/ReconcileMigration.js"
-import { isClean } from "../reconcile/Reconciliation.js"
-import { reconcileJson, reconcileView } from "../reconcile/ReconcileView.js"
-import { overridesOf, runOptions } from "./CommonOptions.js"
-import { ExitCode } from "./ExitCodes.js"
-import { loadConfiguredMapping, runLayer } from "./RunContext.js"
+import { runOptions } from "./CommonOptions.js"
+import { lazily } from "./LazyHandler.js"
 
-const reportOption = Options.file("report").pipe(
-  Options.optional,
-  Options.withDescription("Markdown report to write (default <output>/reconcile.md; the HTML and JSON go beside it)")
-)
-const planFixesOption = Options.file("plan-fixes").pipe(
-  Options.optional,
-  Options.withDescription("Write a plan of the repairs (creates for missing, updates for drift the source owns) for `casesync apply --plan`")
-)
+// The definition only; the handler (ReconcileHandler.ts) loads when the command is chosen.
 
-/** Loads the mapping and reconciles: what the command and the demo run. */
-export const reconcileStep = (config: RunConfig, options: { readonly report: Option.Option<string>; readonly planFixes: Option.Option<string> }) =>
-  Effect.gen(function*() {
-    const reportFile = Option.getOrElse(options.report, () => path.join(config.outputDir, "reconcile.md"))
-    const { compiled, mapper, source } = yield* loadConfiguredMapping(config)
-    return yield* reconcileMigration(config, { ...mapper, externalIdTemplate: compiled.externalIdTemplate, twoWayFields: compiled.twoWayFields }, source, {
-      reportFile,
-      htmlFile: `${reportFile.replace(/\.md$/i, "")}.html`,
-      jsonFile: `${reportFile.replace(/\.md$/i, "")}.json`,
-      fixesFile: Option.getOrUndefined(options.planFixes)
-    })
-  })
+const reconcileOptions = {
+  ...runOptions,
+  report: Options.file("report").pipe(
+    Options.optional,
+    Options.withDescription("Markdown report to write (default <output>/reconcile.md); the HTML and JSON go beside it, same name")
+  ),
+  planFixes: Options.file("plan-fixes").pipe(
+    Options.optional,
+    Options.withDescription("Write a plan of the repairs (creates for missing, updates for drift the source owns) for `casesync apply --plan`")
+  )
+}
+
+/** What `casesync reconcile` parses. */
+export type ReconcileOptions = Command.Command.ParseConfig<typeof reconcileOptions>
 
 /** `casesync reconcile`: proves the target holds what the mapping makes of the source, or shows where not. Writes nothing to the target. */
-export const reconcileCommand = Command.make(
-  "reconcile",
-  { ...runOptions, report: reportOption, planFixes: planFixesOption },
-  (options) =>
-    Effect.gen(function*() {
-      const config = yield* loadRunConfig(options.config, overridesOf(options))
-      const outcome = yield* reconcileStep(config, options).pipe(Effect.provide(runLayer(config)))
-      const { files, reconciliation } = outcome
-      if (options.json) {
-        yield* Console.log(JSON.stringify({ command: "reconcile", job: config.job, reconcile: reconcileJson(reconciliation, files) }, null, 2))
-      } else {
-        yield* Console.log(reconcileView(reconciliation, outcome.source, config.target.baseUrl, files))
-        if (files.fixes !== null && files.fixes.creates + files.fixes.updates > 0) {
-          yield* Console.log(`  next:   review ${files.fixes.planFile}, then casesync apply --config ${options.config} --plan ${files.fixes.planFile}`)
-        }
-      }
-      process.exitCode = isClean(reconciliation) ? ExitCode.Ok : ExitCode.DoneWithIssues
-    })
+export const reconcileCommand = Command.make("reconcile", reconcileOptions, (options) =>
+  lazily(() => import("./ReconcileHandler.js"), (h) => h.reconcile(options))
 ).pipe(Command.withDescription("Compare source, ledger and target (list calls only): missing, drift, orphans, checksums; exit 3 unless clean"))
