@@ -8,6 +8,7 @@ import { type BorrowerIndex, resolveBorrower, targetCaseOf } from "../plan/Targe
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import type { LedgerEntry } from "../state/Ledger.js"
 import { StateStore } from "../state/StateStore.js"
+import type { StateStoreError } from "../state/StateStoreError.js"
 import { addCase, type Checksum, emptyChecksum } from "./Checksum.js"
 import { compareRecord, externalIdPattern, fixFor, ledgerProblem } from "./Compare.js"
 import type {
@@ -33,10 +34,13 @@ export interface ReconcileInputs<E, R, TE, TR> {
   readonly borrowers: BorrowerIndex
 }
 
-/** A reconciliation and the repairs it found (creates for missing records, updates of source-owned drift). */
-export interface ReconcileResult {
+/** A repair: a create for a missing record, an update of source-owned drift. */
+export type Fix = PlannedCreate | PlannedUpdate
+
+/** A reconciliation, and what the consumer of its repairs returned. */
+export interface ReconcileResult<A> {
   readonly reconciliation: Reconciliation
-  readonly fixes: ReadonlyArray<PlannedCreate | PlannedUpdate>
+  readonly fixes: A
 }
 
 const caseTypeOf = (desired: DesiredCase): string | null => {
@@ -54,7 +58,14 @@ type Mapped =
  * and its ledger row, then walks the target for orphans and the ledger for rows the target
  * contradicts. Writes nothing anywhere.
  */
-export const reconcileJob = <E, R, TE, TR>(inputs: ReconcileInputs<E, R, TE, TR>) =>
+export const reconcileJob = <E, R, TE, TR, A, FE, FR>(
+  inputs: ReconcileInputs<E, R, TE, TR>,
+  /**
+   * Consumes the repairs as the source streams by (writes them to a plan file, or drains
+   * them), so a large repair plan never sits in memory; it must run the stream to its end.
+   */
+  consumeFixes: (fixes: Stream.Stream<Fix, E | StateStoreError, R>) => Effect.Effect<A, FE, FR>
+) =>
   Effect.gen(function*() {
     const store = yield* StateStore
     const { mapper } = inputs
@@ -75,7 +86,6 @@ export const reconcileJob = <E, R, TE, TR>(inputs: ReconcileInputs<E, R, TE, TR>
     const missing: Array<MissingCase> = []
     const drift: Array<DriftingCase> = []
     const otherBorrower: Array<MisplacedCase> = []
-    const fixes: Array<PlannedCreate | PlannedUpdate> = []
 
     const rejectRecord = (reject: ReconcileReject) => {
       rejects.push(reject)
@@ -131,6 +141,7 @@ export const reconcileJob = <E, R, TE, TR>(inputs: ReconcileInputs<E, R, TE, TR>
             store.getEntries(inputs.job, ready.map((d) => d.sourceKey)),
             store.getEntriesByExternalId(inputs.job, ready.map((d) => d.externalId))
           ])
+        const fixes: Array<Fix> = []
         for (const m of batch) {
           read++
           if (m._tag === "Rejected") {
@@ -155,14 +166,16 @@ export const reconcileJob = <E, R, TE, TR>(inputs: ReconcileInputs<E, R, TE, TR>
           const fix = fixFor(desired, finding, inputs.twoWayFields)
           if (Option.isSome(fix)) fixes.push(fix.value)
         }
+        return Chunk.unsafeFromArray(fixes)
       })
 
-    yield* inputs.source.pipe(
+    const fixed = yield* consumeFixes(inputs.source.pipe(
       Stream.mapEffect(mapItem, { concurrency: 8 }),
       Stream.map(firstOnly),
       Stream.grouped(500),
-      Stream.runForEach(compareBatch)
-    )
+      Stream.mapEffect(compareBatch),
+      Stream.flattenChunks
+    ))
 
     // The target's side: every case of this job's pattern (or, without one, of an externalId the source produced).
     const ofJob = (externalId: string) => Option.match(pattern, { onNone: () => seen.has(externalId), onSome: (p) => p.test(externalId) })
@@ -218,5 +231,5 @@ export const reconcileJob = <E, R, TE, TR>(inputs: ReconcileInputs<E, R, TE, TR>
       ledger,
       rejects
     }
-    return { reconciliation, fixes } satisfies ReconcileResult
+    return { reconciliation, fixes: fixed } satisfies ReconcileResult<A>
   }).pipe(Effect.withSpan("Reconcile.job"))

@@ -63,31 +63,34 @@ export const reconcileMigration = (
   Effect.gen(function*() {
     const client = yield* PeachClient
     const borrowers = yield* indexBorrowers(client.listPeople())
-    const { fixes, reconciliation } = yield* reconcileJob({
+    const header: PlanHeader = {
+      format: "casesync-plan/1",
+      planId: `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomUUID().slice(0, 8)}`,
       job: config.job,
-      mapper,
-      externalIdTemplate: mapper.externalIdTemplate,
-      twoWayFields: new Set(mapper.twoWayFields.map((field) => field.target)),
-      source: source.items,
-      targetCases: client.listCompanyCases(),
-      borrowers
-    })
-    let fixesFiled: ReconcileFiles["fixes"] = null
-    if (options.fixesFile !== undefined) {
-      const header: PlanHeader = {
-        format: "casesync-plan/1",
-        planId: `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomUUID().slice(0, 8)}`,
-        job: config.job,
-        createdAt: new Date().toISOString(),
-        configDigest: config.digest,
-        mappingDigest: mapper.digest,
-        mappingFile: mapper.file,
-        targetBaseUrl: config.target.baseUrl,
-        source: `${source.description} (repairs found by reconcile)`
-      }
-      const counts = yield* writePlanFile(options.fixesFile, header, Stream.fromIterable(fixes))
-      fixesFiled = { planFile: path.normalize(options.fixesFile), creates: counts.create, updates: counts.update }
+      createdAt: new Date().toISOString(),
+      configDigest: config.digest,
+      mappingDigest: mapper.digest,
+      mappingFile: mapper.file,
+      targetBaseUrl: config.target.baseUrl,
+      source: `${source.description} (repairs found by reconcile)`
     }
+    const fixesFile = options.fixesFile
+    const { fixes, reconciliation } = yield* reconcileJob(
+      {
+        job: config.job,
+        mapper,
+        externalIdTemplate: mapper.externalIdTemplate,
+        twoWayFields: new Set(mapper.twoWayFields.map((field) => field.target)),
+        source: source.items,
+        targetCases: client.listCompanyCases(),
+        borrowers
+      },
+      // Without --plan-fixes the repairs are only counted; with it they stream into the plan file.
+      (stream) => fixesFile === undefined ? Stream.runDrain(stream).pipe(Effect.as(undefined)) : writePlanFile(fixesFile, header, stream)
+    )
+    const fixesFiled: ReconcileFiles["fixes"] = fixes === undefined || fixesFile === undefined
+      ? null
+      : { planFile: path.normalize(fixesFile), creates: fixes.create, updates: fixes.update }
     const files: ReconcileFiles = {
       reportFile: path.normalize(options.reportFile),
       htmlFile: path.normalize(options.htmlFile),

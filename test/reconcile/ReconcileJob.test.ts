@@ -1,5 +1,5 @@
 import { it } from "@effect/vitest"
-import { Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Either, Stream } from "effect"
 import { describe, expect } from "vitest"
 import type { Case } from "../../src/domain/peach/Case.js"
 import type { MappedRecord, RecordMapper } from "../../src/plan/Planner.js"
@@ -56,7 +56,7 @@ const run = (source: Array<SourceItem>, cases: Array<Case>, template = "legacy-{
       source: Stream.fromIterable(source),
       targetCases: Stream.fromIterable(cases),
       borrowers
-    })
+    }, (fixes) => Effect.map(Stream.runCollect(fixes), Chunk.toArray))
   })
 
 describe("reconcileJob", () => {
