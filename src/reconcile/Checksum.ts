@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto"
+import { offsetDateTime } from "../plan/FieldValues.js"
 import type { OwnedValues } from "../plan/Plan.js"
-
-// An offset date-time, as the target returns it and as mappings produce it (the same test as FieldValues.sameValue).
-const offsetDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i
 
 const modulus = 1n << 256n
 

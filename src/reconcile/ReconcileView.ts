@@ -11,8 +11,8 @@ export interface ReconcileFiles {
   readonly fixes: { readonly planFile: string; readonly creates: number; readonly updates: number } | null
 }
 
-const shown = (value: unknown): string =>
-  value === null || value === undefined ? "∅" : typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value)
+// Quoted, so a string "null" and an absent value read apart.
+const shown = (value: unknown): string => (value === null || value === undefined ? "∅" : JSON.stringify(value))
 
 const driftLine = (externalId: string, caseId: string, field: DriftField) =>
   `${externalId} (case ${caseId}) ${field.field}: source ${shown(field.source)}, target ${shown(field.target)}, last synced ${shown(field.base)} — moved: ${field.moved}`
