@@ -155,7 +155,7 @@ describe("casesync reconcile, end to end against the sandbox", () => {
       expect(after.exitCode).toBe(3)
     }))
 
-  it.scopedLive("the CRM job reconciles clean after its migration", () =>
+  it.scopedLive("the CRM job reconciles clean after its migration; an agent's edit of a two-way field is drift left to sync, of a one-way field a repair", () =>
     Effect.gen(function*() {
       const sandbox = yield* startSandbox()
       const dir = yield* makeTempDir("reconcile-crm")
@@ -165,5 +165,28 @@ describe("casesync reconcile, end to end against the sandbox", () => {
       expect(run.exitCode, run.stderr).toBe(0)
       expect(run.result.counts).toMatchObject(cleanCounts)
       expect(run.result.checksums.source).toBe(run.result.checksums.target)
+
+      // metaData.description is `direction: both` (sync carries a target edit back to the CRM); name is the CRM's alone.
+      const cases = [...casesByExternalId(yield* viewTarget(sandbox))]
+        .filter(([id]) => id.startsWith("khoros-"))
+        .map(([id, found]) => ({ id, kase: found[0]! }))
+      const { id: twoWayId, kase: twoWay } = cases[0]!
+      const { id: oneWayId, kase: oneWay } = cases[1]!
+      expect(yield* send(sandbox, "PUT", `/people/${twoWay.borrowerIds[0]}/cases/${twoWay.id}`, {
+        metaData: { ...twoWay.metaData, description: "Edited by an agent" }
+      })).toBe(200)
+      expect(yield* send(sandbox, "PUT", `/people/${oneWay.borrowerIds[0]}/cases/${oneWay.id}`, { name: "Renamed by an agent" })).toBe(200)
+
+      const fixes = path.join(dir, "fixes.json")
+      const found = yield* reconcile(config, "--plan-fixes", fixes)
+      expect(found.exitCode).toBe(3)
+      expect(found.result.drift.map((d) => [d.externalId, d.fields.map((f) => [f.field, f.moved])]).sort()).toEqual([
+        [oneWayId, [["name", "target"]]],
+        [twoWayId, [["metaData.description", "target"]]]
+      ].sort())
+      expect(found.result.files.fixes).toMatchObject({ creates: 0, updates: 1 })
+      expect((yield* runCli(["apply", "--config", config, "--plan", fixes])).exitCode).toBe(0)
+      const after = yield* reconcile(config)
+      expect(after.result.drift.map((d) => d.externalId)).toEqual([twoWayId])
     }))
 })
