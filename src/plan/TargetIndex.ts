@@ -15,15 +15,19 @@ export interface TargetIndex {
   readonly size: number
 }
 
-/** The fields a case's nested objects (`customFields`, `metaData`) must be kept for, so an update can merge them. */
-const nestedHeadsOf = (ownedFields: ReadonlyArray<string>) =>
+/** The nested objects of the owned fields (`customFields`, `metaData`): kept whole, so an update can merge them. */
+export const nestedHeadsOf = (ownedFields: ReadonlyArray<string>): ReadonlyArray<string> =>
   [...new Set(ownedFields.filter((f) => f.includes(".")).map((f) => f.split(".")[0]!))]
 
 /** What decisions need of one listed case; none for a case without externalId or deleted. */
-export const targetCaseOf = (kase: Case, ownedFields: ReadonlyArray<string>): TargetCase | undefined => {
+export const targetCaseOf = (
+  kase: Case,
+  ownedFields: ReadonlyArray<string>,
+  nestedHeads: ReadonlyArray<string> = nestedHeadsOf(ownedFields)
+): TargetCase | undefined => {
   if (kase.externalId === null || kase.externalId === undefined || kase.deletedAt) return undefined
   const raw: Record<string, unknown> = {}
-  for (const head of nestedHeadsOf(ownedFields)) raw[head] = (kase as Record<string, unknown>)[head] ?? null
+  for (const head of nestedHeads) raw[head] = (kase as Record<string, unknown>)[head] ?? null
   return {
     caseId: kase.id,
     personIds: [...new Set([...kase.borrowerIds, ...kase.people])],
@@ -37,12 +41,14 @@ export const targetCaseOf = (kase: Case, ownedFields: ReadonlyArray<string>): Ta
 export const indexTargetCases = <E, R>(
   cases: Stream.Stream<Case, E, R>,
   ownedFields: ReadonlyArray<string>
-): Effect.Effect<TargetIndex, E, R> =>
-  Stream.runFold(cases, new Map<string, TargetCase>(), (index, kase) => {
-    const target = targetCaseOf(kase, ownedFields)
+): Effect.Effect<TargetIndex, E, R> => {
+  const nestedHeads = nestedHeadsOf(ownedFields)
+  return Stream.runFold(cases, new Map<string, TargetCase>(), (index, kase) => {
+    const target = targetCaseOf(kase, ownedFields, nestedHeads)
     if (target !== undefined) index.set(kase.externalId!, target)
     return index
   }).pipe(Effect.map((byExternalId) => ({ byExternalId, size: byExternalId.size })))
+}
 
 /** The target's borrowers, to resolve a mapping's borrower reference without a request per record. */
 export interface BorrowerIndex {

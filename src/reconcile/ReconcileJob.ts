@@ -4,7 +4,7 @@ import type { DesiredCase, TargetCase } from "../plan/Decide.js"
 import { ledgerIdentityProblem } from "../plan/LedgerIdentity.js"
 import type { PlannedCreate, PlannedUpdate } from "../plan/Plan.js"
 import type { RecordMapper } from "../plan/Planner.js"
-import { type BorrowerIndex, resolveBorrower, targetCaseOf } from "../plan/TargetIndex.js"
+import { type BorrowerIndex, nestedHeadsOf, resolveBorrower, targetCaseOf } from "../plan/TargetIndex.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import type { LedgerEntry } from "../state/Ledger.js"
 import { StateStore } from "../state/StateStore.js"
@@ -69,8 +69,9 @@ export const reconcileJob = <E, R, TE, TR, A, FE, FR>(
   Effect.gen(function*() {
     const store = yield* StateStore
     const { mapper } = inputs
+    const nestedHeads = nestedHeadsOf(mapper.ownedFields)
     const targets = yield* Stream.runFold(inputs.targetCases, new Map<string, Array<TargetCase>>(), (index, kase) => {
-      const target = targetCaseOf(kase, mapper.ownedFields)
+      const target = targetCaseOf(kase, mapper.ownedFields, nestedHeads)
       if (target !== undefined) index.set(kase.externalId!, [...(index.get(kase.externalId!) ?? []), target])
       return index
     })
