@@ -12,7 +12,7 @@ import { ExitCode } from "./ExitCodes.js"
 import { loadConfiguredMapping, runLayer } from "./RunContext.js"
 import type { ConflictsOptions, ResolveOptions, SyncOptions } from "./SyncCommand.js"
 import { describeTiming, parseTiming, runOnSchedule } from "../sync/SyncSchedule.js"
-import { markStopAsDone } from "./Signals.js"
+import { stopsOnSignal } from "./Signals.js"
 
 /** `sync` asked of a job it cannot sync both ways, or without a way to know when to run. */
 export class SyncUsageError extends Data.TaggedError("SyncUsageError")<{ readonly reason: string }> {
@@ -79,10 +79,12 @@ export const sync = (options: SyncOptions) =>
       }
       if (timing._tag === "Left") return
       // Stopping a scheduled sync is its normal end: exit 0 once the writes in flight are done.
-      markStopAsDone()
+      stopsOnSignal()
       yield* Console.log(`syncing job ${config.job} ${describeTiming(timing.right)} until SIGINT or SIGTERM`)
       yield* runOnSchedule(timing.right, cycle, (error) =>
-        Console.error(`casesync: sync cycle failed: ${error instanceof Error ? error.message : String(error)}; the next cycle runs on schedule`))
+        Console.error(`casesync: sync cycle failed: ${error instanceof Error ? error.message : String(error)}; the next cycle runs on schedule`)).pipe(
+        Effect.onInterrupt(() => Console.error("casesync: sync stopped; the writes in flight were finished"))
+      )
     })
 
 /** `--take crm|target|value=…` as the core's Take; a value is read as JSON when it parses, else as text. */

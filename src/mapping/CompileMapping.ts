@@ -53,6 +53,8 @@ export interface CompiledMapping {
   readonly caseTypes: ReadonlyArray<CaseType>
   /** Every target field the mapping owns (dotted); the planner diffs and writes only these. */
   readonly ownedFields: ReadonlyArray<string>
+  /** The `externalId:` template as written (`legacy-{case_id}`): reconcile finds this job's cases by it. */
+  readonly externalIdTemplate: string
   /** The `direction: both` and `toSource` fields, whose target values two-way sync writes back. */
   readonly twoWayFields: ReadonlyArray<TwoWayField>
   /** Every compiled field, in file order: two-way sync builds its per-field rules from them. */
@@ -124,6 +126,7 @@ export const compileMapping = Effect.fn("Mapping.compile")(function*(
     description: spec.description,
     caseTypes: types,
     ownedFields: fields.map((field) => field.target),
+    externalIdTemplate: spec.externalId.value.text,
     twoWayFields: fields.flatMap((field: CompiledField) =>
       field.direction !== "toTarget" && field.sourcePath !== undefined
         ? [{ target: field.target, source: field.sourcePath, schemas: field.schemas }]
