@@ -153,6 +153,21 @@ describe("casesync sync --once: cases on one side only, and a normalising server
       return response.body.data
     })
 
+  it.scopedLive("a new CRM case is created in the target once, as migrate does, then paired", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob()
+      const customerId = (yield* job.crmCase("KC-10001")).customerId
+      const created = yield* crmOf(job).createCase({ customerId, title: "Asks about a deferment", status: "open", priority: "low" })
+      const first = yield* job.cycle()
+      expect(first.writes).toEqual({ "POST /people/:personId/cases": 1 })
+      expect(first.line).toMatchObject({ readCrm: 41, paired: 38, newInCrm: 1, wroteTarget: 1 })
+      const target = yield* job.targetCase(created.id)
+      expect([target.name, target.status, target.customFields?.["crmPriority"]]).toEqual(["Asks about a deferment", "processing", "low"])
+      const second = yield* job.cycle()
+      expect(second.writes).toEqual({})
+      expect(second.line).toMatchObject({ readCrm: 41, readTarget: 39, paired: 39, newInCrm: 0 })
+    }), { timeout: 120_000 })
+
   it.scopedLive("newTargetCases: ignore (the default) reports a target case with no CRM counterpart and writes nothing", () =>
     Effect.gen(function*() {
       const job = yield* migratedJob()
