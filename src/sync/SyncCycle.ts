@@ -22,6 +22,7 @@ import { PeachClient } from "../target/PeachClient.js"
 import { cycleReport, type CycleCounts, type CycleOutcome, type FieldChange, type GoneCase, type QueuedField } from "./CycleReport.js"
 import { type Answered, decideRecord, nextStates, observe, type RecordSyncInput } from "./SyncDecision.js"
 import { createInSource, createKey } from "./CreateInSource.js"
+import { statesWithLedgerBase } from "./LedgerBase.js"
 import { rulesFor } from "./SyncRules.js"
 
 /** How to run one cycle. */
@@ -168,7 +169,12 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
           const input: RecordSyncInput = {
             cycle,
             rules,
-            states: states.get(p.sourceKey) ?? {},
+            states: statesWithLedgerBase(
+              rules,
+              states.get(p.sourceKey) ?? {},
+              ledger.get(p.sourceKey)?.snapshot ?? null,
+              (rule) => observe(rule, { crm: p.record.data, target, times: { crmLastUpdated: null, targetUpdatedAt: null } }).crm
+            ),
             record: {
               crm: p.record.data,
               target,

@@ -47,6 +47,19 @@ describe("casesync sync --once against the sandbox", () => {
       expect((yield* job.targetCase("KC-10001")).status).toBe("canceled")
     }), { timeout: 120_000 })
 
+  it.scopedLive("edits made between the migration and the first cycle: the ledger's snapshot is the base, so each is one-sided, not a conflict", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob([], { firstCycle: false })
+      yield* job.targetEdit("KC-10001", { status: "canceled" })
+      yield* job.crmEdit("KC-10002", { priority: "low" })
+      const first = yield* job.cycle()
+      expect(first.line).toMatchObject({ conflictFields: 0, wroteTarget: 1, wroteCrm: 1 })
+      expect(first.writes).toEqual({ [targetPut]: 1, [crmPut]: 1 })
+      expect((yield* job.crmCase("KC-10001")).status).toBe("closed")
+      expect((yield* job.targetCase("KC-10002")).customFields?.["crmPriority"]).toBe("low")
+      expect((yield* job.cycle()).writes).toEqual({})
+    }), { timeout: 120_000 })
+
   it.scopedLive("edits of different fields on both sides: merged with one write per side", () =>
     Effect.gen(function*() {
       const job = yield* migratedJob()

@@ -62,9 +62,9 @@ const json = async (response: Response) => {
 
 /**
  * Starts a sandbox, migrates the Khoros sample into it with `syncYaml` as the config's `sync:`
- * section, and runs the first sync cycle, which only records the bases (0 writes).
+ * section, and runs the first sync cycle, which only records the bases (0 writes), unless told not to.
  */
-export const migratedJob = (syncYaml: ReadonlyArray<string> = []) =>
+export const migratedJob = (syncYaml: ReadonlyArray<string> = [], options: { readonly firstCycle?: boolean } = {}) =>
   Effect.gen(function*() {
     const sandbox = yield* startSandbox()
     const dir = yield* makeTempDir("sync")
@@ -108,6 +108,7 @@ export const migratedJob = (syncYaml: ReadonlyArray<string> = []) =>
           }).then(json).then((answer) => answer.data as Case)
         ))
     const job: SyncJob = { sandbox, config, dir, cycle, cli, crmCase, crmEdit, targetCase, targetEdit }
+    if (options.firstCycle === false) return job
     const first = yield* cycle()
     expect(first.result.exitCode, first.result.stdout).toBe(3) // the 2 CRM cases the mapping rejects
     expect(first.writes).toEqual({})
