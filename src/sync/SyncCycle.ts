@@ -271,7 +271,6 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
       failures.push(...notCreated)
 
       // == new CRM cases: planned and applied exactly as migrate does (same ledger, same exactly-once rules)
-      let created = 0
       if (fresh.length > 0 && !options.dryRun) {
         const locations = new Set(fresh.map((r) => formatLocation(r.location)))
         const mapper = mapperOf(compiled)
@@ -304,7 +303,6 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
             stillHeld
           })
         }))
-        created = counts.create
         rejected += counts.reject
         wroteTarget += counts.create + counts.update
       }
@@ -326,7 +324,6 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
         unchanged,
         failedWrites: failures.length
       }
-      void created
       return {
         job,
         cycle,
