@@ -3,6 +3,7 @@ import { type Case, CaseCreate, CaseUpdate } from "../domain/peach/Case.js"
 import { type HttpRequestError, isOutcomeUnknown } from "../http/HttpRequestError.js"
 import { holdsValues, ownedValuesOf } from "../plan/FieldValues.js"
 import { emptyCounts, type OwnedValues, type PlanItem, type PlannedCreate, type PlannedUpdate } from "../plan/Plan.js"
+import type { TargetCase } from "../plan/Decide.js"
 import type { TargetIndex } from "../plan/TargetIndex.js"
 import { formatLocation, type SourceLocation } from "../sources/SourceRecord.js"
 import type { LedgerEntry, LedgerItem, PlannedEntry } from "../state/Ledger.js"
@@ -19,6 +20,51 @@ export interface CaseWriter {
   readonly findCaseByExternalId: (personId: string, externalId: string) => Effect.Effect<Option.Option<Case>, HttpRequestError>
 }
 
+/**
+ * How apply sees the target: what it holds for a batch's externalIds. `migrate` answers from the
+ * index its plan built; `apply --plan` from a fresh read of just the cases the plan writes.
+ */
+export interface TargetLookup {
+  /** The target's case for each item's externalId (absent: the target has none). */
+  readonly casesFor: (items: ReadonlyArray<PlanItem>) => Effect.Effect<ReadonlyMap<string, TargetCase>, ApplyFailed | StateStoreError>
+}
+
+/** A lookup answered from an index in memory (the plan's, in `migrate`). */
+export const lookupInIndex = (index: TargetIndex): TargetLookup => ({
+  casesFor: (items) =>
+    Effect.sync(() => {
+      const found = new Map<string, TargetCase>()
+      for (const item of items) {
+        const kase = item.externalId === null ? undefined : index.byExternalId.get(item.externalId)
+        if (kase !== undefined) found.set(item.externalId!, kase)
+      }
+      return found
+    })
+})
+
+/**
+ * The lookup of `apply --plan`: creates and updates from `written` (the cases re-read for them);
+ * an unchanged item as its plan saw it, since nothing is written for it and it is not re-read.
+ */
+export const lookupWritten = (written: TargetIndex): TargetLookup => ({
+  casesFor: (items) =>
+    Effect.sync(() => {
+      const found = new Map<string, TargetCase>()
+      for (const item of items) {
+        if (item._tag === "unchanged") {
+          found.set(item.externalId, { caseId: item.caseId, personIds: [item.personId], updatedAt: item.targetUpdatedAt, raw: {}, values: item.values })
+        } else if (item._tag === "create" || item._tag === "update") {
+          const kase = written.byExternalId.get(item.externalId)
+          if (kase !== undefined) found.set(item.externalId, kase)
+        }
+      }
+      return found
+    })
+})
+
+/** Items whose ledger rows are read and recorded together; their writes still flow one by one through the window. */
+const ledgerBatchSize = 200
+
 /** Columns of the results file. */
 export const resultColumns = ["source_key", "external_id", "location", "borrower", "case_id", "action", "outcome", "detail"] as const
 /** Columns of the rejects file; `--only-rejects` reads `location` and `source_key` back. */
@@ -30,8 +76,8 @@ export interface ApplyInputs<E, R> {
   readonly runId: string
   readonly planId: string
   readonly items: Stream.Stream<PlanItem, E, R>
-  /** The target as listed when the apply started: what staleness is judged against. */
-  readonly targets: TargetIndex
+  /** What the target holds for the items' externalIds: what staleness is judged against. */
+  readonly targets: TargetLookup
   readonly writer: CaseWriter
   readonly results: CsvOutput<Record<(typeof resultColumns)[number], unknown>>
   readonly rejects: CsvOutput<Record<(typeof rejectColumns)[number], unknown>>
@@ -165,8 +211,7 @@ export const applyPlan = <E, R>(
         }
       }))
 
-    const applyCreate = (item: PlannedCreate, entry: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
-      const current = inputs.targets.byExternalId.get(item.externalId)
+    const applyCreate = (item: PlannedCreate, entry: LedgerEntry | undefined, current: TargetCase | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
       if (current !== undefined) {
         const ours = entry !== undefined && (entry.writeState === "sent" || entry.writeState === "confirmed")
         if (ours && holdsValues(current.values, item.values) && current.personIds.includes(item.personId)) {
@@ -186,8 +231,7 @@ export const applyPlan = <E, R>(
       return store.markSent(own(item), runId).pipe(Effect.zipRight(create(item, body.right, 1)))
     }
 
-    const applyUpdate = (item: PlannedUpdate, entry: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
-      const current = inputs.targets.byExternalId.get(item.externalId)
+    const applyUpdate = (item: PlannedUpdate, entry: LedgerEntry | undefined, current: TargetCase | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
       const base = { borrower: item.personId, caseId: item.caseId }
       if (current === undefined || current.caseId !== item.caseId) {
         return Effect.succeed({ ...base, outcome: "conflict", detail: "the case is no longer in the target under this externalId" })
@@ -226,7 +270,7 @@ export const applyPlan = <E, R>(
       )
     }
 
-    const applyOne = (item: PlanItem, entry: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
+    const applyOne = (item: PlanItem, entry: LedgerEntry | undefined, current: TargetCase | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
       switch (item._tag) {
         case "reject": {
           // Only the record that owns the row may mark it: a later duplicate of its key leaves it alone.
@@ -242,7 +286,6 @@ export const applyPlan = <E, R>(
         case "conflict":
           return Effect.succeed({ borrower: item.personId, caseId: item.caseId, outcome: "conflict", detail: item.reason })
         case "unchanged": {
-          const current = inputs.targets.byExternalId.get(item.externalId)
           if (current === undefined || current.caseId !== item.caseId) {
             return Effect.succeed({ borrower: item.personId, caseId: item.caseId, outcome: "conflict", detail: "the case is no longer in the target under this externalId" })
           }
@@ -253,9 +296,9 @@ export const applyPlan = <E, R>(
           ).pipe(Effect.as<Resolution>({ borrower: item.personId, caseId: item.caseId, outcome: "unchanged", detail: "" }))
         }
         case "create":
-          return applyCreate(item, entry)
+          return applyCreate(item, entry, current)
         case "update":
-          return applyUpdate(item, entry)
+          return applyUpdate(item, entry, current)
       }
     }
 
@@ -311,35 +354,50 @@ export const applyPlan = <E, R>(
       raw: "body" in item ? item.body : "values" in item ? item.values : null
     })
 
-    const applyBatch = (batch: Chunk.Chunk<PlanItem>) =>
+    // A batch's ledger rows are read, claimed and recorded in a few statements; then its items join
+    // the window of writes in flight, which refills as each write ends (no wait for the batch to drain).
+    const prepareBatch = (batch: Chunk.Chunk<PlanItem>) =>
       Effect.gen(function*() {
         const items = Chunk.toArray(batch)
         yield* stillHeld
+        const done = yield* Ref.get(counts)
+        if (done.read > 0) yield* store.putCheckpoint(job, "apply", { planId: inputs.planId, runId, itemsDone: done.read })
         const keys = items.flatMap((item) => (item.sourceKey === null ? [] : [item.sourceKey]))
-        const [known, byExternalId] = yield* Effect.all([
-          store.getEntries(job, keys),
-          store.getEntriesByExternalId(job, items.flatMap((item) => (item._tag === "reject" ? [] : [item.externalId])))
-        ])
+        const externalIds = items.flatMap((item) => (item._tag === "reject" ? [] : [item.externalId]))
+        const [known, byExternalId] = yield* Effect.all([store.getEntries(job, keys), store.getEntriesByExternalId(job, externalIds)])
         // Refused items take no ledger row and send nothing; the others are recorded, then applied.
         const refusals = claimRows(items, { runId, byKey: known, byExternalId })
         yield* store.recordPlanned(items.flatMap((item, i) => (Option.isSome(refusals[i]!) ? [] : Option.toArray(ledgerRow(item, known)))))
-        const entries = yield* store.getEntries(job, keys)
-        yield* Effect.forEach(
-          items,
-          (item, i) =>
-            letFinish(stillHeld.pipe(
-              Effect.zipRight(Option.match(refusals[i]!, {
-                onSome: (refusal) => Effect.succeed(refused(item, refusal)),
-                onNone: () => applyOne(item, item.sourceKey === null ? undefined : entries.get(item.sourceKey))
-              })),
-              Effect.flatMap((resolution) => record(item, resolution))
-            )),
-          { concurrency: inputs.concurrency, discard: true }
-        )
-        const done = yield* Ref.get(counts)
-        yield* store.putCheckpoint(job, "apply", { planId: inputs.planId, runId, itemsDone: done.read })
+        const [entries, current] = yield* Effect.all([store.getEntries(job, keys), inputs.targets.casesFor(items)])
+        return items.map((item, i) => ({
+          item,
+          refusal: refusals[i]!,
+          entry: item.sourceKey === null ? undefined : entries.get(item.sourceKey),
+          current: item.externalId === null ? undefined : current.get(item.externalId)
+        }))
       })
 
-    yield* inputs.items.pipe(Stream.grouped(200), Stream.runForEach(applyBatch))
-    return yield* Ref.get(counts)
+    type Prepared = Effect.Effect.Success<ReturnType<typeof prepareBatch>>[number]
+
+    const applyPrepared = ({ current, entry, item, refusal }: Prepared) =>
+      letFinish(stillHeld.pipe(
+        Effect.zipRight(Option.match(refusal, {
+          onSome: (refusal) => Effect.succeed(refused(item, refusal)),
+          onNone: () => applyOne(item, entry, current)
+        })),
+        Effect.flatMap((resolution) => record(item, resolution))
+      ))
+
+    yield* inputs.items.pipe(
+      Stream.grouped(ledgerBatchSize),
+      Stream.mapEffect(prepareBatch),
+      // The next batch is prepared while this one's writes are in flight.
+      Stream.buffer({ capacity: 1 }),
+      Stream.mapConcat((prepared) => prepared),
+      Stream.mapEffect(applyPrepared, { concurrency: inputs.concurrency, unordered: true }),
+      Stream.runDrain
+    )
+    const done = yield* Ref.get(counts)
+    yield* store.putCheckpoint(job, "apply", { planId: inputs.planId, runId, itemsDone: done.read })
+    return done
   })
