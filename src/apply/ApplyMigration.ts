@@ -5,14 +5,15 @@ import type { RunConfig } from "../config/RunConfig.js"
 import type { PlanHeader } from "../plan/Plan.js"
 import { readPlanHeader, streamPlanItems, verifyPlanFile } from "../plan/PlanFile.js"
 import type { LoadedMapper } from "../plan/PlanMigration.js"
-import { indexTargetCases } from "../plan/TargetIndex.js"
+import type { TargetIndex } from "../plan/TargetIndex.js"
 import { StateStore } from "../state/StateStore.js"
 import type { LeaseHeld, StateStoreError } from "../state/StateStoreError.js"
 import { PeachClient } from "../target/PeachClient.js"
-import { applyPlan, rejectColumns, resultColumns } from "./Applier.js"
+import { applyPlan, lookupInIndex, lookupWritten, rejectColumns, resultColumns, type TargetLookup } from "./Applier.js"
 import type { ApplyCounts } from "./ApplyOutcome.js"
 import { ApplyFailed } from "./ApplyOutcome.js"
 import { openCsvOutput } from "./CsvOutput.js"
+import { readWrittenCases, writtenCasesOf } from "./TargetRead.js"
 
 /** A plan that must not be applied with this configuration, and why. */
 export class PlanMismatch extends Data.TaggedError("PlanMismatch")<{
@@ -71,9 +72,10 @@ export const checkPlanFits = (header: PlanHeader, config: RunConfig, mapper: Loa
 }
 
 /**
- * Applies a plan file under the job's lease: re-reads the target once (list calls) to
- * judge staleness, applies every item exactly once, and writes the results and
- * rejects files. The run is logged in the state store with its counts.
+ * Applies a plan file under the job's lease, judging staleness against `targets` when given (the
+ * index the plan just built, in `migrate`), else against a fresh read of only the cases the plan
+ * writes; applies every item exactly once, and writes the results and rejects files. The run is
+ * logged in the state store with its counts.
  */
 export const applyMigration = (
   config: RunConfig,
@@ -83,6 +85,8 @@ export const applyMigration = (
     readonly command: string
     /** How long the lease lasts unless renewed (renewed every third of it); 60 seconds by default. */
     readonly leaseTtl?: Duration.DurationInput | undefined
+    /** The target as the plan read it moments ago in this process: no second listing. */
+    readonly targets?: TargetIndex | undefined
   }
 ) =>
   Effect.gen(function*() {
@@ -115,11 +119,17 @@ export const applyMigration = (
     const applied = yield* Effect.gen(function*() {
       const results = yield* openCsvOutput(resultsFile, resultColumns)
       const rejects = yield* openCsvOutput(rejectsFile, rejectColumns)
-      const targets = yield* indexTargetCases(client.listCompanyCases(), mapper.ownedFields).pipe(
-        Effect.mapError((error) =>
-          new ApplyFailed({ reason: `reading the target's cases: ${error.message}`, resume: "run the same command again", cause: error })
+      const targets: TargetLookup = options.targets !== undefined
+        ? lookupInIndex(options.targets)
+        : yield* writtenCasesOf(streamPlanItems(planFile)).pipe(
+          Effect.flatMap((written) => readWrittenCases(client, written, mapper.ownedFields)),
+          Effect.map(({ index }) => lookupWritten(index)),
+          Effect.mapError((error) =>
+            error._tag === "PlanFileError"
+              ? error
+              : new ApplyFailed({ reason: `reading the target's cases: ${error.message}`, resume: "run the same command again", cause: error })
+          )
         )
-      )
       return yield* applyPlan({
         job: config.job,
         runId,

@@ -11,7 +11,7 @@ import type { PlanCounts, PlanHeader } from "./Plan.js"
 import { writePlanFile } from "./PlanFile.js"
 import { writePlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
-import { indexBorrowers, indexTargetCases } from "./TargetIndex.js"
+import { indexBorrowers, indexTargetCases, type TargetIndex } from "./TargetIndex.js"
 
 /** A mapping ready to plan with, and the digest that ties a plan to the mapping it was made with. */
 export interface LoadedMapper extends RecordMapper {
@@ -36,6 +36,8 @@ export interface PlanOutcome {
   readonly crm: Option.Option<KhorosReadSummary>
   /** List requests made to read the target (cases and borrowers), for the record. */
   readonly targetCasesIndexed: number
+  /** The target's cases as this plan read them: `migrate` applies with it instead of listing the target again. */
+  readonly targets: TargetIndex
 }
 
 /** Reads a rejects file back into the set of source locations it names (`file:line`, `customer … / case …`). */
@@ -88,6 +90,7 @@ export const planMigration = (
       planFile: path.normalize(options.planFile),
       reportFile: path.normalize(options.reportFile),
       crm: yield* source.summary,
-      targetCasesIndexed: targets.size
+      targetCasesIndexed: targets.size,
+      targets
     } satisfies PlanOutcome
   }).pipe(Effect.withSpan("PlanMigration.plan"))
