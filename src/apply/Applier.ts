@@ -4,14 +4,15 @@ import { type HttpRequestError, isOutcomeUnknown } from "../http/HttpRequestErro
 import { holdsValues, ownedValuesOf } from "../plan/FieldValues.js"
 import { emptyCounts, type OwnedValues, type PlanItem, type PlannedCreate, type PlannedUpdate } from "../plan/Plan.js"
 import type { TargetCase } from "../plan/Decide.js"
-import type { TargetIndex } from "../plan/TargetIndex.js"
 import { formatLocation, type SourceLocation } from "../sources/SourceRecord.js"
-import type { LedgerEntry, LedgerItem, PlannedEntry } from "../state/Ledger.js"
+import type { Confirmation, LedgerEntry, LedgerItem, PlannedEntry } from "../state/Ledger.js"
 import { StateStore } from "../state/StateStore.js"
 import type { StateStoreError } from "../state/StateStoreError.js"
 import { type ApplyCounts, ApplyFailed, countOutcome, type ItemResult } from "./ApplyOutcome.js"
 import type { CsvOutput, OutputFileError } from "./CsvOutput.js"
+import { makeGroupCommit } from "./GroupCommit.js"
 import { claimRows, type Refusal } from "./ItemClaims.js"
+import type { TargetLookup } from "./TargetLookup.js"
 
 /** The writes apply needs from the target (the Peach client provides them). */
 export interface CaseWriter {
@@ -19,48 +20,6 @@ export interface CaseWriter {
   readonly updateCase: (personId: string, caseId: string, body: CaseUpdate) => Effect.Effect<Case, HttpRequestError>
   readonly findCaseByExternalId: (personId: string, externalId: string) => Effect.Effect<Option.Option<Case>, HttpRequestError>
 }
-
-/**
- * How apply sees the target: what it holds for a batch's externalIds. `migrate` answers from the
- * index its plan built; `apply --plan` from a fresh read of just the cases the plan writes.
- */
-export interface TargetLookup {
-  /** The target's case for each item's externalId (absent: the target has none). */
-  readonly casesFor: (items: ReadonlyArray<PlanItem>) => Effect.Effect<ReadonlyMap<string, TargetCase>, ApplyFailed | StateStoreError>
-}
-
-/** A lookup answered from an index in memory (the plan's, in `migrate`). */
-export const lookupInIndex = (index: TargetIndex): TargetLookup => ({
-  casesFor: (items) =>
-    Effect.sync(() => {
-      const found = new Map<string, TargetCase>()
-      for (const item of items) {
-        const kase = item.externalId === null ? undefined : index.byExternalId.get(item.externalId)
-        if (kase !== undefined) found.set(item.externalId!, kase)
-      }
-      return found
-    })
-})
-
-/**
- * The lookup of `apply --plan`: creates and updates from `written` (the cases re-read for them);
- * an unchanged item as its plan saw it, since nothing is written for it and it is not re-read.
- */
-export const lookupWritten = (written: TargetIndex): TargetLookup => ({
-  casesFor: (items) =>
-    Effect.sync(() => {
-      const found = new Map<string, TargetCase>()
-      for (const item of items) {
-        if (item._tag === "unchanged") {
-          found.set(item.externalId, { caseId: item.caseId, personIds: [item.personId], updatedAt: item.targetUpdatedAt, raw: {}, values: item.values })
-        } else if (item._tag === "create" || item._tag === "update") {
-          const kase = written.byExternalId.get(item.externalId)
-          if (kase !== undefined) found.set(item.externalId, kase)
-        }
-      }
-      return found
-    })
-})
 
 /** Items whose ledger rows are read and recorded together; their writes still flow one by one through the window. */
 const ledgerBatchSize = 200
@@ -140,8 +99,17 @@ export const applyPlan = <E, R>(
       location: formatLocation(item.location)
     })
 
+    // The ledger rows of writes that start (or end) together share one transaction; each item still
+    // waits until its own row is durable, so no request leaves before its `sent` row is committed.
+    const sentRows = yield* makeGroupCommit((items: ReadonlyArray<LedgerItem>) => store.markSentAll(items, runId))
+    const confirmedRows = yield* makeGroupCommit((confirmations: ReadonlyArray<{ item: LedgerItem; confirmation: Confirmation }>) =>
+      store.markConfirmedAll(confirmations)
+    )
+    const markSent = (item: LedgerItem) => sentRows.submit(item)
+    const markConfirmed = (item: LedgerItem, confirmation: Confirmation) => confirmedRows.submit({ item, confirmation })
+
     const confirm = (item: { readonly sourceKey: string; readonly location: SourceLocation }, kase: Case, values: OwnedValues) =>
-      store.markConfirmed(own(item), {
+      markConfirmed(own(item), {
         caseId: kase.id,
         snapshot: ownedValuesOf(kase, Object.keys(values)),
         targetUpdatedAt: kase.updatedAt ?? null,
@@ -215,7 +183,7 @@ export const applyPlan = <E, R>(
       if (current !== undefined) {
         const ours = entry !== undefined && (entry.writeState === "sent" || entry.writeState === "confirmed")
         if (ours && holdsValues(current.values, item.values) && current.personIds.includes(item.personId)) {
-          return store.markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
+          return markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
             Effect.as<Resolution>({ borrower: item.personId, caseId: current.caseId, outcome: "created", detail: "recovered: created by an earlier, interrupted apply" })
           )
         }
@@ -228,7 +196,7 @@ export const applyPlan = <E, R>(
           Effect.as<Resolution>({ borrower: item.personId, caseId: null, outcome: "rejected", field: "(body)", detail, raw: item.body })
         )
       }
-      return store.markSent(own(item), runId).pipe(Effect.zipRight(create(item, body.right, 1)))
+      return markSent(own(item)).pipe(Effect.zipRight(create(item, body.right, 1)))
     }
 
     const applyUpdate = (item: PlannedUpdate, entry: LedgerEntry | undefined, current: TargetCase | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
@@ -238,7 +206,7 @@ export const applyPlan = <E, R>(
       }
       if (current.updatedAt !== item.targetUpdatedAt) {
         if (entry?.writeState === "sent" && holdsValues(current.values, item.values)) {
-          return store.markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
+          return markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
             Effect.as<Resolution>({ ...base, outcome: "updated", detail: "recovered: updated by an earlier, interrupted apply" })
           )
         }
@@ -251,7 +219,7 @@ export const applyPlan = <E, R>(
           Effect.as<Resolution>({ ...base, outcome: "rejected", field: "(body)", detail, raw: item.body })
         )
       }
-      return store.markSent(own(item), runId).pipe(
+      return markSent(own(item)).pipe(
         Effect.zipRight(inputs.writer.updateCase(item.personId, item.caseId, body.right).pipe(Effect.matchEffect({
           onSuccess: (kase) => confirm(item, kase, item.values).pipe(Effect.as<Resolution>({ ...base, outcome: "updated", detail: "" })),
           onFailure: (error): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
@@ -292,7 +260,7 @@ export const applyPlan = <E, R>(
           const settled = entry?.writeState === "confirmed" && entry.targetUpdatedAt === current.updatedAt
           return (settled
             ? Effect.void
-            : store.markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(Effect.asVoid)
+            : markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(Effect.asVoid)
           ).pipe(Effect.as<Resolution>({ borrower: item.personId, caseId: item.caseId, outcome: "unchanged", detail: "" }))
         }
         case "create":
@@ -400,4 +368,4 @@ export const applyPlan = <E, R>(
     const done = yield* Ref.get(counts)
     yield* store.putCheckpoint(job, "apply", { planId: inputs.planId, runId, itemsDone: done.read })
     return done
-  })
+  }).pipe(Effect.scoped)

@@ -9,10 +9,11 @@ import type { TargetIndex } from "../plan/TargetIndex.js"
 import { StateStore } from "../state/StateStore.js"
 import type { LeaseHeld, StateStoreError } from "../state/StateStoreError.js"
 import { PeachClient } from "../target/PeachClient.js"
-import { applyPlan, lookupInIndex, lookupWritten, rejectColumns, resultColumns, type TargetLookup } from "./Applier.js"
+import { applyPlan, rejectColumns, resultColumns } from "./Applier.js"
 import type { ApplyCounts } from "./ApplyOutcome.js"
 import { ApplyFailed } from "./ApplyOutcome.js"
 import { openCsvOutput } from "./CsvOutput.js"
+import { lookupInIndex, lookupWritten, type TargetLookup } from "./TargetLookup.js"
 import { readWrittenCases, writtenCasesOf } from "./TargetRead.js"
 
 /** A plan that must not be applied with this configuration, and why. */
