@@ -15,23 +15,37 @@ export interface TargetIndex {
   readonly size: number
 }
 
+/** The nested objects of the owned fields (`customFields`, `metaData`): kept whole, so an update can merge them. */
+export const nestedHeadsOf = (ownedFields: ReadonlyArray<string>): ReadonlyArray<string> =>
+  [...new Set(ownedFields.filter((f) => f.includes(".")).map((f) => f.split(".")[0]!))]
+
+/** What decisions need of one listed case; none for a case without externalId or deleted. */
+export const targetCaseOf = (
+  kase: Case,
+  ownedFields: ReadonlyArray<string>,
+  nestedHeads: ReadonlyArray<string> = nestedHeadsOf(ownedFields)
+): TargetCase | undefined => {
+  if (kase.externalId === null || kase.externalId === undefined || kase.deletedAt) return undefined
+  const raw: Record<string, unknown> = {}
+  for (const head of nestedHeads) raw[head] = (kase as Record<string, unknown>)[head] ?? null
+  return {
+    caseId: kase.id,
+    personIds: [...new Set([...kase.borrowerIds, ...kase.people])],
+    updatedAt: kase.updatedAt ?? null,
+    raw,
+    values: ownedValuesOf(kase, ownedFields)
+  }
+}
+
 /** Builds the index of the target's cases, keeping the owned fields of `ownedFields`. */
 export const indexTargetCases = <E, R>(
   cases: Stream.Stream<Case, E, R>,
   ownedFields: ReadonlyArray<string>
 ): Effect.Effect<TargetIndex, E, R> => {
-  const nestedHeads = [...new Set(ownedFields.filter((f) => f.includes(".")).map((f) => f.split(".")[0]!))]
+  const nestedHeads = nestedHeadsOf(ownedFields)
   return Stream.runFold(cases, new Map<string, TargetCase>(), (index, kase) => {
-    if (kase.externalId === null || kase.externalId === undefined || kase.deletedAt) return index
-    const raw: Record<string, unknown> = {}
-    for (const head of nestedHeads) raw[head] = (kase as Record<string, unknown>)[head] ?? null
-    index.set(kase.externalId, {
-      caseId: kase.id,
-      personIds: [...new Set([...kase.borrowerIds, ...kase.people])],
-      updatedAt: kase.updatedAt ?? null,
-      raw,
-      values: ownedValuesOf(kase, ownedFields)
-    })
+    const target = targetCaseOf(kase, ownedFields, nestedHeads)
+    if (target !== undefined) index.set(kase.externalId!, target)
     return index
   }).pipe(Effect.map((byExternalId) => ({ byExternalId, size: byExternalId.size })))
 }
