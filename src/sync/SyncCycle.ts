@@ -6,6 +6,7 @@ import { applyPlan, rejectColumns, resultColumns } from "../apply/Applier.js"
 import { leaseLost, processAlive } from "../apply/ApplyMigration.js"
 import { ApplyFailed } from "../apply/ApplyOutcome.js"
 import { openCsvOutput } from "../apply/CsvOutput.js"
+import { lookupInIndex } from "../apply/TargetLookup.js"
 import type { RunConfig } from "../config/RunConfig.js"
 import type { Case, CaseUpdate } from "../domain/peach/Case.js"
 import type { CompiledMapping } from "../mapping/index.js"
@@ -295,7 +296,8 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
             runId,
             planId: runId,
             items: Stream.fromIterable(items),
-            targets,
+            // As migrate does: the target as this cycle read it.
+            targets: lookupInIndex(targets),
             writer: peach,
             results: yield* openCsvOutput(path.join(config.outputDir, "sync-results.csv"), resultColumns),
             rejects: yield* openCsvOutput(path.join(config.outputDir, "sync-rejects.csv"), rejectColumns),
