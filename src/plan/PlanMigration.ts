@@ -17,6 +17,8 @@ import { indexBorrowers, indexTargetCases } from "./TargetIndex.js"
 export interface LoadedMapper extends RecordMapper {
   readonly file: string
   readonly digest: string
+  /** The owned fields of each case type id (the keys of a create's `values`), so plan lines need not repeat them. */
+  readonly ownedFieldsByType?: ReadonlyMap<string, ReadonlyArray<string>> | undefined
 }
 
 /** Where a plan goes and what it covers. */
@@ -77,7 +79,8 @@ export const planMigration = (
       mappingDigest: mapper.digest,
       mappingFile: mapper.file,
       targetBaseUrl: config.target.baseUrl,
-      source: source.description + (options.onlyRejects === undefined ? "" : ` (only the rejects in ${options.onlyRejects})`)
+      source: source.description + (options.onlyRejects === undefined ? "" : ` (only the rejects in ${options.onlyRejects})`),
+      ...(mapper.ownedFieldsByType === undefined ? {} : { ownedFields: Object.fromEntries(mapper.ownedFieldsByType) })
     }
     const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include })
     const counts = yield* writePlanFile(options.planFile, header, planned.items, planned.skipped)

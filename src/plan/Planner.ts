@@ -32,6 +32,8 @@ export interface RecordRejection {
 export interface RecordMapper {
   readonly ownedFields: ReadonlyArray<string>
   readonly map: (record: SourceRecord) => Effect.Effect<Either.Either<MappedRecord, RecordRejection>>
+  /** The same as plain code, `undefined` for a record that needs `map` (a step that is not synchronous). */
+  readonly mapPlain?: ((record: SourceRecord) => Either.Either<MappedRecord, RecordRejection> | undefined) | undefined
 }
 
 /** Everything one plan is computed from. */
@@ -65,11 +67,15 @@ type Mapped =
   | { readonly _tag: "Done"; readonly item: PlanItem }
   | { readonly _tag: "Ready"; readonly source: SourceRecord; readonly mapped: MappedRecord; readonly personId: string }
 
+/** How many records the planner maps, checks and decides together: one ledger query pair per batch. */
+const batchSize = 500
+
 /**
  * Plans a migration: every source item becomes exactly one plan item — a reject
  * (unreadable input, a mapping failure, an unknown borrower, a key or externalId seen
  * twice in the source, a key or externalId the ledger links otherwise), or the decision of `decide` against the target index and the
- * ledger's last synced snapshot. Reads the ledger in batches; writes nothing.
+ * ledger's last synced snapshot. The record path is plain code over batches of records; the
+ * only Effects per batch are the ledger reads (and a `compute:` step, when the mapping has one). Writes nothing.
  */
 export const planItems = <E, R>(
   inputs: PlanInputs<E, R>
@@ -80,30 +86,40 @@ export const planItems = <E, R>(
     const seen = new Map<string, string>()
     const seenKeys = new Map<string, string>()
     const include = inputs.include ?? (() => true)
+    const mapPlain = inputs.mapper.mapPlain
 
-    const mapItem = (item: SourceItem): Effect.Effect<Mapped> => {
-      if (item._tag === "Unreadable") {
-        return Effect.succeed({ _tag: "Done", item: reject(item, "(record)", item.reason) })
-      }
-      return inputs.mapper.map(item).pipe(Effect.map(Either.match({
-        onLeft: (rejection): Mapped => ({
-          _tag: "Done",
-          item: reject(item, rejection.field, rejection.reason, rejection)
-        }),
-        onRight: (mapped): Mapped => {
-          const borrower = resolveBorrower(inputs.borrowers, mapped.borrower)
-          if (borrower._tag === "Missing") {
-            return { _tag: "Done", item: reject(item, "borrower", borrower.reason, mapped) }
-          }
-          return { _tag: "Ready", source: item, mapped, personId: borrower.personId }
+    const settle = (item: SourceRecord, result: Either.Either<MappedRecord, RecordRejection>): Mapped => {
+      if (Either.isLeft(result)) return { _tag: "Done", item: reject(item, result.left.field, result.left.reason, result.left) }
+      const mapped = result.right
+      const borrower = resolveBorrower(inputs.borrowers, mapped.borrower)
+      if (borrower._tag === "Missing") return { _tag: "Done", item: reject(item, "borrower", borrower.reason, mapped) }
+      return { _tag: "Ready", source: item, mapped, personId: borrower.personId }
+    }
+
+    // Plain code where the mapping allows it; the records that need the Effect path are mapped one after the other.
+    const mapBatch = (batch: ReadonlyArray<SourceItem>): Effect.Effect<Array<Mapped>> => {
+      const out: Array<Mapped | undefined> = new Array(batch.length)
+      const pending: Array<number> = []
+      for (let i = 0; i < batch.length; i++) {
+        const item = batch[i]!
+        if (item._tag === "Unreadable") {
+          out[i] = { _tag: "Done", item: reject(item, "(record)", item.reason) }
+          continue
         }
-      })))
+        const result = mapPlain?.(item)
+        if (result === undefined) pending.push(i)
+        else out[i] = settle(item, result)
+      }
+      if (pending.length === 0) return Effect.succeed(out as Array<Mapped>)
+      return Effect.forEach(pending, (i) => {
+        const item = batch[i] as SourceRecord
+        return Effect.map(inputs.mapper.map(item), (result) => void (out[i] = settle(item, result)))
+      }, { discard: true }).pipe(Effect.as(out as Array<Mapped>))
     }
 
     // Sequential, in source order: the first occurrence of a key or an externalId wins, later ones are rejected.
     const rejectDuplicates = (mapped: Mapped): Mapped => {
       if (mapped._tag === "Done") return mapped
-      const where = formatLocation(mapped.source.location)
       const { externalId, sourceKey } = mapped.mapped
       const first = seen.get(externalId)
       if (first !== undefined) {
@@ -119,21 +135,22 @@ export const planItems = <E, R>(
           item: reject(mapped.source, "key", `source key ${sourceKey} already produced by ${firstOfKey}`, mapped.mapped)
         }
       }
+      const where = formatLocation(mapped.source.location)
       seen.set(externalId, where)
       seenKeys.set(sourceKey, where)
       return mapped
     }
 
-    const decideBatch = (batch: Chunk.Chunk<Mapped>) =>
+    const decideBatch = (batch: Array<Mapped>) =>
       Effect.gen(function*() {
-        const ready = Chunk.toArray(batch).flatMap((m) => (m._tag === "Ready" ? [m.mapped] : []))
+        const ready = batch.flatMap((m) => (m._tag === "Ready" ? [m.mapped] : []))
         const [byKey, byExternalId] = ready.length === 0
           ? [new Map<string, LedgerEntry>(), new Map<string, LedgerEntry>()]
           : yield* Effect.all([
             store.getEntries(inputs.job, ready.map((m) => m.sourceKey)),
             store.getEntriesByExternalId(inputs.job, ready.map((m) => m.externalId))
           ])
-        return Chunk.map(batch, (m): PlanItem => {
+        return Chunk.unsafeFromArray(batch.map((m): PlanItem => {
           if (m._tag === "Done") return m.item
           const entry = byKey.get(m.mapped.sourceKey)
           const problem = ledgerIdentityProblem(m.mapped, entry, byExternalId.get(m.mapped.externalId))
@@ -151,17 +168,21 @@ export const planItems = <E, R>(
             Option.fromNullable(inputs.targets.byExternalId.get(m.mapped.externalId)),
             base
           )
-        })
+        }))
       })
 
+    const planBatch = (chunk: Chunk.Chunk<SourceItem>) => {
+      const batch = Chunk.toReadonlyArray(chunk).filter(include)
+      const left = chunk.length - batch.length
+      return (left === 0 ? Effect.void : Ref.update(skipped, (n) => n + left)).pipe(
+        Effect.zipRight(mapBatch(batch)),
+        Effect.flatMap((mapped) => decideBatch(mapped.map(rejectDuplicates)))
+      )
+    }
+
     const items = inputs.source.pipe(
-      Stream.filterEffect((item) =>
-        include(item) ? Effect.succeed(true) : Ref.update(skipped, (n) => n + 1).pipe(Effect.as(false))
-      ),
-      Stream.mapEffect(mapItem, { concurrency: 8 }),
-      Stream.map(rejectDuplicates),
-      Stream.grouped(500),
-      Stream.mapEffect(decideBatch),
+      Stream.grouped(batchSize),
+      Stream.mapEffect(planBatch),
       Stream.flattenChunks
     )
     return { items, skipped: Ref.get(skipped) }
