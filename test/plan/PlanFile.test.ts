@@ -4,7 +4,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
-import type { PlanHeader, PlanItem } from "../../src/plan/Plan.js"
+import type { PlanHeader, PlanItem, PlannedCreate } from "../../src/plan/Plan.js"
 import { readPlanCounts, readPlanHeader, streamPlanItems, verifyPlanFile, writePlanFile } from "../../src/plan/PlanFile.js"
 
 const header: PlanHeader = {
@@ -59,12 +59,12 @@ describe("plan file", () => {
       const file = tempFile()
       const typed = { ...header, ownedFields: { "101": ["name", "status", "customFields.code"] } }
       const mapped: PlanItem = {
-        ...create(1),
+        ...(create(1) as PlannedCreate),
         body: { typeId: "101", externalId: "legacy-LG-1", name: "n", customFields: { code: "LG-1" } },
         values: { name: "n", status: null, "customFields.code": "LG-1" }
       }
       // Values that are not what the body says (an older planner's, a hand-made plan's) are written whole.
-      const unusual: PlanItem = { ...create(2), body: { typeId: "101", name: "x" }, values: { name: "y" } }
+      const unusual: PlanItem = { ...(create(2) as PlannedCreate), body: { typeId: "101", name: "x" }, values: { name: "y" } }
       const unchanged: PlanItem = {
         _tag: "unchanged", sourceKey: "LG-3", externalId: "legacy-LG-3", location: { _tag: "csv", file: "cases.csv", line: 4 },
         personId: "BO-AAAA-0001", caseId: "CS-1", targetUpdatedAt: null, values: { name: "z" }
