@@ -9,7 +9,7 @@ import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { PeachClient } from "../target/PeachClient.js"
 import type { PlanCounts, PlanHeader } from "./Plan.js"
 import { writePlanFile } from "./PlanFile.js"
-import { writePlanReport } from "./PlanReport.js"
+import { openPlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
 import { indexBorrowers, indexTargetCases } from "./TargetIndex.js"
 
@@ -83,8 +83,14 @@ export const planMigration = (
       ...(mapper.ownedFieldsByType === undefined ? {} : { ownedFields: Object.fromEntries(mapper.ownedFieldsByType) })
     }
     const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include })
-    const counts = yield* writePlanFile(options.planFile, header, planned.items, planned.skipped)
-    yield* writePlanReport(options.planFile, options.reportFile, header, counts)
+    // One pass: each chunk of decisions goes to the plan file and to the report as it is made.
+    const counts = yield* Effect.scoped(Effect.gen(function*() {
+      const report = yield* openPlanReport(options.reportFile, header)
+      const items = Stream.mapChunks(planned.items, (chunk) => (report.add(chunk), chunk))
+      const counts = yield* writePlanFile(options.planFile, header, items, planned.skipped)
+      yield* report.finish(counts)
+      return counts
+    }))
     return {
       header,
       counts,
