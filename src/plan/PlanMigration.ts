@@ -11,7 +11,8 @@ import type { PlanCounts, PlanHeader } from "./Plan.js"
 import { writePlanFile } from "./PlanFile.js"
 import { openPlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
-import { indexBorrowers, indexTargetCases } from "./TargetIndex.js"
+import { openPlanScratch } from "./PlanScratch.js"
+import { indexBorrowers, indexTargetCasesIn } from "./TargetIndex.js"
 
 /** A mapping ready to plan with, and the digest that ties a plan to the mapping it was made with. */
 export interface LoadedMapper extends RecordMapper {
@@ -64,8 +65,10 @@ export const planMigration = (
 ) =>
   Effect.gen(function*() {
     const client = yield* PeachClient
+    // The target index and the keys seen so far live on disk for the plan's duration, not in the heap.
+    const scratch = yield* openPlanScratch
     const [targets, borrowers] = yield* Effect.all([
-      indexTargetCases(client.listCompanyCases(), mapper.ownedFields),
+      indexTargetCasesIn(scratch, client.listCompanyCases(), mapper.ownedFields),
       indexBorrowers(client.listPeople())
     ], { concurrency: 2 })
     const filter = options.onlyRejects === undefined ? undefined : yield* readRejectsFilter(options.onlyRejects)
@@ -82,7 +85,7 @@ export const planMigration = (
       source: source.description + (options.onlyRejects === undefined ? "" : ` (only the rejects in ${options.onlyRejects})`),
       ...(mapper.ownedFieldsByType === undefined ? {} : { ownedFields: Object.fromEntries(mapper.ownedFieldsByType) })
     }
-    const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include })
+    const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include, claims: scratch.claim })
     // One pass: each chunk of decisions goes to the plan file and to the report as it is made.
     const counts = yield* Effect.scoped(Effect.gen(function*() {
       const report = yield* openPlanReport(options.reportFile, header)
@@ -99,4 +102,4 @@ export const planMigration = (
       crm: yield* source.summary,
       targetCasesIndexed: targets.size
     } satisfies PlanOutcome
-  }).pipe(Effect.withSpan("PlanMigration.plan"))
+  }).pipe(Effect.scoped, Effect.withSpan("PlanMigration.plan"))

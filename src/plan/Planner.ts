@@ -6,6 +6,7 @@ import type { StateStoreError } from "../state/StateStoreError.js"
 import type { LedgerEntry } from "../state/Ledger.js"
 import { decide } from "./Decide.js"
 import { ledgerIdentityProblem } from "./LedgerIdentity.js"
+import type { FirstSeen, PlanScratch } from "./PlanScratch.js"
 import type { OwnedValues, PlanItem, PlannedReject } from "./Plan.js"
 import { type BorrowerIndex, type BorrowerRef, resolveBorrower, type TargetIndex } from "./TargetIndex.js"
 
@@ -43,8 +44,29 @@ export interface PlanInputs<E, R> {
   readonly source: Stream.Stream<SourceItem, E, R>
   readonly targets: TargetIndex
   readonly borrowers: BorrowerIndex
+  /** Where the keys seen so far are kept (`PlanScratch`, on disk); in memory when not given. */
+  readonly claims?: Claims | undefined
   /** Keeps a record in the plan; the others are counted as skipped (`--only-rejects`). */
   readonly include?: ((item: SourceItem) => boolean) | undefined
+}
+
+/** Claims records' externalIds and keys in source order (see `PlanScratch.claim`). */
+export type Claims = PlanScratch["claim"]
+
+/** The same rule in memory, for small inputs and tests. */
+export const memoryClaims = (): Claims => {
+  const seen = new Map<string, string>()
+  const seenKeys = new Map<string, string>()
+  return (records) =>
+    records.map(({ externalId, sourceKey, where }): FirstSeen | undefined => {
+      const first = seen.get(externalId)
+      if (first !== undefined) return { field: "externalId", first }
+      const firstOfKey = seenKeys.get(sourceKey)
+      if (firstOfKey !== undefined) return { field: "key", first: firstOfKey }
+      seen.set(externalId, where)
+      seenKeys.set(sourceKey, where)
+      return undefined
+    })
 }
 
 /** The plan's items as a stream, and how many records the `include` filter skipped (final once the stream ends). */
@@ -83,8 +105,7 @@ export const planItems = <E, R>(
   Effect.gen(function*() {
     const store = yield* StateStore
     const skipped = yield* Ref.make(0)
-    const seen = new Map<string, string>()
-    const seenKeys = new Map<string, string>()
+    const claims = inputs.claims ?? memoryClaims()
     const include = inputs.include ?? (() => true)
     const mapPlain = inputs.mapper.mapPlain
 
@@ -117,28 +138,31 @@ export const planItems = <E, R>(
       }, { discard: true }).pipe(Effect.as(out as Array<Mapped>))
     }
 
-    // Sequential, in source order: the first occurrence of a key or an externalId wins, later ones are rejected.
-    const rejectDuplicates = (mapped: Mapped): Mapped => {
-      if (mapped._tag === "Done") return mapped
-      const { externalId, sourceKey } = mapped.mapped
-      const first = seen.get(externalId)
-      if (first !== undefined) {
+    // In source order: the first occurrence of a key or an externalId wins, later ones are rejected.
+    const rejectDuplicates = (batch: Array<Mapped>): Array<Mapped> => {
+      const ready = batch.flatMap((m) => (m._tag === "Ready" ? [m] : []))
+      const verdicts = claims(ready.map((m) => ({
+        externalId: m.mapped.externalId,
+        sourceKey: m.mapped.sourceKey,
+        where: formatLocation(m.source.location)
+      })))
+      const refused = new Map<Mapped, FirstSeen>()
+      ready.forEach((m, i) => {
+        const verdict = verdicts[i]
+        if (verdict !== undefined) refused.set(m, verdict)
+      })
+      if (refused.size === 0) return batch
+      return batch.map((m): Mapped => {
+        const verdict = refused.get(m)
+        if (verdict === undefined || m._tag === "Done") return m
+        const { externalId, sourceKey } = m.mapped
         return {
           _tag: "Done",
-          item: reject(mapped.source, "externalId", `externalId ${externalId} already produced by ${first}`, mapped.mapped)
+          item: verdict.field === "externalId"
+            ? reject(m.source, "externalId", `externalId ${externalId} already produced by ${verdict.first}`, m.mapped)
+            : reject(m.source, "key", `source key ${sourceKey} already produced by ${verdict.first}`, m.mapped)
         }
-      }
-      const firstOfKey = seenKeys.get(sourceKey)
-      if (firstOfKey !== undefined) {
-        return {
-          _tag: "Done",
-          item: reject(mapped.source, "key", `source key ${sourceKey} already produced by ${firstOfKey}`, mapped.mapped)
-        }
-      }
-      const where = formatLocation(mapped.source.location)
-      seen.set(externalId, where)
-      seenKeys.set(sourceKey, where)
-      return mapped
+      })
     }
 
     const decideBatch = (batch: Array<Mapped>) =>
@@ -176,7 +200,7 @@ export const planItems = <E, R>(
       const left = chunk.length - batch.length
       return (left === 0 ? Effect.void : Ref.update(skipped, (n) => n + left)).pipe(
         Effect.zipRight(mapBatch(batch)),
-        Effect.flatMap((mapped) => decideBatch(mapped.map(rejectDuplicates)))
+        Effect.flatMap((mapped) => decideBatch(rejectDuplicates(mapped)))
       )
     }
 

@@ -3,6 +3,12 @@ import type { Case } from "../domain/peach/Case.js"
 import type { Person } from "../domain/peach/Person.js"
 import type { TargetCase } from "./Decide.js"
 import { ownedValuesOf } from "./FieldValues.js"
+import type { PlanScratch } from "./PlanScratch.js"
+
+/** Finds the target case of an externalId: a Map in memory, or the plan's scratch store on disk. */
+export interface TargetLookup {
+  readonly get: (externalId: string) => TargetCase | undefined
+}
 
 /**
  * The target's cases indexed by externalId, read once with list calls: the planner's
@@ -11,29 +17,59 @@ import { ownedValuesOf } from "./FieldValues.js"
  * must merge), so the index stays small on large companies.
  */
 export interface TargetIndex {
-  readonly byExternalId: ReadonlyMap<string, TargetCase>
+  readonly byExternalId: TargetLookup
   readonly size: number
 }
 
-/** Builds the index of the target's cases, keeping the owned fields of `ownedFields`. */
+/** What the index keeps of one listed case; `undefined` for a case it does not index (no externalId, deleted). */
+const targetCaseOf = (nestedHeads: ReadonlyArray<string>, ownedFields: ReadonlyArray<string>) => (kase: Case): TargetCase | undefined => {
+  if (kase.externalId === null || kase.externalId === undefined || kase.deletedAt) return undefined
+  const raw: Record<string, unknown> = {}
+  for (const head of nestedHeads) raw[head] = (kase as Record<string, unknown>)[head] ?? null
+  return {
+    caseId: kase.id,
+    personIds: [...new Set([...kase.borrowerIds, ...kase.people])],
+    updatedAt: kase.updatedAt ?? null,
+    raw,
+    values: ownedValuesOf(kase, ownedFields)
+  }
+}
+
+const nestedHeadsOf = (ownedFields: ReadonlyArray<string>) =>
+  [...new Set(ownedFields.filter((f) => f.includes(".")).map((f) => f.split(".")[0]!))]
+
+/** Builds the index of the target's cases in memory, keeping the owned fields of `ownedFields`. */
 export const indexTargetCases = <E, R>(
   cases: Stream.Stream<Case, E, R>,
   ownedFields: ReadonlyArray<string>
 ): Effect.Effect<TargetIndex, E, R> => {
-  const nestedHeads = [...new Set(ownedFields.filter((f) => f.includes(".")).map((f) => f.split(".")[0]!))]
+  const toTarget = targetCaseOf(nestedHeadsOf(ownedFields), ownedFields)
   return Stream.runFold(cases, new Map<string, TargetCase>(), (index, kase) => {
-    if (kase.externalId === null || kase.externalId === undefined || kase.deletedAt) return index
-    const raw: Record<string, unknown> = {}
-    for (const head of nestedHeads) raw[head] = (kase as Record<string, unknown>)[head] ?? null
-    index.set(kase.externalId, {
-      caseId: kase.id,
-      personIds: [...new Set([...kase.borrowerIds, ...kase.people])],
-      updatedAt: kase.updatedAt ?? null,
-      raw,
-      values: ownedValuesOf(kase, ownedFields)
-    })
+    const target = toTarget(kase)
+    if (target !== undefined) index.set(kase.externalId!, target)
     return index
   }).pipe(Effect.map((byExternalId) => ({ byExternalId, size: byExternalId.size })))
+}
+
+/**
+ * Builds the same index in the plan's scratch store, a list page at a time, so the heap
+ * does not grow with the target (what `plan` uses).
+ */
+export const indexTargetCasesIn = <E, R>(
+  scratch: PlanScratch,
+  cases: Stream.Stream<Case, E, R>,
+  ownedFields: ReadonlyArray<string>
+): Effect.Effect<TargetIndex, E, R> => {
+  const toTarget = targetCaseOf(nestedHeadsOf(ownedFields), ownedFields)
+  return Stream.runForEachChunk(cases, (chunk) =>
+    Effect.sync(() => {
+      const rows: Array<readonly [string, TargetCase]> = []
+      for (const kase of chunk) {
+        const target = toTarget(kase)
+        if (target !== undefined) rows.push([kase.externalId!, target])
+      }
+      scratch.putTargets(rows)
+    })).pipe(Effect.map(() => ({ byExternalId: { get: scratch.getTarget }, size: scratch.targetCount() })))
 }
 
 /** The target's borrowers, to resolve a mapping's borrower reference without a request per record. */
