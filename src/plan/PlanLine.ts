@@ -24,6 +24,21 @@ const valuesFromBody = (body: Readonly<Record<string, unknown>>, fields: Readonl
   return values
 }
 
+/** Whether `valuesFromBody` gives back exactly `values`: the same keys in the same order, the same values. */
+const restoresValues = (body: Readonly<Record<string, unknown>>, values: Readonly<Record<string, unknown>>, fields: ReadonlyArray<string>) => {
+  const keys = Object.keys(values)
+  if (keys.length !== fields.length) return false
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!
+    if (keys[i] !== field) return false
+    const restored = Option.getOrNull(readPath(body, field))
+    const value = values[field]
+    if (restored === value) continue
+    if (typeof value !== "object" || value === null || JSON.stringify(restored) !== JSON.stringify(value)) return false
+  }
+  return true
+}
+
 const fieldsOf = (context: PlanLineContext, body: Readonly<Record<string, unknown>>) =>
   typeof body.typeId === "string" ? context.ownedFields?.[body.typeId] : undefined
 
@@ -32,11 +47,9 @@ export const encodePlanLine = (item: PlanItem, context: PlanLineContext = {}): s
   switch (item._tag) {
     case "create": {
       const fields = fieldsOf(context, item.body)
-      const values = JSON.stringify(item.values)
+      if (fields === undefined || !restoresValues(item.body, item.values, fields)) return JSON.stringify(item)
       const { values: _, ...rest } = item
-      return fields !== undefined && JSON.stringify(valuesFromBody(item.body, fields)) === values
-        ? JSON.stringify(rest)
-        : JSON.stringify(item)
+      return JSON.stringify(rest)
     }
     case "reject": {
       const { externalId, sourceKey, ...rest } = item
