@@ -10,7 +10,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { applyMigration } from "../src/apply/ApplyMigration.js"
-import { planStep } from "../src/cli/MigrationCommands.js"
+import { planStep } from "../src/cli/MigrationHandlers.js"
 import { runLayer } from "../src/cli/RunContext.js"
 import { loadRunConfig } from "../src/config/RunConfig.js"
 import { startSandbox } from "../src/sandbox/SandboxServer.js"
@@ -57,11 +57,16 @@ export const runMigrateBench = (cases: number, rateLimit: number): Promise<Migra
     yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
     const sandbox = yield* startSandbox({ port: 0, knobs: { rateLimit } })
     writeCases(path.join(dir, "cases.csv"), cases)
+    // The mapping's lookup (../samples/lookups/agents.csv) must lie in its folder or the config's: copy both here.
+    fs.mkdirSync(path.join(dir, "mappings"))
+    fs.mkdirSync(path.join(dir, "samples/lookups"), { recursive: true })
+    fs.copyFileSync(path.resolve("mappings/legacy-csv-to-peach.yaml"), path.join(dir, "mappings/legacy-csv-to-peach.yaml"))
+    fs.copyFileSync(path.resolve("samples/lookups/agents.csv"), path.join(dir, "samples/lookups/agents.csv"))
     const configFile = path.join(dir, "bench.yaml")
     fs.writeFileSync(configFile, [
       "job: bench",
       "source: { kind: csv, path: cases.csv }",
-      `mapping: ${path.resolve("mappings/legacy-csv-to-peach.yaml")}`,
+      "mapping: mappings/legacy-csv-to-peach.yaml",
       `target: { baseUrl: "${sandbox.url}", token: sandbox-token, requestsPerSecond: ${rateLimit}, concurrency: 16 }`,
       "applyConcurrency: 16"
     ].join("\n"))

@@ -65,7 +65,7 @@ const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10
 
 /** In the child: plans the config once and prints the figures as JSON. */
 const child = async (configFile: string, rows: number) => {
-  const { planStep } = await import("../src/cli/MigrationCommands.js")
+  const { planStep } = await import("../src/cli/MigrationHandlers.js")
   const { runLayer } = await import("../src/cli/RunContext.js")
   const { loadRunConfig } = await import("../src/config/RunConfig.js")
   let peakRss = process.memoryUsage().rss

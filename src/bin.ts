@@ -1,32 +1,17 @@
-import { ValidationError } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect } from "effect"
-import { ExitCode, exitCodeForError } from "./cli/ExitCodes.js"
-import { run } from "./cli/Main.js"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { Effect } from "effect"
+import { reportFailure } from "./cli/Failure.js"
+import { commandNames, run } from "./cli/Main.js"
 import { watchStopSignals } from "./cli/Signals.js"
+import { processConsole } from "./cli/TerminalOutput.js"
 
-const describe = (error: unknown): string =>
-  typeof error === "object" && error !== null && "message" in error && typeof error.message === "string" && error.message !== ""
-    ? error.message
-    : Cause.pretty(Cause.fail(error))
-
-// Expected failures are printed as their message (which says what failed and how to
-// go on) and mapped to the documented exit code; defects still get a full report.
+// Failures and defects are reported (message, exit code, `--json` document) by
+// reportFailure; an interruption goes on to runMain. Platform modules are imported by
+// path: the package index would load its HTTP client and server at every start.
 run(process.argv).pipe(
-  Effect.catchAll((error) =>
-    Effect.gen(function*() {
-      // @effect/cli has already shown argument errors together with the usage.
-      const code = exitCodeForError(error)
-      if (!ValidationError.isValidationError(error)) {
-        const message = describe(error)
-        yield* Console.error(`casesync: ${message}`)
-        if (code === ExitCode.Failed && !message.includes("To resume")) {
-          yield* Console.error("To resume: fix the cause, then run the same command again; confirmed writes are never repeated.")
-        }
-      }
-      process.exitCode = code
-    })
-  ),
+  Effect.catchAllCause(reportFailure(process.argv, commandNames)),
+  Effect.withConsole(processConsole()),
   Effect.provide(NodeContext.layer),
   // SIGINT/SIGTERM interrupt the run (finalizers record it and release the lease); this teardown
   // makes the exit code 130/143 instead of runMain's 0, and a second signal exit at once.

@@ -1,4 +1,4 @@
-import { Cause, Data, type Duration, Effect } from "effect"
+import { Cause, Data, type Duration, Effect, Stream } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
@@ -6,12 +6,14 @@ import type { PlanHeader } from "../plan/Plan.js"
 import { readPlanHeader, streamPlanItems, verifyPlanFile } from "../plan/PlanFile.js"
 import type { LoadedMapper } from "../plan/PlanMigration.js"
 import { indexTargetCases } from "../plan/TargetIndex.js"
+import { openHtmlReport } from "../report/HtmlReport.js"
 import { StateStore } from "../state/StateStore.js"
 import type { LeaseHeld, StateStoreError } from "../state/StateStoreError.js"
 import { PeachClient } from "../target/PeachClient.js"
 import { applyPlan, rejectColumns, resultColumns } from "./Applier.js"
 import type { ApplyCounts } from "./ApplyOutcome.js"
 import { ApplyFailed } from "./ApplyOutcome.js"
+import { applyReportSpec, applyReportTotals, reportingApply } from "./ApplyHtmlReport.js"
 import { openCsvOutput } from "./CsvOutput.js"
 
 /** A plan that must not be applied with this configuration, and why. */
@@ -56,6 +58,7 @@ export interface ApplyOutcome {
   readonly counts: ApplyCounts
   readonly resultsFile: string
   readonly rejectsFile: string
+  readonly htmlReportFile: string
 }
 
 /** Refuses a plan made for another job, mapping or target: it would mean something else here. */
@@ -112,26 +115,33 @@ export const applyMigration = (
     yield* store.startRun({ runId, command: options.command, configDigest: config.digest })
     const resultsFile = path.join(config.outputDir, "results.csv")
     const rejectsFile = path.join(config.outputDir, "rejects.csv")
-    const applied = yield* Effect.gen(function*() {
-      const results = yield* openCsvOutput(resultsFile, resultColumns)
-      const rejects = yield* openCsvOutput(rejectsFile, rejectColumns)
+    const htmlReportFile = path.join(config.outputDir, "apply-report.html")
+    const { applied, html } = yield* Effect.gen(function*() {
+      // Opened inside the block that records the run's outcome, so a failure to open one is recorded too.
+      const html = yield* openHtmlReport(htmlReportFile, applyReportSpec(header, runId))
+      const reporting = reportingApply(
+        html,
+        yield* openCsvOutput(resultsFile, resultColumns),
+        yield* openCsvOutput(rejectsFile, rejectColumns)
+      )
       const targets = yield* indexTargetCases(client.listCompanyCases(), mapper.ownedFields).pipe(
         Effect.mapError((error) =>
           new ApplyFailed({ reason: `reading the target's cases: ${error.message}`, resume: "run the same command again", cause: error })
         )
       )
-      return yield* applyPlan({
+      const applied = yield* applyPlan({
         job: config.job,
         runId,
         planId: header.planId,
-        items: streamPlanItems(planFile),
+        items: streamPlanItems(planFile).pipe(Stream.tap(reporting.track)),
         targets,
         writer: client,
-        results,
-        rejects,
+        results: reporting.results,
+        rejects: reporting.rejects,
         concurrency: config.applyConcurrency,
         stillHeld: held.ensureHeld.pipe(Effect.mapError(leaseLost(config.job)))
       })
+      return { applied, html }
     }).pipe(
       // onError, not tapErrorCause: it also runs when the run is interrupted (Ctrl-C, SIGTERM).
       Effect.onError((cause) =>
@@ -139,7 +149,8 @@ export const applyMigration = (
       )
     )
     const counts: ApplyCounts = { ...applied, read: applied.read + planned.skipped, skipped: planned.skipped }
+    yield* html.end(applyReportTotals(counts))
     yield* store.finishRun(runId, { outcome: "succeeded", counts: { ...counts } })
-    return { runId, header, counts, resultsFile, rejectsFile } satisfies ApplyOutcome
+    return { runId, header, counts, resultsFile, rejectsFile, htmlReportFile } satisfies ApplyOutcome
   }).pipe(Effect.scoped, Effect.withSpan("ApplyMigration.apply"))
 

@@ -1,69 +1,10 @@
 import { Command } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
-import * as fs from "node:fs"
-import * as path from "node:path"
-import { applyMigration } from "../apply/ApplyMigration.js"
-import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
-import type { PlanCounts } from "../plan/Plan.js"
-import { startSandbox } from "../sandbox/SandboxServer.js"
-import type { RequestStats } from "../sandbox/SandboxStats.js"
-import { ExitCode } from "./ExitCodes.js"
-import { applyView, planStep, planView } from "./MigrationCommands.js"
-import { runLayer } from "./RunContext.js"
-
-// The shipped run configs, relative to the checkout the command runs in.
-const demoConfigs = ["samples/legacy-csv.casesync.yaml", "samples/khoros.casesync.yaml"]
-const demoState = ".casesync/demo-state.db"
-const demoOut = "out/demo"
-
-const writesIn = (stats: RequestStats): number =>
-  Object.entries(stats.byEndpoint)
-    .filter(([endpoint]) => /^(POST|PUT|DELETE|PATCH) /.test(endpoint) && !endpoint.includes("/_sandbox"))
-    .reduce((sum, [, counts]) => sum + counts.total, 0)
-
-const migrateOnce = (config: RunConfig, label: string) =>
-  Effect.gen(function*() {
-    yield* Console.log(`\n== ${label}: ${config.job}`)
-    const { mapper, outcome } = yield* planStep(config, { out: Option.none(), report: Option.none(), onlyRejects: Option.none() })
-    yield* Console.log(planView(config, outcome))
-    const applied = yield* applyMigration(config, mapper, outcome.planFile, { command: "demo" })
-    yield* Console.log(applyView(applied))
-    return applied.counts
-  }).pipe(Effect.provide(runLayer(config)))
+import { lazily } from "./LazyHandler.js"
 
 /**
- * `casesync demo`: a real migration of `samples/` (the CSV export and the CRM) into a
- * sandbox started in this process, then the same migration again to show that the
- * second pass writes nothing.
+ * `casesync demo`: a real migration of `samples/` into a sandbox started in this process,
+ * then the same migration again; the handler (DemoHandler.ts) loads when it is chosen.
  */
-export const demoCommand = Command.make("demo", {}, () =>
-  Effect.scoped(Effect.gen(function*() {
-    const sandbox = yield* startSandbox({ port: 0 })
-    yield* Console.log(`sandbox (in this process): ${sandbox.url}; its CRM: ${sandbox.url}/crm`)
-    // A fresh ledger for a fresh sandbox; only the demo's own files, never a real state.db beside them.
-    for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${demoState}${suffix}`, { force: true })
-    const environment = { ...process.env, PEACH_BASE_URL: sandbox.url, KHOROS_BASE_URL: `${sandbox.url}/crm` }
-    const configs = yield* Effect.forEach(demoConfigs, (file) =>
-      loadRunConfig(file, { state: demoState, outputDir: path.join(demoOut, path.basename(file).split(".")[0]!) }, environment))
-
-    const firstWrites = writesIn(yield* sandbox.stats.snapshot)
-    const first: Array<PlanCounts> = []
-    for (const config of configs) first.push(yield* migrateOnce(config, "first pass"))
-    const afterFirst = yield* sandbox.stats.snapshot
-
-    const second: Array<PlanCounts> = []
-    for (const config of configs) second.push(yield* migrateOnce(config, "second pass"))
-    const afterSecond = yield* sandbox.stats.snapshot
-
-    const written = (counts: ReadonlyArray<PlanCounts>) => counts.reduce((n, c) => n + c.create + c.update, 0)
-    yield* Console.log([
-      "",
-      "== what happened",
-      `first pass:  ${written(first)} cases written with ${writesIn(afterFirst) - firstWrites} write requests`,
-      `second pass: ${second.reduce((n, c) => n + c.create, 0)} created, ${second.reduce((n, c) => n + c.update, 0)} updated, ${writesIn(afterSecond) - writesIn(afterFirst)} write requests: nothing to do`,
-      `reports, results and rejects: ${demoOut}/<job>/ (report.md, plan.json, results.csv, rejects.csv)`,
-      `state: ${demoState}`
-    ].join("\n"))
-    if (writesIn(afterSecond) !== writesIn(afterFirst)) process.exitCode = ExitCode.Failed
-  }))
-).pipe(Command.withDescription("Migrate samples/ into an in-process sandbox, then run it again to show the second pass writes nothing"))
+export const demoCommand = Command.make("demo", {}, () => lazily(() => import("./DemoHandler.js"), (h) => h.demo())).pipe(
+  Command.withDescription("Migrate samples/ into an in-process sandbox, then run it again to show the second pass writes nothing")
+)

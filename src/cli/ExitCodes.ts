@@ -21,11 +21,17 @@ export const ExitCode = {
 export const exitCodeForCounts = (counts: PlanCounts): number =>
   counts.reject + counts.conflict > 0 ? ExitCode.DoneWithIssues : ExitCode.Ok
 
-const usageErrors = new Set(["ConfigFileError", "MappingLoadError", "PlanMismatch", "PlanFileError", "StatusError", "InitError"])
+const usageErrors = new Set(["ConfigFileError", "MappingLoadError", "PlanMismatch", "PlanFileError", "RejectsFileError", "StatusError", "InitError"])
 
-/** The exit code of a failed command: 2 when the input (arguments, config, mapping, plan) is at fault. */
+/** CSV source failures that are the config's fault (a path or option that is wrong), not the run's. */
+const usageCsvReasons = new Set(["FileNotFound", "InvalidOptions"])
+
+const isUsageError = (error: unknown): boolean => {
+  if (typeof error !== "object" || error === null || !("_tag" in error)) return false
+  if (error._tag === "CsvSourceError") return "reason" in error && usageCsvReasons.has(String(error.reason))
+  return usageErrors.has(String(error._tag))
+}
+
+/** The exit code of a failed command: 2 when the input (arguments, config, mapping, plan, source path) is at fault. */
 export const exitCodeForError = (error: unknown): number =>
-  ValidationError.isValidationError(error) ||
-    (typeof error === "object" && error !== null && "_tag" in error && usageErrors.has(String(error._tag)))
-    ? ExitCode.Usage
-    : ExitCode.Failed
+  ValidationError.isValidationError(error) || isUsageError(error) ? ExitCode.Usage : ExitCode.Failed

@@ -1,4 +1,5 @@
-import { Command } from "@effect/cli"
+import { Command, CommandDescriptor } from "@effect/cli"
+import { hoistLogLevel } from "./Arguments.js"
 import { demoCommand } from "./DemoCommand.js"
 import { initCommand } from "./InitCommand.js"
 import { previewCommand, validateCommand } from "./MappingCommands.js"
@@ -19,11 +20,16 @@ const subcommands = [
   sandboxCommand
 ] as const
 
+/** The subcommands' names, as typed on the command line. */
+export const commandNames: ReadonlyArray<string> = subcommands.flatMap((command) => [...CommandDescriptor.getNames(command.descriptor)])
+
 /** The `casesync` root command. */
 export const casesync = Command.make("casesync").pipe(
   Command.withDescription("Move servicing cases from legacy systems into a Peach-style case API, idempotently"),
   Command.withSubcommands(subcommands)
 )
 
-/** Parses `process.argv` and runs the chosen subcommand. */
-export const run = Command.run(casesync, { name: "casesync", version: "0.1.0" })
+const runCasesync = Command.run(casesync, { name: "casesync", version: "0.1.0" })
+
+/** Parses `process.argv` (`--log-level` in any position) and runs the chosen subcommand. */
+export const run = (argv: ReadonlyArray<string>) => runCasesync(hoistLogLevel(argv))

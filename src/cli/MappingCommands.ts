@@ -1,93 +1,25 @@
 import { Command, Options } from "@effect/cli"
-import { Chunk, Console, Effect, Option, Stream } from "effect"
-import type { CompiledMapping, MappingResult } from "../mapping/index.js"
-import { coverage, rejectUnreadable } from "../mapping/index.js"
-import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
-import { loadRunConfig } from "../config/RunConfig.js"
-import { overridesOf, runOptions } from "./CommonOptions.js"
-import { loadConfiguredMapping, runLayer } from "./RunContext.js"
+import { runOptions } from "./CommonOptions.js"
+import { lazily } from "./LazyHandler.js"
 
-const mappingSummary = (compiled: CompiledMapping, unused: Option.Option<ReadonlyArray<string>>) =>
-  [
-    `mapping ${compiled.file}: OK`,
-    `  case types: ${compiled.caseTypes.map((t) => `${t.name} (${t.id} v${t.version})`).join(", ")}`,
-    `  owned target fields (${compiled.ownedFields.length}): ${compiled.ownedFields.join(", ")}`,
-    `  two-way fields: ${compiled.twoWayFields.length === 0 ? "none" : compiled.twoWayFields.map((f) => `${f.target} ↔ ${f.source}`).join(", ")}`,
-    Option.match(unused, {
-      onNone: () => "  source fields: unknown until the source has a record (coverage not checked)",
-      onSome: (fields) =>
-        fields.length === 0
-          ? "  coverage: every source field is mapped or declared in ignore:"
-          : `  coverage: ${fields.length} source field(s) neither mapped nor ignored: ${fields.join(", ")}`
-    })
-  ].join("\n")
+// The definitions only; the handlers (MappingHandlers.ts) load when a command is chosen.
+
+const previewOptions = {
+  ...runOptions,
+  limit: Options.integer("limit").pipe(Options.withDefault(5), Options.withDescription("How many source records to show"))
+}
+
+/** What `casesync validate` parses. */
+export type ValidateOptions = Command.Command.ParseConfig<typeof runOptions>
+/** What `casesync preview` parses. */
+export type PreviewOptions = Command.Command.ParseConfig<typeof previewOptions>
 
 /** `casesync validate`: checks the config and the mapping against the target and the source; writes nothing. */
 export const validateCommand = Command.make("validate", runOptions, (options) =>
-  Effect.gen(function*() {
-    const config = yield* loadRunConfig(options.config, overridesOf(options))
-    const { compiled, sourceFields } = yield* loadConfiguredMapping(config).pipe(Effect.provide(runLayer(config)))
-    const unused = Option.map(sourceFields, (fields) => coverage(compiled, fields))
-    if (options.json) {
-      yield* Console.log(JSON.stringify({
-        command: "validate",
-        job: config.job,
-        config: config.file,
-        mapping: compiled.file,
-        ownedFields: compiled.ownedFields,
-        caseTypes: compiled.caseTypes.map((t) => ({ id: t.id, name: t.name, version: t.version })),
-        unusedSourceFields: Option.getOrNull(unused)
-      }, null, 2))
-    } else {
-      yield* Console.log(`config ${config.file}: OK (job ${config.job}, source ${config.source.kind}, target ${config.target.baseUrl}, state ${config.state})`)
-      yield* Console.log(mappingSummary(compiled, unused))
-    }
-  })).pipe(Command.withDescription("Check the run config and its mapping against the target's case types and the source's fields"))
-
-const indent = (text: string) => text.split("\n").map((line) => `    ${line}`).join("\n")
-
-const previewOne = (item: SourceItem, result: MappingResult): string => {
-  const source = item._tag === "Record" ? JSON.stringify(item.data, null, 2) : JSON.stringify(item.raw)
-  const outcome = result._tag === "Rejection"
-    ? `  REJECTED ${result.field}: ${result.reason}`
-    : `  → case ${result.externalId} for borrower ${"externalId" in result.borrower ? `ext-${result.borrower.externalId}` : result.borrower.id}, type ${result.typeId}\n${indent(JSON.stringify(result.body, null, 2))}`
-  return `── ${formatLocation(item.location)}\n  source:\n${indent(source)}\n${outcome}`
-}
+  lazily(() => import("./MappingHandlers.js"), (handlers) => handlers.validate(options))
+).pipe(Command.withDescription("Check the run config and its mapping against the target's case types and the source's fields"))
 
 /** `casesync preview --limit N`: the first N source records beside their mapped cases, or their rejections. */
-export const previewCommand = Command.make(
-  "preview",
-  {
-    ...runOptions,
-    limit: Options.integer("limit").pipe(Options.withDefault(5), Options.withDescription("How many source records to show"))
-  },
-  (options) =>
-    Effect.gen(function*() {
-      const config = yield* loadRunConfig(options.config, overridesOf(options))
-      const shown = yield* Effect.gen(function*() {
-        const { compiled, source } = yield* loadConfiguredMapping(config)
-        return yield* source.items.pipe(
-          Stream.take(options.limit),
-          Stream.mapEffect((item) =>
-            Effect.map(
-              item._tag === "Record" ? compiled.mapRecord(item) : Effect.succeed(rejectUnreadable(item)),
-              (result) => ({ item, result })
-            )
-          ),
-          Stream.runCollect
-        )
-      }).pipe(Effect.provide(runLayer(config)))
-      const pairs = Chunk.toArray(shown)
-      if (options.json) {
-        yield* Console.log(JSON.stringify(pairs.map(({ item, result }) => ({
-          location: formatLocation(item.location),
-          source: item._tag === "Record" ? item.data : item.raw,
-          result
-        })), null, 2))
-      } else {
-        for (const { item, result } of pairs) yield* Console.log(previewOne(item, result))
-        const rejected = pairs.filter((p) => p.result._tag === "Rejection").length
-        yield* Console.log(`\n${pairs.length} record(s): ${pairs.length - rejected} mapped, ${rejected} rejected`)
-      }
-    })
+export const previewCommand = Command.make("preview", previewOptions, (options) =>
+  lazily(() => import("./MappingHandlers.js"), (handlers) => handlers.preview(options))
 ).pipe(Command.withDescription("Show the first N source records beside the cases they map to (or why they are rejected)"))

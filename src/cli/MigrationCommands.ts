@@ -1,143 +1,43 @@
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
-import * as path from "node:path"
-import { applyMigration, type ApplyOutcome } from "../apply/ApplyMigration.js"
-import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
-import { accountingLine } from "../plan/PlanReport.js"
-import { planMigration, type PlanOutcome } from "../plan/PlanMigration.js"
-import { overridesOf, runOptions } from "./CommonOptions.js"
-import { exitCodeForCounts } from "./ExitCodes.js"
-import { loadConfiguredMapping, runLayer } from "./RunContext.js"
+import { runOptions } from "./CommonOptions.js"
+import { lazily } from "./LazyHandler.js"
+
+// The definitions only; the handlers (MigrationHandlers.ts) load when a command is chosen.
 
 const outOption = Options.file("out").pipe(Options.optional, Options.withDescription("Plan file to write (default <output>/plan.json)"))
-const reportOption = Options.file("report").pipe(Options.optional, Options.withDescription("Report to write (default <output>/report.md)"))
+const reportOption = Options.file("report").pipe(Options.optional, Options.withDescription("Markdown report to write (default <output>/report.md); the HTML report goes beside it, same name with .html"))
 const onlyRejectsOption = Options.file("only-rejects").pipe(
   Options.optional,
   Options.withDescription("Plan only the records of this rejects file (from an earlier apply); the rest count as skipped")
 )
 
-// == views: one human form, one JSON form
+const planOptions = { ...runOptions, out: outOption, report: reportOption, onlyRejects: onlyRejectsOption }
+const applyOptions = { ...runOptions, plan: Options.file("plan").pipe(Options.withDescription("The reviewed plan file to execute")) }
+const migrateOptions = {
+  ...planOptions,
+  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Only plan (same as `casesync plan`)"))
+}
 
-/** The human view of a finished plan. */
-export const planView = (config: RunConfig, outcome: PlanOutcome): string =>
-  [
-    `plan ${outcome.header.planId} for job ${config.job}: ${outcome.header.source} → ${config.target.baseUrl}`,
-    ...Option.match(outcome.crm, {
-      onNone: () => [],
-      onSome: (crm) => [
-        `  CRM customers ${crm.customers}: ${crm.customersWithCases} with cases, ${crm.customersWithoutCases} without, ${crm.customersUnknown} unknown to the CRM${
-          crm.unknownCustomerIds.length > 0 && crm.unknownCustomerIds.length <= 5 ? ` (${crm.unknownCustomerIds.join(", ")})` : ""
-        }`
-      ]
-    }),
-    `  ${accountingLine(outcome.counts, "plan")}`,
-    `  plan:   ${outcome.planFile}`,
-    `  report: ${outcome.reportFile}`
-  ].join("\n")
+/** What `casesync plan` parses. */
+export type PlanOptions = Command.Command.ParseConfig<typeof planOptions>
+/** What `casesync apply` parses. */
+export type ApplyOptions = Command.Command.ParseConfig<typeof applyOptions>
+/** What `casesync migrate` parses. */
+export type MigrateOptions = Command.Command.ParseConfig<typeof migrateOptions>
 
-/** The human view of a finished apply. */
-export const applyView = (outcome: ApplyOutcome): string =>
-  [
-    `applied plan ${outcome.header.planId} (run ${outcome.runId})`,
-    `  ${accountingLine(outcome.counts)}`,
-    `  results: ${outcome.resultsFile}`,
-    `  rejects: ${outcome.rejectsFile}`
-  ].join("\n")
-
-const planJson = (outcome: PlanOutcome) => ({
-  planId: outcome.header.planId,
-  source: outcome.header.source,
-  counts: outcome.counts,
-  planFile: outcome.planFile,
-  reportFile: outcome.reportFile,
-  crm: Option.getOrNull(outcome.crm)
-})
-
-const applyJson = (outcome: ApplyOutcome) => ({
-  runId: outcome.runId,
-  planId: outcome.header.planId,
-  counts: outcome.counts,
-  resultsFile: outcome.resultsFile,
-  rejectsFile: outcome.rejectsFile
-})
-
-// == the steps, shared by the commands
-
-/** Loads the mapping and plans: the first half of plan and migrate. */
-export const planStep = (config: RunConfig, options: { out: Option.Option<string>; report: Option.Option<string>; onlyRejects: Option.Option<string> }) =>
-  Effect.gen(function*() {
-    const { mapper, source } = yield* loadConfiguredMapping(config)
-    const outcome = yield* planMigration(config, mapper, source, {
-      planFile: Option.getOrElse(options.out, () => path.join(config.outputDir, "plan.json")),
-      reportFile: Option.getOrElse(options.report, () => path.join(config.outputDir, "report.md")),
-      onlyRejects: Option.getOrUndefined(options.onlyRejects)
-    })
-    return { mapper, outcome }
-  })
-
-const say = (json: boolean, human: string) => (json ? Effect.void : Console.log(human))
+const handlers = () => import("./MigrationHandlers.js")
 
 /** `casesync plan`: the dry run. Writes the plan file and report; makes no write request to the target. */
-export const planCommand = Command.make(
-  "plan",
-  { ...runOptions, out: outOption, report: reportOption, onlyRejects: onlyRejectsOption },
-  (options) =>
-    Effect.gen(function*() {
-      const config = yield* loadRunConfig(options.config, overridesOf(options))
-      const { outcome } = yield* planStep(config, options).pipe(Effect.provide(runLayer(config)))
-      yield* say(options.json, `${planView(config, outcome)}\n  next:   casesync apply --config ${options.config} --plan ${outcome.planFile}`)
-      if (options.json) yield* Console.log(JSON.stringify({ command: "plan", job: config.job, plan: planJson(outcome) }, null, 2))
-      process.exitCode = exitCodeForCounts(outcome.counts)
-    })
-).pipe(Command.withDescription("Plan a migration (dry run): write the plan file and a report, change nothing"))
+export const planCommand = Command.make("plan", planOptions, (options) => lazily(handlers, (h) => h.plan(options))).pipe(
+  Command.withDescription("Plan a migration (dry run): write the plan file and a report, change nothing")
+)
 
 /** `casesync apply --plan F`: executes exactly the reviewed plan. */
-export const applyCommand = Command.make(
-  "apply",
-  { ...runOptions, plan: Options.file("plan").pipe(Options.withDescription("The reviewed plan file to execute")) },
-  (options) =>
-    Effect.gen(function*() {
-      const config = yield* loadRunConfig(options.config, overridesOf(options))
-      const outcome = yield* Effect.gen(function*() {
-        const { mapper } = yield* loadConfiguredMapping(config)
-        return yield* applyMigration(config, mapper, options.plan, { command: "apply" })
-      }).pipe(Effect.provide(runLayer(config)))
-      yield* say(options.json, applyView(outcome))
-      if (options.json) yield* Console.log(JSON.stringify({ command: "apply", job: config.job, apply: applyJson(outcome) }, null, 2))
-      process.exitCode = exitCodeForCounts(outcome.counts)
-    })
-).pipe(Command.withDescription("Apply a reviewed plan; items whose target changed since the plan are refused as conflicts"))
+export const applyCommand = Command.make("apply", applyOptions, (options) => lazily(handlers, (h) => h.apply(options))).pipe(
+  Command.withDescription("Apply a reviewed plan; items whose target changed since the plan are refused as conflicts")
+)
 
 /** `casesync migrate`: plan, then apply that plan, in one go (`--dry-run` stops after the plan). */
-export const migrateCommand = Command.make(
-  "migrate",
-  {
-    ...runOptions,
-    out: outOption,
-    report: reportOption,
-    onlyRejects: onlyRejectsOption,
-    dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Only plan (same as `casesync plan`)"))
-  },
-  (options) =>
-    Effect.gen(function*() {
-      const config = yield* loadRunConfig(options.config, overridesOf(options))
-      const result = yield* Effect.gen(function*() {
-        const { mapper, outcome: planned } = yield* planStep(config, options)
-        yield* say(options.json, planView(config, planned))
-        if (options.dryRun) return { planned, applied: Option.none<ApplyOutcome>() }
-        const applied = yield* applyMigration(config, mapper, planned.planFile, { command: "migrate" })
-        yield* say(options.json, applyView(applied))
-        return { planned, applied: Option.some(applied) }
-      }).pipe(Effect.provide(runLayer(config)))
-      if (options.json) {
-        yield* Console.log(JSON.stringify({
-          command: "migrate",
-          job: config.job,
-          plan: planJson(result.planned),
-          apply: Option.getOrNull(Option.map(result.applied, applyJson)),
-          counts: Option.match(result.applied, { onNone: () => result.planned.counts, onSome: (a) => a.counts })
-        }, null, 2))
-      }
-      process.exitCode = exitCodeForCounts(Option.match(result.applied, { onNone: () => result.planned.counts, onSome: (a) => a.counts }))
-    })
-).pipe(Command.withDescription("Plan and apply a migration in one go; safe to run again, and to resume after a crash"))
+export const migrateCommand = Command.make("migrate", migrateOptions, (options) => lazily(handlers, (h) => h.migrate(options))).pipe(
+  Command.withDescription("Plan and apply a migration in one go; safe to run again, and to resume after a crash")
+)

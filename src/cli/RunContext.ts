@@ -6,6 +6,9 @@ import { openSource } from "../sources/SourceFromConfig.js"
 import { StateStore } from "../state/StateStore.js"
 import { PeachClient } from "../target/PeachClient.js"
 
+/** What checking a mapping needs: the target's client only, so `validate` and `preview` create no state file. */
+export const mappingLayer = (config: RunConfig) => PeachClient.layer(config.target)
+
 /** The services a run needs, built from its config: the target's client and the state store. */
 export const runLayer = (config: RunConfig) =>
   Layer.merge(PeachClient.layer(config.target), StateStore.layerFromUrl(config.state))
@@ -46,7 +49,8 @@ export const loadConfiguredMapping = (config: RunConfig) =>
     const sourceFields = yield* source.fields
     const compiled = yield* loadMapping(config.mappingFile, {
       caseTypes: Array.from(caseTypes),
-      sourceFields: Option.getOrUndefined(sourceFields)
+      sourceFields: Option.getOrUndefined(sourceFields),
+      configFile: config.file
     })
     return { compiled, mapper: mapperOf(compiled), source, sourceFields }
   })

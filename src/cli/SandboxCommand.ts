@@ -1,9 +1,17 @@
-import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
-import { type Sandbox, startSandbox } from "../sandbox/SandboxServer.js"
-import { defaultCredentials, defaultKnobs, type Knobs, type SandboxCredentials } from "../sandbox/SandboxOptions.js"
+import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Effect } from "effect"
+import { defaultBasePath, defaultCredentials, defaultKnobs } from "../sandbox/SandboxOptions.js"
+import { lazily } from "./LazyHandler.js"
+
+// The definitions only; the handler (SandboxHandler.ts) loads when the command is chosen.
 
 const port = Options.integer("port").pipe(
+  // Checked here so that a typo is a usage error, not a stack trace from listen().
+  Options.mapEffect((n) =>
+    n >= 0 && n <= 65535
+      ? Effect.succeed(n)
+      : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--port ${n}: not a TCP port (0..65535, 0 = any free port)`)))
+  ),
   Options.withDefault(4010),
   Options.withDescription("TCP port on 127.0.0.1 (0 = any free port)")
 )
@@ -35,6 +43,17 @@ const seed = Options.integer("seed").pipe(
   Options.withDefault(defaultKnobs.seed),
   Options.withDescription("Seed of the PRNG behind every fault and generated id")
 )
+const basePath = Options.text("base-path").pipe(
+  Options.withDefault(defaultBasePath),
+  Options.withDescription("Path of the Peach-style API root (/ = the server root); the CRM stays at /crm")
+)
+const linkStyle = Options.choice("link-style", ["root-relative", "absolute"]).pipe(
+  Options.withDefault("root-relative" as const),
+  Options.withDescription("How list pages spell nextUrl/previousUrl: /api/cases?… or http://127.0.0.1:4010/api/cases?…")
+)
+const fullResponses = Options.boolean("full-responses").pipe(
+  Options.withDescription("Answer every field the seeds show (nulls, case type createdAt/description) instead of a lean server's bodies")
+)
 const token = Options.text("token").pipe(
   Options.withDefault(defaultCredentials.token),
   Options.withDescription("Accepted bearer token (Authorization: Bearer <token>)")
@@ -44,47 +63,12 @@ const apiKey = Options.text("api-key").pipe(
   Options.withDescription("Accepted API key (X-API-KEY: <key>)")
 )
 
-/** What the sandbox prints once it listens: where, how to authenticate, which knobs, and a first request to try. */
-export const sandboxBanner = (sandbox: Sandbox, knobs: Knobs, credentials: SandboxCredentials): string =>
-  [
-    `casesync sandbox listening on ${sandbox.url}  (Peach-style API root; Ctrl-C stops it)`,
-    `  auth:  Authorization: Bearer ${credentials.token}   or   X-API-KEY: ${credentials.apiKey}`,
-    `  knobs: latency ${knobs.latencyMs}ms (+0..${knobs.latencyJitterMs}ms), rate limit ${
-      knobs.rateLimit === null ? "none" : `${knobs.rateLimit}/s`
-    }, fault ${knobs.faultRate}, drop ${knobs.dropRate}, commit-then-drop ${knobs.commitThenDropRate}, seed ${knobs.seed}`,
-    `  control: GET ${sandbox.url}/_sandbox/stats · POST ${sandbox.url}/_sandbox/reset · POST ${sandbox.url}/_sandbox/knobs`,
-    `  try:   curl -H 'Authorization: Bearer ${credentials.token}' ${sandbox.url}/people/ext-BRW-1001/cases`
-  ].join("\n")
+const sandboxOptions = { port, basePath, linkStyle, fullResponses, latencyMs, latencyJitterMs, rateLimit, faultRate, dropRate, commitThenDropRate, seed, token, apiKey }
+
+/** What `casesync sandbox` parses. */
+export type SandboxOptions = Command.Command.ParseConfig<typeof sandboxOptions>
 
 /** `casesync sandbox`: runs the sandbox in the foreground until interrupted. */
-export const sandboxCommand = Command.make(
-  "sandbox",
-  { port, latencyMs, latencyJitterMs, rateLimit, faultRate, dropRate, commitThenDropRate, seed, token, apiKey },
-  (options) =>
-    Effect.scoped(
-      Effect.gen(function*() {
-        const credentials = { token: options.token, apiKey: options.apiKey }
-        const sandbox = yield* startSandbox({
-          port: options.port,
-          credentials,
-          knobs: {
-            latencyMs: options.latencyMs,
-            latencyJitterMs: options.latencyJitterMs,
-            rateLimit: Option.getOrNull(options.rateLimit),
-            faultRate: options.faultRate,
-            dropRate: options.dropRate,
-            commitThenDropRate: options.commitThenDropRate,
-            seed: options.seed
-          }
-        })
-        yield* Console.log(sandboxBanner(sandbox, yield* sandbox.knobs.get, credentials))
-        return yield* Effect.never.pipe(Effect.ensuring(Console.log("casesync sandbox stopped")))
-      })
-    ).pipe(
-      // A person typed a bad flag or a busy port: say so in one line, exit 1, no stack trace.
-      Effect.catchTag("SandboxStartError", (error) =>
-        Effect.zipRight(Console.error(`casesync sandbox: ${error.message}`), Effect.sync(() => {
-          process.exitCode = 1
-        })))
-    )
+export const sandboxCommand = Command.make("sandbox", sandboxOptions, (options) =>
+  lazily(() => import("./SandboxHandler.js"), (h) => h.sandbox(options))
 ).pipe(Command.withDescription("Run a local Peach-style case API (and the other sandboxed APIs) with fault knobs"))

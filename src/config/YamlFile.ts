@@ -18,7 +18,10 @@ export class ConfigFileError extends Data.TaggedError("ConfigFileError")<{
 }> {
   override get message() {
     return this.issues
-      .map((issue) => `${this.file}:${issue.line}:${issue.column}: ${issue.path === "" ? "" : `${issue.path}: `}${issue.message}`)
+      .map((issue) =>
+        // Line 0: the file as a whole (it cannot be read), so no position to give.
+        `${this.file}${issue.line > 0 ? `:${issue.line}:${issue.column}` : ""}: ${issue.path === "" ? "" : `${issue.path}: `}${issue.message}`
+      )
       .join("\n")
   }
 }
@@ -39,7 +42,7 @@ export const readYamlFile = (file: string): Effect.Effect<YamlFile, ConfigFileEr
       catch: (error) =>
         new ConfigFileError({
           file,
-          issues: [{ line: 1, column: 1, path: "", message: (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(error) }]
+          issues: [{ line: 0, column: 0, path: "", message: (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(error) }]
         })
     })
     return yield* parseYaml(file, text)

@@ -25,7 +25,7 @@ const PositiveMillis = Schema.Number.pipe(Schema.int(), Schema.positive())
  * YAML run config can state them plainly.
  */
 export class HttpPolicy extends Schema.Class<HttpPolicy>("HttpPolicy")({
-  /** API root; request paths (and `nextUrl` cursors) are relative to it. */
+  /** API root; request paths are relative to it (a `nextUrl` link is resolved against its page's URL instead). */
   baseUrl: Schema.String.pipe(Schema.pattern(/^https?:\/\/[^\s]+$/)),
   auth: Schema.optionalWith(HttpAuth, { default: () => NoAuth.make({}) }),
   /** Limit for ONE attempt (sending, waiting, reading the body); a timeout is a transport failure. */

@@ -49,7 +49,7 @@ export const jsonBody = <A, I>(schema: Schema.Schema<A, I, never>, value: A): Js
   encode: () => Schema.encodeEither(schema, { errors: "all" })(value)
 })
 
-/** One request under the policy: method, path relative to `baseUrl` (it may carry a query), query, body. */
+/** One request under the policy: method, path relative to `baseUrl` (it may carry a query) or an absolute URL (a resolved link), query, body. */
 export interface ApiRequest {
   readonly method: ApiMethod
   readonly path: string

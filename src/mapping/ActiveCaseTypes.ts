@@ -32,7 +32,7 @@ export class ActiveCaseTypes {
     }
     const inactive = this.all.filter((caseType) => caseType.name === name || caseType.id === name)
     if (inactive.length > 0) {
-      const statuses = inactive.map((c) => `${c.id} v${c.version} ${c.status}`).join(", ")
+      const statuses = inactive.map((c) => `${c.id}${versionSuffix(c)} ${c.status}`).join(", ")
       return Either.left(`case type '${name}' has no active version (${statuses}); activate it in the target first`)
     }
     return Either.left(`no active case type is called '${name}'${suggestion(name, this.names())} (active: ${this.describeAll()})`)
@@ -56,6 +56,9 @@ export class ActiveCaseTypes {
     return [...this.active.values()].map(describeType).join(", ") || "none"
   }
 }
+
+/** ` v2`, or nothing for a server that does not say a type's version. */
+export const versionSuffix = (caseType: CaseType): string => caseType.version === undefined ? "" : ` v${caseType.version}`
 
 /** `'CRM conversation' (106)`: how messages name a case type. */
 export const describeType = (caseType: CaseType): string => `'${caseType.name}' (${caseType.id})`

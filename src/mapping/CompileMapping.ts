@@ -7,7 +7,7 @@ import { ActiveCaseTypes, describeType } from "./ActiveCaseTypes.js"
 import type { CompileContext } from "./CompileContext.js"
 import { type CompiledField, compileField } from "./CompileField.js"
 import { compileBorrower, compileCaseType, compileTemplate } from "./CompileIdentity.js"
-import { loadLookup, type LookupTable } from "./Lookup.js"
+import { loadLookup, lookupRoots, type LookupTable, unreadableBecause } from "./Lookup.js"
 import { readMappingFile } from "./MappingFile.js"
 import { type MappingIssue, MappingLoadError } from "./MappingLoadError.js"
 import type { CaseTypeSpec, LookupSpec, MappingSpec } from "./MappingSpec.js"
@@ -33,6 +33,8 @@ export interface MappingOptions {
   readonly caseTypes: ReadonlyArray<CaseType>
   /** The source's field names when known (CSV header; CRM documented + `/meta/object/case` fields). */
   readonly sourceFields?: ReadonlyArray<string> | undefined
+  /** The run config naming the mapping: lookup files may lie in its folder as well as the mapping's. */
+  readonly configFile?: string | undefined
 }
 
 /** A two-way field: its target path, its source path, and per case type the schema whose encode writes back. */
@@ -78,7 +80,7 @@ export const loadMapping = Effect.fn("Mapping.load")(function*(path: string, opt
   const fs = yield* FileSystem.FileSystem
   const text = yield* fs.readFileString(path).pipe(
     Effect.mapError((error) =>
-      new MappingLoadError({ file: path, issues: [{ ...nowhere(""), message: `cannot read the mapping file: ${error.message}` }] })
+      new MappingLoadError({ file: path, issues: [{ ...nowhere(""), message: `cannot read the mapping file: ${unreadableBecause(error)}` }] })
     )
   )
   return yield* compileMapping(text, { ...options, file: path })
@@ -95,7 +97,8 @@ export const compileMapping = Effect.fn("Mapping.compile")(function*(
   if (spec === undefined) return yield* fail()
 
   const lookups = new Map<LookupSpec, LookupTable | undefined>()
-  for (const lookup of lookupSpecs(spec)) lookups.set(lookup, yield* loadLookup(options.file, lookup, log))
+  const roots = lookupRoots(options.file, options.configFile)
+  for (const lookup of lookupSpecs(spec)) lookups.set(lookup, yield* loadLookup(options.file, lookup, log, roots))
   const context: CompileContext = {
     log,
     caseTypes: ActiveCaseTypes.make(options.caseTypes),

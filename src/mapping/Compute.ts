@@ -23,12 +23,46 @@ export const compileExpression = (
     const failure = error as Partial<jsonata.JsonataError>
     return Either.left({ message: failure.message ?? String(error), character: failure.position })
   }
+  const changing = nondeterministicUses(expression.ast())
+  if (changing.length > 0) {
+    const first = changing[0]!
+    return Either.left({
+      message: `$${first.name} gives a different value on every run, so a rerun would never be quiet; a computed ` +
+        `value may depend only on the record (refused: ${[...nondeterministic].map((name) => `$${name}`).join(", ")})`,
+      character: first.position
+    })
+  }
   const evaluate = (data: unknown) =>
     Effect.tryPromise({
       try: () => expression.evaluate(data),
       catch: (error) => `compute ${JSON.stringify(text)} failed: ${(error as Error).message ?? String(error)}`
     }).pipe(Effect.map(plain))
   return Either.right({ text, fields: rootFields(expression.ast()), evaluate })
+}
+
+/**
+ * JSONata's built-ins whose result is not a function of the record: the clock, randomness,
+ * and `$eval`, which runs a string as an expression and so cannot be checked here.
+ */
+const nondeterministic = new Set(["now", "millis", "random", "shuffle", "eval"])
+
+/** Every reference to a non-deterministic built-in, called or passed as a value, in source order. */
+const nondeterministicUses = (ast: jsonata.ExprNode): ReadonlyArray<{ readonly name: string; readonly position: number | undefined }> => {
+  const found: Array<{ name: string; position: number | undefined }> = []
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item)
+      return
+    }
+    if (node === null || typeof node !== "object") return
+    const expr = node as { readonly type?: string; readonly value?: unknown; readonly position?: number }
+    if (expr.type === "variable" && typeof expr.value === "string" && nondeterministic.has(expr.value)) {
+      found.push({ name: expr.value, position: expr.position })
+    }
+    for (const child of Object.values(expr)) if (typeof child === "object") visit(child)
+  }
+  visit(ast)
+  return found.sort((a, b) => (a.position ?? 0) - (b.position ?? 0))
 }
 
 /** JSONata marks result arrays as sequences; a JSON round trip leaves plain data for the target. */

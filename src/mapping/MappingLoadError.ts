@@ -23,6 +23,8 @@ export class MappingLoadError extends Schema.TaggedError<MappingLoadError>()("Ma
 }) {
   override get message(): string {
     const count = this.issues.length
+    // A file that cannot be read at all is one line: there is nothing inside to point at.
+    if (count === 1 && this.issues[0]!.line === 0) return formatIssue(this.file, this.issues[0]!)
     const lines = this.issues.map((issue) => `  ${formatIssue(this.file, issue)}`)
     return [`${this.file}: ${count} problem${count === 1 ? "" : "s"} in the mapping`, ...lines].join("\n")
   }

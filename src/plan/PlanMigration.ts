@@ -2,16 +2,16 @@ import { Effect, Option, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
-import { CsvSourceOptions, readCsv } from "../sources/csv/CsvSource.js"
 import type { KhorosReadSummary } from "../sources/khoros/KhorosSource.js"
 import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { PeachClient } from "../target/PeachClient.js"
 import type { PlanCounts, PlanHeader } from "./Plan.js"
-import { writePlanFile } from "./PlanFile.js"
+import { writePlanFileWithHtmlReport } from "./PlanHtmlReport.js"
 import { openPlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
 import { openPlanScratch } from "./PlanScratch.js"
+import { readRejectsFilter } from "./RejectsFilter.js"
 import { indexBorrowers, indexTargetCasesIn } from "./TargetIndex.js"
 
 /** A mapping ready to plan with, and the digest that ties a plan to the mapping it was made with. */
@@ -26,6 +26,8 @@ export interface LoadedMapper extends RecordMapper {
 export interface PlanOptions {
   readonly planFile: string
   readonly reportFile: string
+  /** The HTML report (default: the Markdown report's name with `.html`). */
+  readonly htmlReportFile?: string | undefined
   /** A rejects file from an earlier apply: only its records are planned, the rest count as skipped. */
   readonly onlyRejects?: string | undefined
 }
@@ -36,21 +38,15 @@ export interface PlanOutcome {
   readonly counts: PlanCounts
   readonly planFile: string
   readonly reportFile: string
+  readonly htmlReportFile: string
   readonly crm: Option.Option<KhorosReadSummary>
   /** List requests made to read the target (cases and borrowers), for the record. */
   readonly targetCasesIndexed: number
 }
 
-/** Reads a rejects file back into the set of source locations it names (`file:line`, `customer … / case …`). */
-export const readRejectsFilter = (file: string) =>
-  readCsv(CsvSourceOptions.make({ path: file, maxRecordSize: 50_000_000 })).pipe(
-    Stream.runFold(new Set<string>(), (locations, item) => {
-      // The writer neutralised cells that start like a formula with a leading quote.
-      const location = item._tag === "Record" ? String(item.data["location"] ?? "").replace(/^'/, "") : ""
-      if (location !== "") locations.add(location)
-      return locations
-    })
-  )
+/** The HTML report's default name: beside the Markdown one, `report.md` → `report.html`. */
+export const htmlBeside = (reportFile: string): string =>
+  path.join(path.dirname(reportFile), `${path.basename(reportFile, path.extname(reportFile))}.html`)
 
 /**
  * Plans a migration (the dry run): reads the target once with list calls, maps every
@@ -65,13 +61,14 @@ export const planMigration = (
 ) =>
   Effect.gen(function*() {
     const client = yield* PeachClient
+    // Checked before anything else: a wrong file would skip every record and look like success.
+    const filter = options.onlyRejects === undefined ? undefined : yield* readRejectsFilter(options.onlyRejects, config, source.items)
     // The target index and the keys seen so far live on disk for the plan's duration, not in the heap.
     const scratch = yield* openPlanScratch
     const [targets, borrowers] = yield* Effect.all([
       indexTargetCasesIn(scratch, client.listCompanyCases(), mapper.ownedFields),
       indexBorrowers(client.listPeople())
     ], { concurrency: 2 })
-    const filter = options.onlyRejects === undefined ? undefined : yield* readRejectsFilter(options.onlyRejects)
     const include = filter === undefined ? undefined : (item: SourceItem) => filter.has(formatLocation(item.location))
     const header: PlanHeader = {
       format: "casesync-plan/1",
@@ -86,11 +83,12 @@ export const planMigration = (
       ...(mapper.ownedFieldsByType === undefined ? {} : { ownedFields: Object.fromEntries(mapper.ownedFieldsByType) })
     }
     const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include, claims: scratch.claim })
-    // One pass: each chunk of decisions goes to the plan file and to the report as it is made.
+    const htmlReportFile = options.htmlReportFile ?? htmlBeside(options.reportFile)
+    // One pass: each chunk of decisions goes to the plan file, the Markdown report and the HTML report as it is made.
     const counts = yield* Effect.scoped(Effect.gen(function*() {
       const report = yield* openPlanReport(options.reportFile, header)
       const items = Stream.mapChunks(planned.items, (chunk) => (report.add(chunk), chunk))
-      const counts = yield* writePlanFile(options.planFile, header, items, planned.skipped)
+      const counts = yield* writePlanFileWithHtmlReport(options.planFile, htmlReportFile, header, items, planned.skipped)
       yield* report.finish(counts)
       return counts
     }))
@@ -99,6 +97,7 @@ export const planMigration = (
       counts,
       planFile: path.normalize(options.planFile),
       reportFile: path.normalize(options.reportFile),
+      htmlReportFile: path.normalize(htmlReportFile),
       crm: yield* source.summary,
       targetCasesIndexed: targets.size
     } satisfies PlanOutcome

@@ -24,18 +24,21 @@ const dropConnection = (request: HttpServerRequest.HttpServerRequest) =>
  * limit (429 + `Retry-After`), dropped connection, injected 500/503, the group's
  * authentication (401), the route itself with the group's state provided, then
  * commit-then-drop for successful writes. Every outcome is counted under the route's
- * method and template (`POST /people/:personId/cases`).
+ * method and template (`POST /people/:personId/cases`). A group `underBasePath` is
+ * served at `basePath` + its paths.
  */
 export const mountGroup = <S>(
   group: SandboxGroup<S>,
   context: Context.Context<S>,
-  credentials: SandboxCredentials
+  credentials: SandboxCredentials,
+  basePath: string
 ): HttpRouter.HttpRouter<never, SandboxKnobs | SandboxStats> =>
   HttpRouter.fromIterable(
     [...group.router.routes].map((route) =>
       HttpRouter.makeRoute(
         route.method,
-        route.path,
+        // Served under the base path, counted under the template the API documents.
+        (group.underBasePath ? `${basePath}${route.path}` : route.path) as HttpRouter.PathInput,
         Effect.gen(function*() {
           const request = yield* HttpServerRequest.HttpServerRequest
           const knobs = yield* SandboxKnobs

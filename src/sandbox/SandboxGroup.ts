@@ -15,11 +15,17 @@ import type { SandboxConfig, SandboxCredentials } from "./SandboxOptions.js"
 export interface SandboxGroup<S> {
   /** Short name, also the key of its entry in `SandboxOptions.fixtures`. */
   readonly name: string
+  /**
+   * True when its routes are served under the configured base path (`/api/cases`);
+   * false when they keep the paths they carry (the CRM's `/crm/...`).
+   */
+  readonly underBasePath: boolean
   /** Builds the group's state (seeded from `samples/` or `fixtures[name]`). */
   readonly layer: Layer.Layer<S, never, SandboxConfig>
   /**
-   * The routes, with their full paths (use `HttpRouter.prefixAll` for a prefix). Route
-   * templates (`/people/:personId/cases`) are what the request counters report.
+   * The routes, with their paths (under the base path when `underBasePath`). Route
+   * templates (`/people/:personId/cases`, without the base path) are what the request
+   * counters report.
    */
   readonly router: HttpRouter.HttpRouter<ApiError, S>
   /** True when the request carries credentials this API accepts (otherwise: 401). */

@@ -1,4 +1,4 @@
-import { Context, Schema } from "effect"
+import { Context, Either, Schema } from "effect"
 
 const Rate = Schema.Number.pipe(Schema.between(0, 1))
 
@@ -50,10 +50,29 @@ export interface SandboxCredentials {
 /** Credentials of a sandbox started without any: documented in the README and printed by the CLI. */
 export const defaultCredentials: SandboxCredentials = { token: "sandbox-token", apiKey: "sandbox-key" }
 
+/** How list pages spell `nextUrl` / `previousUrl`: `/api/cases?…` or `http://127.0.0.1:4010/api/cases?…`. */
+export type LinkStyle = "rootRelative" | "absolute"
+
+/**
+ * What the Peach-style responses look like: `lean` (the default) as an untidy real
+ * server answers — nulls left out, case types without `createdAt` and `description`,
+ * a field the seeds do not name added — or `full`, every field the seeds show.
+ */
+export type ResponseStyle = "lean" | "full"
+
+/** Where the Peach-style API lives on the server unless told otherwise. */
+export const defaultBasePath = "/api"
+
 /** How to start a sandbox; everything is optional. */
 export interface SandboxOptions {
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
   readonly port?: number
+  /** Path of the Peach-style API root (default `/api`; `/` serves it at the server root). */
+  readonly basePath?: string
+  /** Default `rootRelative`, as real servers commonly write links. */
+  readonly linkStyle?: LinkStyle
+  /** Default `lean`. */
+  readonly responses?: ResponseStyle
   readonly knobs?: Partial<Knobs>
   readonly credentials?: Partial<SandboxCredentials>
   /**
@@ -70,12 +89,37 @@ export class SandboxConfig extends Context.Tag("casesync/sandbox/SandboxConfig")
     readonly credentials: SandboxCredentials
     readonly initialKnobs: Knobs
     readonly fixtures: Readonly<Record<string, unknown>>
+    /** The Peach-style API root's path without a trailing slash (`""` at the server root). */
+    readonly basePath: string
+    readonly linkStyle: LinkStyle
+    readonly responses: ResponseStyle
   }
 >() {}
+
+// Paths the server keeps for itself: the CRM's root and the control routes.
+const reservedRoots = ["/crm", "/_sandbox"]
+
+/**
+ * Normalises a base path (`api`, `/api/` → `/api`; `/` → `""`), or says why it cannot
+ * be one: it must be a plain path, and must not overlap the CRM (`/crm`) or the
+ * control routes (`/_sandbox`), which keep their own roots on the same server.
+ */
+export const normaliseBasePath = (raw: string): Either.Either<string, string> => {
+  const trimmed = raw.trim()
+  if (/[?#\s]/.test(trimmed)) return Either.left(`base path ${JSON.stringify(raw)} must be a plain path such as /api`)
+  const path = ("/" + trimmed).replace(/\/{2,}/g, "/").replace(/\/+$/, "")
+  const clash = reservedRoots.find((root) => path === root || path.startsWith(`${root}/`))
+  return clash === undefined
+    ? Either.right(path)
+    : Either.left(`base path ${path} overlaps ${clash}, which the sandbox keeps for ${clash === "/crm" ? "the CRM" : "its control routes"}`)
+}
 
 /** Fills the defaults of a partial options object. */
 export const resolveConfig = (options: SandboxOptions): SandboxConfig["Type"] => ({
   credentials: { ...defaultCredentials, ...options.credentials },
   initialKnobs: { ...defaultKnobs, ...options.knobs },
-  fixtures: options.fixtures ?? {}
+  fixtures: options.fixtures ?? {},
+  basePath: options.basePath ?? defaultBasePath,
+  linkStyle: options.linkStyle ?? "rootRelative",
+  responses: options.responses ?? "lean"
 })

@@ -21,22 +21,24 @@
  * `groups` below — that one line is the whole change. Its state services then appear
  * in `Sandbox.context`, its requests in the stats, and every knob applies to it.
  *
- * Peach-style routes live at the server root (`GET /cases`, `/people/...`,
- * `/case-types`), so the Peach API root is `Sandbox.url`.
+ * Peach-style routes live under the base path (`/api` by default: `GET /api/cases`,
+ * `/api/people/...`, `/api/case-types`), so the Peach API root is `Sandbox.url`; the
+ * CRM keeps `/crm` (`Sandbox.crmUrl`) and the control routes `/_sandbox` on the origin.
  */
 import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Context, Data, Effect, Layer, type Scope, Schema } from "effect"
+import { Context, Data, Effect, Either, Layer, type Scope, Schema } from "effect"
 import { createServer } from "node:http"
 import { fieldErrors } from "./ApiError.js"
 import { controlRoutes } from "./ControlRoutes.js"
 import { mountGroup } from "./GroupPipeline.js"
 import { KhorosGroup } from "./khoros/KhorosGroup.js"
+import { khorosPathPrefix } from "./khoros/KhorosRoutes.js"
 import { PeachGroup } from "./peach/PeachGroup.js"
 import { PeachState } from "./peach/PeachState.js"
 import type { GroupServices, SandboxGroup } from "./SandboxGroup.js"
 import { SandboxKnobs } from "./SandboxKnobs.js"
-import { Knobs, resolveConfig, SandboxConfig, type SandboxOptions } from "./SandboxOptions.js"
+import { Knobs, normaliseBasePath, resolveConfig, SandboxConfig, type SandboxOptions } from "./SandboxOptions.js"
 import { SandboxStats } from "./SandboxStats.js"
 
 /** Every API the sandbox serves. Add a group here to mount it. */
@@ -47,8 +49,12 @@ export type SandboxServices = GroupServices<(typeof groups)[number]>
 
 /** A running sandbox, as `startSandbox` hands it to a test, the demo or the CLI. */
 export interface Sandbox {
-  /** `http://127.0.0.1:<port>`: the Peach-style API root. */
+  /** `http://127.0.0.1:<port>/api` (or the configured base path): the Peach-style API root. */
   readonly url: string
+  /** `http://127.0.0.1:<port>`: where `/_sandbox/*` lives. */
+  readonly origin: string
+  /** `http://127.0.0.1:<port>/crm`: the Khoros-style CRM's API root. */
+  readonly crmUrl: string
   readonly port: number
   /** The Peach-style state (cases, people, case types), to inspect or seed from a test. */
   readonly state: PeachState["Type"]
@@ -62,12 +68,14 @@ export interface Sandbox {
 
 /** Why the sandbox could not start: bad knobs or a port it cannot listen on. */
 export class SandboxStartError extends Data.TaggedError("SandboxStartError")<{
-  readonly reason: "InvalidKnobs" | "Listen"
+  readonly reason: "InvalidKnobs" | "InvalidBasePath" | "Listen"
   readonly detail: string
 }> {
   override get message() {
     return this.reason === "InvalidKnobs"
       ? `Invalid sandbox knobs: ${this.detail}`
+      : this.reason === "InvalidBasePath"
+      ? `Invalid sandbox base path: ${this.detail}`
       : `The sandbox cannot listen: ${this.detail}`
   }
 }
@@ -89,7 +97,11 @@ export const startSandbox = (
         })
       )
     )
-    const config = { ...resolved, initialKnobs }
+    const basePath = yield* Either.match(normaliseBasePath(resolved.basePath), {
+      onLeft: (detail) => Effect.fail(new SandboxStartError({ reason: "InvalidBasePath", detail })),
+      onRight: Effect.succeed
+    })
+    const config = { ...resolved, initialKnobs, basePath }
 
     const groupLayer = (groups as ReadonlyArray<SandboxGroup<any>>)
       .map((group): Layer.Layer<any, never, SandboxConfig> => group.layer)
@@ -108,7 +120,7 @@ export const startSandbox = (
     const router = HttpRouter.concatAll(
       controlRoutes(resetGroups),
       ...(groups as ReadonlyArray<SandboxGroup<any>>).map((group) =>
-        mountGroup(group, context, config.credentials)
+        mountGroup(group, context, config.credentials, basePath)
       )
     )
     const app = router.pipe(
@@ -133,8 +145,11 @@ export const startSandbox = (
 
     const stats = Context.get(context, SandboxStats)
     const knobs = Context.get(context, SandboxKnobs)
+    const origin = `http://127.0.0.1:${port}`
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `${origin}${basePath}`,
+      origin,
+      crmUrl: `${origin}${khorosPathPrefix}`,
       port,
       state: Context.get(context, PeachState),
       stats,

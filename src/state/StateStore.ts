@@ -66,7 +66,14 @@ const layerSqlite = (options: SqliteStateOptions): Layer.Layer<StateStore, State
   const client = Layer.unwrapEffect(Effect.gen(function*() {
     if (filename !== ":memory:") {
       const fs = yield* FileSystem
-      yield* fs.makeDirectory(path.dirname(path.resolve(filename)), { recursive: true })
+      const file = path.resolve(filename)
+      yield* fs.makeDirectory(path.dirname(file), { recursive: true })
+      // The ledger holds record contents: owner-only. SQLite gives the -wal and -shm files the
+      // database file's mode, so creating it 0600 first covers them; older files are tightened.
+      yield* Effect.scoped(fs.open(file, { flag: "a", mode: 0o600 }))
+      for (const owned of [file, `${file}-wal`, `${file}-shm`]) {
+        if (yield* fs.exists(owned)) yield* fs.chmod(owned, 0o600)
+      }
     }
     return SqliteClient.layer({ filename })
   })).pipe(

@@ -21,18 +21,23 @@ export interface CursorList<A, I> {
   readonly idOf: (item: A) => string
 }
 
-interface Cursor {
-  readonly path: string
-  readonly query: Readonly<Record<string, QueryValue>>
-}
+/** The absolute URL of the next request: a link is a URL, never a path under the API root. */
+type Cursor = string
 
-const hasLimit = (url: string): boolean => new URL(url, "http://relative.invalid").searchParams.has("limit")
+/** The link with `limit` added when the server left it out, so every page has the asked size. */
+const withLimit = (url: URL, pageSize: number): URL => {
+  if (!url.searchParams.has("limit")) url.searchParams.set("limit", String(pageSize))
+  return url
+}
 
 /**
  * Streams every item of a cursor-paginated list (seed 002 rules): the first page
- * with `limit`, then each `nextUrl` (a path relative to the API root) until it is
- * null. When a server omits `nextUrl` altogether but filled the page, the next page
- * is asked for with `startingAfter=<last id>`. One request per page, lazily.
+ * with `limit`, then each `nextUrl` until it is null. A `nextUrl` is a link from the
+ * server, resolved against the URL of the page it came in (RFC 3986), so absolute,
+ * root-relative and relative links all work under an API root with a base path.
+ * A link to another origin is refused (the credentials would go with it). When a
+ * server omits `nextUrl` altogether but filled the page, the next page is asked for
+ * with `startingAfter=<last id>`. One request per page, lazily.
  */
 export const followCursor = <A, I>(
   api: JsonApiClient,
@@ -40,7 +45,7 @@ export const followCursor = <A, I>(
   pageSize: number,
   startingAfter: string | undefined
 ): Stream.Stream<A, HttpRequestError> => {
-  const first: Cursor = { path: list.path, query: { ...list.query, limit: pageSize, startingAfter } }
+  const first: Cursor = resolveUrl(api.policy.baseUrl, list.path, { ...list.query, limit: pageSize, startingAfter })
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
     return Stream.fail(
       new Invalid({
@@ -53,6 +58,18 @@ export const followCursor = <A, I>(
     )
   }
   const envelope = ListEnvelope(list.item)
+  const badLink = (cursor: Cursor, message: string) =>
+    Effect.fail(
+      new Decode({
+        method: "GET",
+        url: cursor,
+        attempt: 1,
+        status: 200,
+        path: "nextUrl",
+        issues: [{ path: "nextUrl", message }],
+        detail: message
+      })
+    )
 
   const nextCursor = (
     cursor: Cursor,
@@ -60,32 +77,31 @@ export const followCursor = <A, I>(
   ): Effect.Effect<Option.Option<Cursor>, HttpRequestError> => {
     if (page.data.length === 0) return Effect.succeedNone
     if (typeof page.nextUrl === "string" && page.nextUrl !== "") {
-      if (page.nextUrl === cursor.path) {
-        // A server that hands back the page it just served would make this stream loop forever.
-        const message = "nextUrl points at the page just read"
-        return Effect.fail(
-          new Decode({
-            method: "GET",
-            url: resolveUrl(api.policy.baseUrl, cursor.path, cursor.query),
-            attempt: 1,
-            status: 200,
-            path: "nextUrl",
-            issues: [{ path: "nextUrl", message }],
-            detail: message
-          })
-        )
+      let next: URL
+      try {
+        next = withLimit(new URL(page.nextUrl, cursor), pageSize)
+      } catch {
+        return badLink(cursor, `nextUrl ${JSON.stringify(page.nextUrl)} is not a URL`)
       }
-      return Effect.succeedSome({ path: page.nextUrl, query: { limit: hasLimit(page.nextUrl) ? undefined : pageSize } })
+      const origin = new URL(cursor).origin
+      if (next.origin !== origin) {
+        return badLink(cursor, `nextUrl ${next.href} leaves the API's origin ${origin}; casesync does not send its credentials there`)
+      }
+      // A server that hands back the page it just served would make this stream loop forever.
+      if (next.href === cursor) return badLink(cursor, "nextUrl points at the page just read")
+      return Effect.succeedSome(next.href)
     }
     if (page.nextUrl === undefined && page.data.length >= pageSize) {
       const last = page.data[page.data.length - 1]!
-      return Effect.succeedSome({ path: list.path, query: { ...list.query, limit: pageSize, startingAfter: list.idOf(last) } })
+      return Effect.succeedSome(
+        resolveUrl(api.policy.baseUrl, list.path, { ...list.query, limit: pageSize, startingAfter: list.idOf(last) })
+      )
     }
     return Effect.succeedNone
   }
 
   return Stream.paginateChunkEffect(first, (cursor) =>
-    api.json({ method: "GET", path: cursor.path, query: cursor.query }, envelope).pipe(
+    api.json({ method: "GET", path: cursor }, envelope).pipe(
       Effect.flatMap((page) =>
         Effect.map(nextCursor(cursor, page), (next) => [Chunk.fromIterable(page.data), next] as const)
       )

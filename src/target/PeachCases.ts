@@ -35,7 +35,7 @@ export interface AssociationRef {
 
 /** Case endpoints of the Peach-style API (seed 000/001). Ids may be `ext-<externalId>`. */
 export interface PeachCaseOperations {
-  /** `GET /cases`: every borrower-bound case of the company, in creation order. */
+  /** `GET /cases`: every borrower-bound case of the company, in the server's order (no order is assumed). */
   readonly listCompanyCases: (options?: PageOptions) => Stream.Stream<Case, HttpRequestError>
   /** `GET /cases/escalations`: active escalations across the company. */
   readonly listCompanyEscalations: () => Effect.Effect<ReadonlyArray<CompanyEscalation>, HttpRequestError>
@@ -45,7 +45,7 @@ export interface PeachCaseOperations {
    * look the case up with `findCaseByExternalId` before sending it again.
    */
   readonly createCase: (personId: string, body: CaseCreate) => Effect.Effect<Case, HttpRequestError>
-  /** `GET /people/{personId}/cases`: a borrower's cases, in creation order. */
+  /** `GET /people/{personId}/cases`: a borrower's cases, in the server's order. */
   readonly listBorrowerCases: (personId: string, options?: PageOptions) => Stream.Stream<Case, HttpRequestError>
   /** `GET /people/{personId}/cases/{caseId}`. */
   readonly getCase: (personId: string, caseId: string, options?: GetCaseOptions) => Effect.Effect<Case, HttpRequestError>

@@ -7,7 +7,7 @@ import { personPath } from "./PeachPaths.js"
 
 /** Borrower endpoints (an extension the sandbox and casesync agree on; not in the seeds). */
 export interface PeachPeopleOperations {
-  /** `GET /people`: every borrower, in creation order. */
+  /** `GET /people`: every borrower, in the server's order. */
   readonly listPeople: (options?: PageOptions) => Stream.Stream<Person, HttpRequestError>
   /** `GET /people/{personId}`; the id may be `ext-<externalId>`. */
   readonly getPerson: (personId: string) => Effect.Effect<Person, HttpRequestError>

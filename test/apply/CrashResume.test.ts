@@ -41,7 +41,7 @@ const prng = (state: number) => () => {
 
 const control = (sandbox: Sandbox, route: string, body?: unknown) =>
   Effect.promise(async () => {
-    const response = await fetch(`${sandbox.url}/_sandbox/${route}`, {
+    const response = await fetch(`${sandbox.origin}/_sandbox/${route}`, {
       method: "POST",
       headers: body === undefined ? {} : { "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) })

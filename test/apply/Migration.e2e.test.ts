@@ -98,7 +98,7 @@ describe("casesync migrate, end to end against the sandbox", () => {
     Effect.gen(function*() {
       const sandbox = yield* startSandbox()
       const dir = yield* makeTempDir("khoros")
-      const config = writeKhorosConfig({ dir, targetUrl: sandbox.url })
+      const config = writeKhorosConfig({ dir, targetUrl: sandbox.url, crmUrl: sandbox.crmUrl })
       const expected = expectedKhoros()
       expect(expected.created.length).toBe(38)
       expect(expected.rejected.map((r) => r.sourceKey).sort()).toEqual(["KC-10017", "KC-10030"])
@@ -306,8 +306,10 @@ describe("casesync migrate, end to end against the sandbox", () => {
       const configLine = lineOf(badConfig, "applyConcurrency: 100")
 
       const mapping = path.join(dir, "bad-mapping.yaml")
+      // The lookup goes beside the copy (a lookup must lie in the mapping's or the config's folder).
+      fs.copyFileSync(samples.agents, path.join(dir, "agents.csv"))
       fs.writeFileSync(mapping, fs.readFileSync(samples.csvMapping, "utf-8")
-        .replace("../samples/lookups/agents.csv", samples.agents)
+        .replace("../samples/lookups/agents.csv", "agents.csv")
         .replace("from: subject", "from: subjekt"))
       const mappingLine = lineOf(mapping, "from: subjekt")
       const withBadMapping = writeCsvConfig({ dir, csv: samples.csv, targetUrl: sandbox.url, configName: "bad-mapping.casesync.yaml", mapping })

@@ -69,10 +69,10 @@ describe("source keys, end to end against the sandbox", () => {
       expect((yield* runCli(["migrate", "--config", config])).exitCode).toBe(3)
       const view = yield* viewTarget(sandbox)
 
-      const mapping = path.join(dir, "rekeyed.yaml")
+      // Beside the shipped mapping's copy, so its lookup (../samples/lookups) stays inside the allowed folders.
+      const mapping = path.join(dir, "mappings", "rekeyed.yaml")
       const original = fs.readFileSync(samples.csvMapping, "utf-8")
       const rekeyed = original.replace(`key: "{case_id}"`, `key: "case-{case_id}"`)
-        .replace("../samples/lookups/agents.csv", samples.agents)
       expect(rekeyed).not.toBe(original)
       fs.writeFileSync(mapping, rekeyed)
       const changed = writeCsvConfig({ dir, csv, targetUrl: sandbox.url, mapping, configName: "rekeyed.casesync.yaml" })

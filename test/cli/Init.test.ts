@@ -87,7 +87,7 @@ describe("casesync init", () => {
       const dir = yield* makeTempDir("init-crm")
       const config = path.join(dir, "crm.yaml")
       const mapping = path.join(dir, "crm.mapping.yaml")
-      const init = yield* runCli(["init", "--crm", `${sandbox.url}/crm`, "--crm-api-key", "sandbox-key", "--config", config])
+      const init = yield* runCli(["init", "--crm", sandbox.crmUrl, "--crm-api-key", "sandbox-key", "--config", config])
       expect(init.exitCode, init.stderr).toBe(0)
       const text = fs.readFileSync(mapping, "utf-8")
       const written = parse(text)
@@ -98,7 +98,7 @@ describe("casesync init", () => {
       for (const custom of ["priority", "product", "resolutionNote"]) expect(text).toContain(`#   ${custom}`)
       const configText = fs.readFileSync(config, "utf-8")
       expect(configText).not.toContain("sandbox-key")
-      expect(parse(configText).source).toMatchObject({ kind: "khoros", baseUrl: `${sandbox.url}/crm`, apiKey: "${KHOROS_API_KEY}" })
+      expect(parse(configText).source).toMatchObject({ kind: "khoros", baseUrl: sandbox.crmUrl, apiKey: "${KHOROS_API_KEY}" })
 
       const env = { PEACH_BASE_URL: sandbox.url, PEACH_API_TOKEN: "sandbox-token", KHOROS_API_KEY: "sandbox-key" }
       const validate = yield* withEnv(env, runCli(["validate", "--config", config]))

@@ -23,7 +23,7 @@ const planLine = /^plan \S+ for job/m
 
 const knobs = (sandbox: Sandbox, body: unknown) =>
   Effect.promise(async () => {
-    const response = await fetch(`${sandbox.url}/_sandbox/knobs`, {
+    const response = await fetch(`${sandbox.origin}/_sandbox/knobs`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body)

@@ -113,6 +113,37 @@ describe("Case (seed 001)", () => {
   })
 })
 
+/** What casesync reads of a case: a real server may leave out everything else. */
+const minimalCaseJson = { id: "CS-AB12-CD34", typeId: "101", status: "initiated" }
+
+describe("Case: decode what casesync uses, tolerate what it does not", () => {
+  it("decodes a case with every optional field absent", () => {
+    const decoded = Schema.decodeUnknownSync(Case)(minimalCaseJson)
+    expect(decoded).toMatchObject({ id: "CS-AB12-CD34", typeId: "101", status: "initiated", people: [], borrowerIds: [] })
+    expect(decoded.createdAt).toBeUndefined()
+    expect(decoded.name).toBeUndefined()
+  })
+
+  it("keeps fields the contract does not know, and ignores them", () => {
+    const decoded = Schema.decodeUnknownSync(ListEnvelope(Case))({
+      status: 200,
+      data: [{ ...fullCaseJson(), lifecycle: { stage: "x" } }],
+      links: { self: "/api/cases" }
+    })
+    expect(decoded.data[0]).toMatchObject({ id: "CS-AB12-CD34", lifecycle: { stage: "x" } })
+  })
+
+  it("stays strict on what it uses: ids, externalId, openedAt, updatedAt and the writable fields' enums", () => {
+    const { id: _i, ...withoutId } = minimalCaseJson
+    expect(refusedPaths(Case, withoutId)).toContain("id")
+    expect(refusedPaths(Case, { ...minimalCaseJson, externalId: 42 })).toContain("externalId")
+    expect(refusedPaths(Case, { ...minimalCaseJson, updatedAt: "2024-01-01T10:00:00" })).toContain("updatedAt")
+    expect(refusedPaths(Case, { ...minimalCaseJson, openedAt: "yesterday" })).toContain("openedAt")
+    expect(refusedPaths(Case, { ...minimalCaseJson, borrowerIds: "BO-1" })).toContain("borrowerIds")
+    expect(refusedPaths(Case, { ...minimalCaseJson, outcome: "accepted" })).toContain("outcome")
+  })
+})
+
 describe("CaseCreate (seed 000)", () => {
   it("takes an externalId without prefix and an openedAt with offset", () => {
     const body = { typeId: "101", externalId: "CRM-1001", openedAt: "2017-03-10T08:15:00Z", status: "initiated" as const }
@@ -146,6 +177,29 @@ describe("CaseType (seed 002)", () => {
     expect(refusedPaths(CaseType, caseTypeJson({ caseType: "fraud", status: "retired" }))).toEqual(
       expect.arrayContaining(["caseType", "status"])
     )
+  })
+})
+
+describe("CaseType: decode what casesync uses, tolerate what it does not", () => {
+  it("decodes a case type without createdAt, description or any other optional field", () => {
+    const decoded = Schema.decodeUnknownSync(CaseType)({ id: "101", status: "active" })
+    expect(decoded).toMatchObject({ id: "101", status: "active", name: "", description: "" })
+    expect(decoded.createdAt).toBeUndefined()
+    expect(decoded.version).toBeUndefined()
+    const { createdAt: _c, description: _d, ...lean } = caseTypeJson()
+    expect(Schema.decodeUnknownSync(CaseType)({ ...lean, object: "caseType" })).toMatchObject({ id: "101", object: "caseType" })
+  })
+
+  it("stays strict on its id, status and customFieldSchemas", () => {
+    expect(refusedPaths(CaseType, { status: "active" })).toContain("id")
+    expect(refusedPaths(CaseType, { id: "101" })).toContain("status")
+    expect(refusedPaths(CaseType, caseTypeJson({ customFieldSchemas: [{ name: "x", type: "money" }] })))
+      .toContain("customFieldSchemas[0].type")
+  })
+
+  it("lists pages without status, count or links", () => {
+    expect(Schema.decodeUnknownSync(ListEnvelope(CaseType))({ data: [caseTypeJson()] }).data).toHaveLength(1)
+    expect(Schema.decodeUnknownSync(ItemEnvelope(CaseType))({ data: caseTypeJson() }).data.id).toBe("101")
   })
 })
 

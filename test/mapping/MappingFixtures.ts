@@ -20,9 +20,12 @@ export const caseTypes = Schema.decodeUnknownSync(Schema.Array(CaseType))(
 /** Where inline test mappings pretend to live: lookups resolve from `mappings/`, like the shipped ones. */
 export const inlineFile = NodePath.join(root, "mappings/inline-test.yaml")
 
-/** Compiles inline YAML against the sandbox case types. */
+/** The shipped CSV run config: the shipped mappings' lookups (`../samples/lookups/…`) lie in its folder. */
+export const sampleConfig = NodePath.join(root, "samples/legacy-csv.casesync.yaml")
+
+/** Compiles inline YAML against the sandbox case types, as if named by the shipped run config. */
 export const compile = (yaml: string, sourceFields?: ReadonlyArray<string>, file = inlineFile) =>
-  compileMapping(yaml, { file, caseTypes, sourceFields }).pipe(Effect.provide(NodeContext.layer))
+  compileMapping(yaml, { file, caseTypes, sourceFields, configFile: sampleConfig }).pipe(Effect.provide(NodeContext.layer))
 
 /** The issues an inline mapping is refused with (dies if it loads). */
 export const issuesOf = (yaml: string, sourceFields?: ReadonlyArray<string>, file = inlineFile) =>

@@ -6,7 +6,7 @@ import * as NodePath from "node:path"
 import { coverage, loadMapping, type MappedCase, type MappingResult, type Rejection } from "../../src/mapping/index.js"
 import { CsvSourceOptions, readCsv } from "../../src/sources/csv/CsvSource.js"
 import type { SourceRecord } from "../../src/sources/SourceRecord.js"
-import { caseTypes, record, root } from "./MappingFixtures.js"
+import { caseTypes, record, root, sampleConfig } from "./MappingFixtures.js"
 
 const csvPath = NodePath.join(root, "samples/csv/legacy-cases.csv")
 const csvText = readFileSync(csvPath, "utf8")
@@ -21,7 +21,7 @@ const lineOf = (result: MappingResult) => (result.location._tag === "csv" ? resu
 
 /** Maps the legacy sample the way a run would: the CSV reader's items through `mapItem`. */
 const legacyResults = Effect.gen(function*() {
-  const mapping = yield* loadMapping(NodePath.join(root, "mappings/legacy-csv-to-peach.yaml"), { caseTypes, sourceFields: header })
+  const mapping = yield* loadMapping(NodePath.join(root, "mappings/legacy-csv-to-peach.yaml"), { caseTypes, configFile: sampleConfig, sourceFields: header })
   const items = yield* Stream.runCollect(readCsv(CsvSourceOptions.make({ path: csvPath })))
   const results = yield* Effect.forEach(Chunk.toReadonlyArray(items), mapping.mapItem)
   const records = Chunk.toReadonlyArray(items).filter((item): item is SourceRecord => item._tag === "Record")
@@ -120,7 +120,7 @@ describe("the shipped Khoros sample through its mapping", () => {
   const meta: { fields: ReadonlyArray<{ name: string }> } = JSON.parse(readFileSync(NodePath.join(root, "samples/khoros/meta-case.json"), "utf8"))
   const documented = ["id", "number", "customerId", "title", "description", "url", "lastUpdated", "created", "status", "interactions"]
   const sourceFields = [...documented, ...meta.fields.map((field) => field.name)]
-  const khoros = loadMapping(NodePath.join(root, "mappings/khoros-to-peach.yaml"), { caseTypes, sourceFields }).pipe(
+  const khoros = loadMapping(NodePath.join(root, "mappings/khoros-to-peach.yaml"), { caseTypes, configFile: sampleConfig, sourceFields }).pipe(
     Effect.provide(NodeContext.layer)
   )
 

@@ -5,10 +5,10 @@ import fc from "fast-check"
 import * as NodePath from "node:path"
 import { makeDatetimeCodec } from "../../src/mapping/Datetime.js"
 import { type CompiledMapping, loadMapping } from "../../src/mapping/index.js"
-import { caseTypes, compile, generic, record, root } from "./MappingFixtures.js"
+import { caseTypes, compile, generic, record, root, sampleConfig } from "./MappingFixtures.js"
 
 const khoros = Effect.runSync(Effect.cached(
-  loadMapping(NodePath.join(root, "mappings/khoros-to-peach.yaml"), { caseTypes }).pipe(Effect.provide(NodeContext.layer))
+  loadMapping(NodePath.join(root, "mappings/khoros-to-peach.yaml"), { caseTypes, configFile: sampleConfig }).pipe(Effect.provide(NodeContext.layer))
 ))
 
 /** The compiled two-way field for `target` in case type 106. */

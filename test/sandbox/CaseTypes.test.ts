@@ -4,6 +4,10 @@ import { CaseType } from "../../src/domain/peach/index.js"
 import { startSandbox } from "../../src/sandbox/SandboxServer.js"
 import { call, fieldsOf } from "./SandboxHttp.js"
 
+// These specs check every value the sandbox holds (nulls, descriptions), so they read
+// full responses; the lean default's omissions are specified in Wire.test.ts.
+const fullResponses = { responses: "full" } as const
+
 // Seed 002: every update is a new version; one active version per type, the previous
 // active one becomes deprecated; deprecating hides the type from GET /case-types and
 // spawns a draft replica; cases in flight keep the version they were created with.
@@ -11,7 +15,7 @@ import { call, fieldsOf } from "./SandboxHttp.js"
 
 const isCaseType = Schema.is(CaseType)
 
-const versionsOf = (sandbox: { url: string }, typeId: string, count: number) =>
+const versionsOf = (sandbox: { url: string; origin: string }, typeId: string, count: number) =>
   Effect.forEach(
     Array.from({ length: count }, (_, i) => i + 1),
     (version) => Effect.map(call(sandbox, "GET", `/case-types/${typeId}?version=${version}`), (r) => r.body.data)
@@ -20,7 +24,7 @@ const versionsOf = (sandbox: { url: string }, typeId: string, count: number) =>
 describe("Peach-style sandbox: case types", () => {
   it.scoped("an update of the active version creates version 2, active, and deprecates version 1", () =>
     Effect.gen(function*() {
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       const updated = yield* call(sandbox, "PUT", "/case-types/101", { body: { description: "Now with SLA" } })
       expect(updated.status).toBe(200)
       expect(updated.body.data).toMatchObject({ id: "101", version: 2, status: "active", description: "Now with SLA" })
@@ -36,7 +40,7 @@ describe("Peach-style sandbox: case types", () => {
 
   it.scoped("keeps exactly one active version through several updates", () =>
     Effect.gen(function*() {
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       for (const name of ["One", "Two", "Three"]) {
         expect((yield* call(sandbox, "PUT", "/case-types/104", { body: { name } })).status).toBe(200)
       }
@@ -47,7 +51,7 @@ describe("Peach-style sandbox: case types", () => {
 
   it.scoped("a draft update leaves the active version serving new cases until the draft is activated", () =>
     Effect.gen(function*() {
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       const draft = yield* call(sandbox, "PUT", "/case-types/101", { body: { name: "Next", status: "draft" } })
       expect(draft.body.data).toMatchObject({ version: 2, status: "draft" })
       const before = yield* call(sandbox, "POST", "/people/ext-BRW-1001/cases", { body: { typeId: "101" } })
@@ -62,7 +66,7 @@ describe("Peach-style sandbox: case types", () => {
 
   it.scoped("existing cases keep the case type version they were created with", () =>
     Effect.gen(function*() {
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       yield* call(sandbox, "POST", "/people/ext-BRW-1001/cases", {
         body: { typeId: "103", externalId: "OLD-1", customFields: { disputeChannel: "mail" } }
       })
@@ -90,7 +94,7 @@ describe("Peach-style sandbox: case types", () => {
 
   it.scoped("deprecating hides the type from the list and spawns a draft replica derived from it", () =>
     Effect.gen(function*() {
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       const listedBefore = (yield* call(sandbox, "GET", "/case-types")).body.data.map((t: any) => t.id)
       expect(listedBefore).toEqual(["101", "102", "103", "104", "105", "106", "107"])
       const deprecated = yield* call(sandbox, "PUT", "/case-types/105", { body: { status: "deprecated" } })
@@ -114,7 +118,7 @@ describe("Peach-style sandbox: case types", () => {
 
   it.scoped("creates a new type as a draft version 1 with a fresh numeric id", () =>
     Effect.gen(function*() {
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       const created = yield* call(sandbox, "POST", "/case-types", {
         body: {
           caseType: "collection",
@@ -136,7 +140,7 @@ describe("Peach-style sandbox: case types", () => {
 
   it.scoped("answers 404 for an unknown case type and 400 for a bad version", () =>
     Effect.gen(function*() {
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       expect((yield* call(sandbox, "GET", "/case-types/999")).status).toBe(404)
       expect((yield* call(sandbox, "PUT", "/case-types/999", { body: { name: "x" } })).status).toBe(404)
       const bad = yield* call(sandbox, "GET", "/case-types/101?version=abc")
@@ -146,7 +150,7 @@ describe("Peach-style sandbox: case types", () => {
 
   it.scoped("links and unlinks objects, and refuses a smart-review run dated in the future", () =>
     Effect.gen(function*() {
-      const sandbox = yield* startSandbox()
+      const sandbox = yield* startSandbox(fullResponses)
       expect((yield* call(sandbox, "POST", "/case-types/101/associations?objectType=loanType&objectId=7")).status)
         .toBe(204)
       expect((yield* call(sandbox, "DELETE", "/case-types/101/associations?objectType=loanType&objectId=7")).status)

@@ -14,7 +14,7 @@ const eventually = <A>(check: Effect.Effect<A | undefined>) =>
     throw new Error("condition never held")
   })
 
-const statuses = (sandbox: { url: string }, count: number) =>
+const statuses = (sandbox: { url: string; origin: string }, count: number) =>
   Effect.forEach(Array.from({ length: count }), () =>
     Effect.map(attempt(sandbox, "GET", "/people?limit=1"), Either.match({ onLeft: () => "dropped", onRight: (r) => r.status })))
 

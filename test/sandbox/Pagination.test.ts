@@ -5,13 +5,14 @@ import { startSandbox } from "../../src/sandbox/SandboxServer.js"
 import { call, fieldsOf, type Reply } from "./SandboxHttp.js"
 
 // Seed 002 rules, applied to every list (PEACH_ROUTES.md): limit 1..100 default 25,
-// startingAfter / endingBefore exclusive cursors (not both), creation order,
-// nextUrl / previousUrl relative to the API root or null, total = all matching items.
+// startingAfter / endingBefore exclusive cursors (not both), ordered by id (not by
+// creation, as a real server's index may order them), nextUrl / previousUrl as
+// root-relative paths under the base path (/api) or null, total = all matching items.
 
-const personIds: ReadonlyArray<string> = people.map((p) => p.id)
+const personIds: ReadonlyArray<string> = people.map((p) => p.id).sort()
 
 /** Follows `nextUrl` (or `previousUrl`) from `start` until null, collecting ids page by page. */
-const walk = (sandbox: { url: string }, start: string, direction: "nextUrl" | "previousUrl") =>
+const walk = (sandbox: { url: string; origin: string }, start: string, direction: "nextUrl" | "previousUrl") =>
   Effect.gen(function*() {
     const pages: Array<ReadonlyArray<string>> = []
     let url: string | null = start
@@ -48,7 +49,7 @@ describe("Peach-style sandbox: pagination", () => {
       const reply = yield* call(sandbox, "GET", "/people")
       expect(reply.body).toMatchObject({ status: 200, total: 60, count: 25, previousUrl: null })
       expect(reply.body.data.map((p: any) => p.id)).toEqual(personIds.slice(0, 25))
-      expect(reply.body.nextUrl).toBe(`/people?limit=25&startingAfter=${personIds[24]}`)
+      expect(reply.body.nextUrl).toBe(`/api/people?limit=25&startingAfter=${personIds[24]}`)
     }))
 
   it.scoped("startingAfter gives the items after the cursor; endingBefore the limit items right before it", () =>
@@ -56,8 +57,8 @@ describe("Peach-style sandbox: pagination", () => {
       const sandbox = yield* startSandbox()
       const after = yield* call(sandbox, "GET", `/people?limit=5&startingAfter=${personIds[9]}`)
       expect(after.body.data.map((p: any) => p.id)).toEqual(personIds.slice(10, 15))
-      expect(after.body.previousUrl).toBe(`/people?limit=5&endingBefore=${personIds[10]}`)
-      expect(after.body.nextUrl).toBe(`/people?limit=5&startingAfter=${personIds[14]}`)
+      expect(after.body.previousUrl).toBe(`/api/people?limit=5&endingBefore=${personIds[10]}`)
+      expect(after.body.nextUrl).toBe(`/api/people?limit=5&startingAfter=${personIds[14]}`)
       const before = yield* call(sandbox, "GET", `/people?limit=3&endingBefore=${personIds[9]}`)
       expect(before.body.data.map((p: any) => p.id)).toEqual(personIds.slice(6, 9))
       const nearStart = yield* call(sandbox, "GET", `/people?limit=5&endingBefore=${personIds[2]}`)
@@ -94,7 +95,7 @@ describe("Peach-style sandbox: pagination", () => {
       expect([...backward].reverse().flat()).toEqual(personIds)
     }))
 
-  it.scoped("pages a borrower's cases and the company's cases the same way, new cases last", () =>
+  it.scoped("pages a borrower's cases and the company's cases the same way, new cases in id order", () =>
     Effect.gen(function*() {
       const sandbox = yield* startSandbox()
       const created: Array<string> = []
@@ -105,12 +106,12 @@ describe("Peach-style sandbox: pagination", () => {
         created.push(reply.body.data.id)
       }
       const mine = yield* walk(sandbox, "/people/ext-BRW-1004/cases?limit=5", "nextUrl")
-      expect(mine.flat()).toEqual(created)
+      expect(mine.flat()).toEqual([...created].sort())
       const first = yield* call(sandbox, "GET", "/people/ext-BRW-1004/cases?limit=5")
       expect(first.body.total).toBe(12)
-      expect(first.body.nextUrl).toBe(`/people/ext-BRW-1004/cases?limit=5&startingAfter=${created[4]}`)
+      expect(first.body.nextUrl).toBe(`/api/people/ext-BRW-1004/cases?limit=5&startingAfter=${[...created].sort()[4]}`)
       const all = yield* walk(sandbox, "/cases?limit=4", "nextUrl")
-      expect(all.flat()).toEqual(["CS-7Q2M-4KX9", "CS-H3TD-91PB", "CS-0B8R-Z6WN", "CS-M5VJ-2ECQ", ...created])
+      expect(all.flat()).toEqual(["CS-7Q2M-4KX9", "CS-H3TD-91PB", "CS-0B8R-Z6WN", "CS-M5VJ-2ECQ", ...created].sort())
     }))
 
   it.scoped("pages case types and keeps the filters in the links", () =>
@@ -123,7 +124,7 @@ describe("Peach-style sandbox: pagination", () => {
       const filtered = yield* call(sandbox, "GET", "/case-types?limit=1&loanTypeId=LT-1")
       expect(filtered.body).toMatchObject({ total: 2, count: 1 })
       expect(filtered.body.data[0].id).toBe("102")
-      expect(filtered.body.nextUrl).toBe("/case-types?loanTypeId=LT-1&limit=1&startingAfter=102")
+      expect(filtered.body.nextUrl).toBe("/api/case-types?loanTypeId=LT-1&limit=1&startingAfter=102")
       const second = yield* call(sandbox, "GET", filtered.body.nextUrl)
       expect(second.body.data.map((t: any) => t.id)).toEqual(["104"])
       expect(second.body.nextUrl).toBeNull()

@@ -13,14 +13,14 @@ afterEach(() => {
 
 /** Starts the CLI and resolves with its URL once the banner is printed. */
 const startCli = (args: ReadonlyArray<string>) =>
-  new Promise<{ child: ChildProcess; url: string; output: () => string }>((resolve, reject) => {
+  new Promise<{ child: ChildProcess; url: string; origin: string; output: () => string }>((resolve, reject) => {
     const child = spawn(process.execPath, [bin, "sandbox", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] })
     children.push(child)
     let output = ""
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]
-      if (url !== undefined) resolve({ child, url, output: () => output })
+      const found = /listening on ((http:\/\/127\.0\.0\.1:\d+)\S*)/.exec(output)
+      if (found !== null) resolve({ child, url: found[1]!, origin: found[2]!, output: () => output })
     }
     child.stdout!.on("data", onData)
     child.stderr!.on("data", onData)
@@ -46,13 +46,13 @@ describe("casesync sandbox (CLI)", () => {
   })
 
   it("applies knobs and credentials from flags, and knob changes over HTTP", async () => {
-    const { child, url } = await startCli(["--rate-limit", "1", "--token", "cli-token", "--seed", "5"])
+    const { child, origin, url } = await startCli(["--rate-limit", "1", "--token", "cli-token", "--seed", "5"])
     const headers = { authorization: "Bearer cli-token" }
     expect((await fetch(`${url}/cases`, { headers })).status).toBe(200)
     const limited = await fetch(`${url}/cases`, { headers })
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1)
-    const knobs = await fetch(`${url}/_sandbox/knobs`, {
+    const knobs = await fetch(`${origin}/_sandbox/knobs`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ rateLimit: null, faultRate: 1 })
@@ -61,6 +61,24 @@ describe("casesync sandbox (CLI)", () => {
     expect([500, 503]).toContain((await fetch(`${url}/cases`, { headers })).status)
     child.kill("SIGINT")
     expect(await exited(child)).toBe(0)
+  })
+
+  it("serves the Peach API under /api by default and under --base-path otherwise; the CRM stays at /crm", async () => {
+    const headers = { "x-api-key": "sandbox-key" }
+    const byDefault = await startCli([])
+    expect(byDefault.url).toBe(`${byDefault.origin}/api`)
+    expect(byDefault.output()).toContain(`${byDefault.origin}/crm`)
+    expect((await fetch(`${byDefault.origin}/api/cases`, { headers })).status).toBe(200)
+    expect((await fetch(`${byDefault.origin}/cases`, { headers })).status).toBe(404)
+    expect((await fetch(`${byDefault.origin}/crm/meta/object/case`, { headers })).status).toBe(200)
+    const atRoot = await startCli(["--base-path", "/", "--link-style", "absolute"])
+    expect(atRoot.url).toBe(atRoot.origin)
+    const page = (await (await fetch(`${atRoot.origin}/people?limit=1`, { headers })).json()) as { nextUrl: string }
+    expect(page.nextUrl).toMatch(new RegExp(`^${atRoot.origin}/people\\?limit=1&startingAfter=`))
+  })
+
+  it("refuses a base path that overlaps the CRM's /crm", async () => {
+    await expect(startCli(["--base-path", "/crm/peach"])).rejects.toThrow(/base path.*\/crm/)
   })
 
   it("refuses invalid knobs with a message and a failing exit code", async () => {

@@ -24,8 +24,20 @@ export interface CallOptions {
   readonly anonymous?: boolean
 }
 
-const send = (sandbox: Pick<Sandbox, "url">, method: string, path: string, options: CallOptions = {}) =>
-  fetch(`${sandbox.url}${path}`, {
+/**
+ * Where `path` goes: an API path (`/people`) under the API root, a control path
+ * (`/_sandbox/...`) on the origin, and a link (`/api/people?...`, `http://...`)
+ * resolved against the API root the way a browser resolves it.
+ */
+export const urlOf = (sandbox: Pick<Sandbox, "url" | "origin">, path: string): string =>
+  path.startsWith("/_sandbox/")
+    ? `${sandbox.origin}${path}`
+    : /^https?:/.test(path) || path.startsWith(new URL(sandbox.url).pathname + "/")
+    ? new URL(path, sandbox.url).href
+    : `${sandbox.url}${path}`
+
+const send = (sandbox: Pick<Sandbox, "url" | "origin">, method: string, path: string, options: CallOptions = {}) =>
+  fetch(urlOf(sandbox, path), {
     method,
     headers: {
       ...(options.anonymous === true ? {} : bearer),
@@ -41,11 +53,11 @@ const send = (sandbox: Pick<Sandbox, "url">, method: string, path: string, optio
   })
 
 /** One request; a dropped connection is a defect (use `attempt` when a drop is expected). */
-export const call = (sandbox: Pick<Sandbox, "url">, method: string, path: string, options?: CallOptions) =>
+export const call = (sandbox: Pick<Sandbox, "url" | "origin">, method: string, path: string, options?: CallOptions) =>
   Effect.promise((): Promise<Reply> => send(sandbox, method, path, options))
 
 /** One request whose connection may be dropped: Left with the fetch error when it is. */
-export const attempt = (sandbox: Pick<Sandbox, "url">, method: string, path: string, options?: CallOptions) =>
+export const attempt = (sandbox: Pick<Sandbox, "url" | "origin">, method: string, path: string, options?: CallOptions) =>
   Effect.either(Effect.tryPromise({ try: (): Promise<Reply> => send(sandbox, method, path, options), catch: (e) => e }))
     .pipe(Effect.map((result) => result as Either.Either<Reply, unknown>))
 

@@ -35,7 +35,7 @@ describe("PeachClient case types", () => {
         .reply(200, {
           status: 200,
           count: 1,
-          nextUrl: "/case-types?limit=1&loanTypeId=LT-1&loanTypeId=LT-2&smartReviewsEnable=true&startingAfter=101",
+          nextUrl: "/api/case-types?limit=1&loanTypeId=LT-1&loanTypeId=LT-2&smartReviewsEnable=true&startingAfter=101",
           data: [caseTypeJson()]
         })
       peach().get("/api/case-types")

@@ -48,7 +48,8 @@ describe("PeachClient against the sandbox", () => {
         const types = yield* collect(client.listCaseTypes({ pageSize: 2 }))
         expect(people.length).toBeGreaterThan(2)
         expect(new Set(people.map((p) => p.id)).size).toBe(people.length)
-        expect(cases.map((c) => c.id)).toEqual((yield* sandbox.state.cases).map((c) => c.id))
+        // Every case once, in the server's order (the sandbox's is by id, not creation).
+        expect(cases.map((c) => c.id)).toEqual((yield* sandbox.state.cases).map((c) => c.id).sort())
         expect(types.map((t) => t.id)).toContain("101")
         const byOnePage = yield* collect(client.listCompanyCases({ pageSize: 100 }))
         expect(byOnePage.map((c) => c.id)).toEqual(cases.map((c) => c.id))
@@ -168,3 +169,25 @@ describe("PeachClient against the sandbox", () => {
       })
     ), 20_000)
 })
+
+describe("PeachClient against the sandbox: links in every spelling", () => {
+  for (const basePath of ["/api", "/"]) {
+    for (const linkStyle of ["rootRelative", "absolute"] as const) {
+      it.scoped(`pages every list with ${linkStyle} links under base path ${basePath}`, () =>
+        Effect.gen(function*() {
+          const sandbox = yield* startSandbox({ basePath, linkStyle })
+          const peach = yield* connect(sandbox)
+          const cases = yield* Stream.runCollect(peach.listCompanyCases({ pageSize: 3 }))
+          expect(Chunk.toReadonlyArray(cases).map((c) => c.id).sort()).toEqual((yield* sandbox.state.cases).map((c) => c.id).sort())
+          const people = yield* Stream.runCollect(peach.listPeople({ pageSize: 7 }))
+          expect(Chunk.size(people)).toBe(60)
+          const types = yield* Stream.runCollect(peach.listCaseTypes({ pageSize: 2 }))
+          expect(Chunk.size(types)).toBe(7)
+          // Every page was one request: no link was glued onto the root (that would 404).
+          const stats = yield* sandbox.stats.snapshot
+          expect(stats.byEndpoint["GET /people"]).toEqual({ total: 9, byStatus: { "200": 9 } })
+        }))
+    }
+  }
+})
+

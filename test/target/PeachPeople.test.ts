@@ -14,7 +14,7 @@ describe("PeachClient people", () => {
         status: 200,
         total: 2,
         count: 1,
-        nextUrl: "/people?limit=1&startingAfter=BO-UJZD-E8GX",
+        nextUrl: "/api/people?limit=1&startingAfter=BO-UJZD-E8GX",
         previousUrl: null,
         data: [personJson()]
       })

@@ -11,7 +11,7 @@ import {
   MatchLevel,
   UserType
 } from "./Enums.js"
-import { IsoDate, JsonObject, nullable, OffsetDateTime } from "./Primitives.js"
+import { IsoDate, JsonObject, keepUnknownFields, nullable, OffsetDateTime } from "./Primitives.js"
 
 /** The user who performed an action on a case (seed 001, `createdByUser` and friends). */
 export const ActingUser = Schema.Struct({
@@ -44,11 +44,11 @@ export type CaseAssociation = typeof CaseAssociation.Type
 
 /** Summary of the case-type version that produced a case (seed 001). */
 export const CaseTypeMeta = Schema.Struct({
-  base: Schema.String,
+  base: Schema.optional(Schema.String),
   id: Schema.String,
-  name: Schema.String,
+  name: Schema.optional(Schema.String),
   derivedFromTypeId: nullable(Schema.String),
-  version: Schema.Int
+  version: Schema.optional(Schema.Int)
 })
 export type CaseTypeMeta = typeof CaseTypeMeta.Type
 
@@ -122,21 +122,24 @@ export const CaseUpdate = Schema.Struct({
 export type CaseUpdate = typeof CaseUpdate.Type
 
 /**
- * A case as the API returns it (seed 001, every field with its type and nullability):
- * the writable fields, a few of them required in a response, plus what the server sets.
+ * A case as the API returns it (seed 001, every field with its type and nullability).
+ * Decoded for what casesync uses: `id`, `typeId`, `status`, `externalId`, the borrower
+ * (`borrowerIds` / `people`), `updatedAt`, `deletedAt` and the writable fields are
+ * checked; every other field may be absent, and fields the seeds do not name are kept.
  */
 export const Case = Schema.Struct({
   ...writableFields,
   id: Schema.String,
-  object: Schema.Literal("case"),
-  createdAt: OffsetDateTime,
+  object: Schema.optional(Schema.Literal("case")),
+  createdAt: Schema.optional(OffsetDateTime),
   updatedAt: nullable(OffsetDateTime),
   deletedAt: nullable(OffsetDateTime),
   // A stored externalId is whatever the server holds; the non-empty rule is for writes.
   externalId: nullable(Schema.String),
-  people: Schema.Array(Schema.String),
-  borrowerIds: Schema.Array(Schema.String),
-  name: Schema.String,
+  // The borrower may be named in either list (or both); an absent list is an empty one.
+  people: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  borrowerIds: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  name: Schema.optional(Schema.String),
   status: CaseStatus,
   typeId: Schema.String,
   companyId: Schema.optional(Schema.String),
@@ -154,7 +157,7 @@ export const Case = Schema.Struct({
   lastSubresourceUpdatedAt: nullable(OffsetDateTime),
   lastSubresourceUpdatedBy: nullable(ActingUser),
   owningEmployee: nullable(OwningEmployee)
-})
+}).annotations(keepUnknownFields)
 export type Case = typeof Case.Type
 
 /** Body of `POST .../cases/{caseId}/associations` (seed 000). */

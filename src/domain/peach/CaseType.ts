@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { BaseCaseType, CaseTypeStatus } from "./Enums.js"
-import { JsonObject, nullable, OffsetDateTime } from "./Primitives.js"
+import { JsonObject, keepUnknownFields, nullable, OffsetDateTime } from "./Primitives.js"
 
 /** Value types a custom field can hold. */
 export const CustomFieldType = Schema.Literal("string", "number", "integer", "boolean", "date", "dateTime", "enum")
@@ -44,23 +44,29 @@ export type CaseTypeCreate = typeof CaseTypeCreate.Type
 export const CaseTypeUpdate = Schema.Struct(caseTypeWritable)
 export type CaseTypeUpdate = typeof CaseTypeUpdate.Type
 
-/** A case type version as the API returns it (seed 002). */
+/**
+ * A case type version as the API returns it (seed 002). Decoded for what casesync
+ * uses: `id`, `status` (new cases take the active version) and `customFieldSchemas`
+ * are checked; `name` and `description` default to `""` as seed 002 documents;
+ * `createdAt`, `version`, the base `caseType` and the rest may be absent; fields the
+ * seed does not name are kept.
+ */
 export const CaseType = Schema.Struct({
   id: Schema.String,
-  createdAt: OffsetDateTime,
+  createdAt: Schema.optional(OffsetDateTime),
   updatedAt: nullable(OffsetDateTime),
   deletedAt: nullable(OffsetDateTime),
-  caseType: BaseCaseType,
-  name: Schema.String.pipe(Schema.maxLength(50)),
-  description: Schema.String.pipe(Schema.maxLength(500)),
+  caseType: Schema.optional(BaseCaseType),
+  name: Schema.optionalWith(Schema.String.pipe(Schema.maxLength(50)), { default: () => "" }),
+  description: Schema.optionalWith(Schema.String.pipe(Schema.maxLength(500)), { default: () => "" }),
   status: CaseTypeStatus,
-  version: Schema.Int,
+  version: Schema.optional(Schema.Int),
   derivedFromTypeId: nullable(Schema.String),
   loanTypeId: nullable(Schema.String),
   workflowTypeId: nullable(Schema.String),
   customFieldSchemas: nullable(Schema.Array(CustomFieldSchema)),
   smartReviews: nullable(JsonObject)
-})
+}).annotations(keepUnknownFields)
 export type CaseType = typeof CaseType.Type
 
 /** Result of `POST /case-types/{id}/create-smart-review-tasks` (seed 002). */

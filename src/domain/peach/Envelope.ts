@@ -3,20 +3,22 @@ import { Schema } from "effect"
 /** `{status, message, data}`: how the API wraps one object (seeds 000–002). */
 export const ItemEnvelope = <A, I, R>(data: Schema.Schema<A, I, R>) =>
   Schema.Struct({
-    status: Schema.Int,
+    // The HTTP status is what counts; the body's copy of it may be absent.
+    status: Schema.optional(Schema.Int),
     message: Schema.optional(Schema.NullOr(Schema.String)),
     data
   })
 
 /**
  * `{status, total, count, nextUrl, previousUrl, data}`: a page of a list (seed 000).
- * Case-type and escalation lists omit `total` and the URLs (seed 002), hence optional.
+ * Case-type and escalation lists omit `total` and the URLs (seed 002), hence optional;
+ * casesync reads only `data` and `nextUrl`, so the rest may be absent too.
  */
 export const ListEnvelope = <A, I, R>(item: Schema.Schema<A, I, R>) =>
   Schema.Struct({
-    status: Schema.Int,
+    status: Schema.optional(Schema.Int),
     total: Schema.optional(Schema.NullOr(Schema.Int)),
-    count: Schema.Int,
+    count: Schema.optional(Schema.Int),
     nextUrl: Schema.optional(Schema.NullOr(Schema.String)),
     previousUrl: Schema.optional(Schema.NullOr(Schema.String)),
     data: Schema.Array(item)

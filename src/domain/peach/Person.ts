@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { nullable, OffsetDateTime } from "./Primitives.js"
+import { keepUnknownFields, nullable, OffsetDateTime } from "./Primitives.js"
 
 /**
  * A borrower (person or business). The seeds reference borrowers only by id in case
@@ -13,5 +13,5 @@ export const Person = Schema.Struct({
   externalId: nullable(Schema.String),
   name: nullable(Schema.String),
   createdAt: Schema.optional(OffsetDateTime)
-})
+}).annotations(keepUnknownFields)
 export type Person = typeof Person.Type

@@ -58,3 +58,9 @@ export type JsonObject = typeof JsonObject.Type
 
 /** `X | null`, present or absent: how the seeds mark a field typed "(string,null)". */
 export const nullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+/**
+ * Parse options of a response object: fields the contract does not name are kept in
+ * the decoded value (and ignored), so a server that adds fields breaks nothing.
+ */
+export const keepUnknownFields = { parseOptions: { onExcessProperty: "preserve" } } as const

@@ -1,4 +1,4 @@
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Effect, Either, Schema } from "effect"
 import {
   AddAssociation,
@@ -21,23 +21,11 @@ import {
   snooze
 } from "./CaseSubresources.js"
 import { createCase, updateCase } from "./CaseWrites.js"
-import { paginate, parsePageRequest } from "./Pagination.js"
-import { decodeBody, itemResponse, noContent, pathParam, queryParams, singleQuery } from "./PeachHttp.js"
+import { decodeBody, noContent, pathParam, queryParams, singleQuery } from "./PeachHttp.js"
 import { caseOr404, personOr404 } from "./PeachLookups.js"
 import { PeachState } from "./PeachState.js"
 import { allCases } from "./PeachStore.js"
-
-/** The request's path without its query: the base of `nextUrl` / `previousUrl`. */
-const requestPath = Effect.map(HttpServerRequest.HttpServerRequest, (r) => r.url.split("?")[0]!)
-
-/** `{status, total, count, nextUrl, previousUrl, data}` for one page of `items`. */
-const listResponse = <A>(items: ReadonlyArray<A>, idOf: (a: A) => string) =>
-  Effect.gen(function*() {
-    const query = yield* queryParams
-    const page = yield* parsePageRequest(query)
-    const result = yield* paginate(items, idOf, page, yield* requestPath)
-    return HttpServerResponse.unsafeJson({ status: 200, ...result })
-  })
+import { itemResponse, pageResponse, unpagedResponse } from "./PeachWire.js"
 
 const caseId = (c: Case) => c.id
 
@@ -86,14 +74,14 @@ export const caseRoutes = HttpRouter.empty.pipe(
     "/cases",
     Effect.gen(function*() {
       const store = yield* Effect.flatMap(PeachState, (s) => s.snapshot)
-      return yield* listResponse(allCases(store), caseId)
+      return yield* pageResponse("case", allCases(store), caseId)
     })
   ),
   HttpRouter.get(
     "/cases/escalations",
     Effect.gen(function*() {
       const data = activeEscalations(yield* Effect.flatMap(PeachState, (s) => s.snapshot))
-      return HttpServerResponse.unsafeJson({ status: 200, count: data.length, data })
+      return yield* unpagedResponse(data)
     })
   ),
   HttpRouter.post(
@@ -102,7 +90,7 @@ export const caseRoutes = HttpRouter.empty.pipe(
       const personId = yield* pathParam("personId")
       const body = yield* decodeBody(CaseCreate, "case")
       const state = yield* PeachState
-      return itemResponse("Case created", yield* state.write(createCase(personId, body)))
+      return yield* itemResponse("Case created", "case", yield* state.write(createCase(personId, body)))
     })
   ),
   HttpRouter.get(
@@ -111,7 +99,7 @@ export const caseRoutes = HttpRouter.empty.pipe(
       const store = yield* Effect.flatMap(PeachState, (s) => s.snapshot)
       const person = yield* personOr404(store, yield* pathParam("personId"))
       const cases = allCases(store).filter((c) => c.people.includes(person.id) || c.borrowerIds.includes(person.id))
-      return yield* listResponse(cases, caseId)
+      return yield* pageResponse("case", cases, caseId)
     })
   ),
   HttpRouter.get(
@@ -120,7 +108,7 @@ export const caseRoutes = HttpRouter.empty.pipe(
       const [personId, caseRef] = yield* personAndCase
       const store = yield* Effect.flatMap(PeachState, (s) => s.snapshot)
       const found = yield* caseOr404(store, yield* personOr404(store, personId), caseRef)
-      return itemResponse("Case", yield* shapeCase(found, yield* queryParams))
+      return yield* itemResponse("Case", "case", yield* shapeCase(found, yield* queryParams))
     })
   ),
   HttpRouter.put(
@@ -129,7 +117,7 @@ export const caseRoutes = HttpRouter.empty.pipe(
       const [personId, caseRef] = yield* personAndCase
       const body = yield* decodeBody(CaseUpdate, "case update")
       const state = yield* PeachState
-      return itemResponse("Case updated", yield* state.write(updateCase(personId, caseRef, body)))
+      return yield* itemResponse("Case updated", "case", yield* state.write(updateCase(personId, caseRef, body)))
     })
   ),
   HttpRouter.post(
@@ -180,7 +168,7 @@ export const caseRoutes = HttpRouter.empty.pipe(
       const store = yield* Effect.flatMap(PeachState, (s) => s.snapshot)
       const found = yield* caseOr404(store, yield* personOr404(store, personId), caseRef)
       const data = escalationsOf(store, found.id)
-      return HttpServerResponse.unsafeJson({ status: 200, count: data.length, data })
+      return yield* unpagedResponse(data)
     })
   ),
   HttpRouter.post(

@@ -86,7 +86,7 @@ export const activeEscalations = (store: PeachStore): ReadonlyArray<CompanyEscal
       note: latest?.note ?? null,
       isUrgent: c.escalationIsUrgent ?? false,
       caseId: c.id,
-      caseName: c.name,
+      caseName: c.name ?? "",
       escalationTargetName: team !== null ? `Team ${team}` : employee !== null ? `Employee ${employee}` : null
     }]
   })

@@ -1,12 +1,12 @@
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Either, Schema } from "effect"
 import { CaseTypeAssociationObjectType, CaseTypeCreate, CaseTypeUpdate, IsoDate } from "../../domain/peach/index.js"
 import { type ApiError, invalidField } from "../ApiError.js"
 import { changeCaseTypeAssociation, createCaseType, listedCaseTypes, updateCaseType } from "./CaseTypeWrites.js"
-import { paginate, parsePageRequest } from "./Pagination.js"
-import { decodeBody, itemResponse, noContent, pathParam, queryParams, singleQuery } from "./PeachHttp.js"
+import { decodeBody, noContent, pathParam, queryParams, singleQuery } from "./PeachHttp.js"
 import { caseTypeOr404 } from "./PeachLookups.js"
 import { PeachState } from "./PeachState.js"
+import { itemResponse, pageResponse } from "./PeachWire.js"
 
 type Query = Readonly<Record<string, string | ReadonlyArray<string>>>
 
@@ -61,14 +61,13 @@ export const caseTypeRoutes = HttpRouter.empty.pipe(
     "/case-types",
     Effect.gen(function*() {
       const body = yield* decodeBody(CaseTypeCreate, "case type")
-      return itemResponse("Case type created", yield* Effect.flatMap(PeachState, (s) => s.write(createCaseType(body))))
+      return yield* itemResponse("Case type created", "caseType", yield* Effect.flatMap(PeachState, (s) => s.write(createCaseType(body))))
     })
   ),
   HttpRouter.get(
     "/case-types",
     Effect.gen(function*() {
       const query = yield* queryParams
-      const page = yield* parsePageRequest(query)
       const loanTypeIds = values(query, "loanTypeId")
       const smartReviews = yield* booleanQuery(query, "smartReviewsEnable")
       const items = listedCaseTypes(yield* snapshot).filter((t) =>
@@ -79,9 +78,7 @@ export const caseTypeRoutes = HttpRouter.empty.pipe(
         ...loanTypeIds.map((id) => ["loanTypeId", id] as const),
         ...(smartReviews === undefined ? [] : [["smartReviewsEnable", String(smartReviews)] as const])
       ]
-      const path = (yield* HttpServerRequest.HttpServerRequest).url.split("?")[0]!
-      const result = yield* paginate(items, (t) => t.id, page, path, filters)
-      return HttpServerResponse.unsafeJson({ status: 200, ...result })
+      return yield* pageResponse("caseType", items, (t) => t.id, filters)
     })
   ),
   HttpRouter.get(
@@ -89,7 +86,7 @@ export const caseTypeRoutes = HttpRouter.empty.pipe(
     Effect.gen(function*() {
       const version = yield* versionQuery(yield* queryParams)
       const found = yield* caseTypeOr404(yield* snapshot, yield* pathParam("caseTypeId"), version)
-      return itemResponse("Case type", found)
+      return yield* itemResponse("Case type", "caseType", found)
     })
   ),
   HttpRouter.put(
@@ -99,7 +96,7 @@ export const caseTypeRoutes = HttpRouter.empty.pipe(
       const version = yield* versionQuery(yield* queryParams)
       const body = yield* decodeBody(CaseTypeUpdate, "case type update")
       const updated = yield* Effect.flatMap(PeachState, (s) => s.write(updateCaseType(typeId, version, body)))
-      return itemResponse(updated.status === "deprecated" ? "Case type deprecated" : "Case type version created", updated)
+      return yield* itemResponse(updated.status === "deprecated" ? "Case type deprecated" : "Case type version created", "caseType", updated)
     })
   ),
   HttpRouter.post(

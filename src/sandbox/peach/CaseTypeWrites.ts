@@ -3,7 +3,7 @@ import type { CaseType, CaseTypeCreate, CaseTypeUpdate } from "../../domain/peac
 import { type ApiError, type FieldError, invalid, invalidField, notFound } from "../ApiError.js"
 import { caseTypeOr404 } from "./PeachLookups.js"
 import type { Write } from "./PeachState.js"
-import type { PeachStore } from "./PeachStore.js"
+import { type PeachStore, versionOf } from "./PeachStore.js"
 
 const definedFields = (body: CaseTypeUpdate): Partial<CaseType> =>
   Object.fromEntries(Object.entries(body).filter(([k, v]) => v !== undefined && k !== "copyOf" && k !== "status"))
@@ -33,7 +33,7 @@ const nextTypeId = (store: PeachStore): string =>
  * (one active version per type); cases keep the version they were created with.
  */
 const newVersion = (store: PeachStore, base: CaseType, body: CaseTypeUpdate, now: string) => {
-  const latest = store.caseTypes.filter((t) => t.id === base.id).reduce((max, t) => Math.max(max, t.version), 0)
+  const latest = store.caseTypes.filter((t) => t.id === base.id).reduce((max, t) => Math.max(max, versionOf(t)), 0)
   const status = body.status ?? (base.status === "deprecated" ? "draft" : base.status)
   const created: CaseType = {
     ...base,
@@ -139,6 +139,6 @@ export const changeCaseTypeAssociation = (
 export const listedCaseTypes = (store: PeachStore): ReadonlyArray<CaseType> =>
   [...new Set(store.caseTypes.map((t) => t.id))].flatMap((id) => {
     const visible = store.caseTypes.filter((t) => t.id === id && t.status !== "deprecated")
-      .sort((a, b) => b.version - a.version)[0]
+      .sort((a, b) => versionOf(b) - versionOf(a))[0]
     return visible === undefined ? [] : [visible]
   })

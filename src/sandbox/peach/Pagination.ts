@@ -51,9 +51,10 @@ export const parsePageRequest = (
 /**
  * One page of `items` (already in list order). `startingAfter=X` gives up to `limit`
  * items after X; `endingBefore=X` the `limit` items right before X; a cursor that is
- * not in the list answers 400. `nextUrl` / `previousUrl` are `path?query` relative to
- * the API root, keep the other query parameters (filters), and are null when no item
- * lies beyond the page in that direction (or the page is empty).
+ * not in the list answers 400. `nextUrl` / `previousUrl` are `path?query` (`path` as
+ * given: the request's path, or its absolute URL), keep the other query parameters
+ * (filters), and are null when no item lies beyond the page in that direction (or
+ * the page is empty).
  */
 export const paginate = <A>(
   items: ReadonlyArray<A>,

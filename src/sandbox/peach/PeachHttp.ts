@@ -24,10 +24,6 @@ export const renderPeachError = (error: ApiError): HttpServerResponse.HttpServer
     { status: error.status, ...(error.headers === undefined ? {} : { headers: error.headers }) }
   )
 
-/** `{status: 200, message, data}`. */
-export const itemResponse = (message: string, data: unknown) =>
-  HttpServerResponse.unsafeJson({ status: 200, message, data })
-
 /** 204, no body. */
 export const noContent = HttpServerResponse.empty({ status: 204 })
 

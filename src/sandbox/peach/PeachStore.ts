@@ -22,7 +22,7 @@ export interface PeachStore {
   readonly caseTypes: ReadonlyArray<CaseType>
   readonly caseTypeAssociations: ReadonlyArray<CaseTypeAssociation>
   readonly cases: HashMap.HashMap<string, Case>
-  /** Case ids in creation order: the order of every case list. */
+  /** Case ids in creation order (lists are served by id, see `PeachWire.byId`). */
   readonly caseOrder: Chunk.Chunk<string>
   readonly caseIdByExternalId: HashMap.HashMap<string, string>
   /** Escalation requests per case id, oldest first. */
@@ -103,7 +103,10 @@ export const putCase = (store: PeachStore, next: Case, previous?: Case): PeachSt
 
 /** Versions of one case type, oldest first. */
 export const typeVersions = (store: PeachStore, typeId: string): ReadonlyArray<CaseType> =>
-  store.caseTypes.filter((t) => t.id === typeId).sort((a, b) => a.version - b.version)
+  store.caseTypes.filter((t) => t.id === typeId).sort((a, b) => versionOf(a) - versionOf(b))
+
+/** A type's version number; the sandbox always writes one, a fixture may leave it out (then 1). */
+export const versionOf = (caseType: CaseType): number => caseType.version ?? 1
 
 /** The version new cases of a type are created with, if any. */
 export const activeVersion = (store: PeachStore, typeId: string): Option.Option<CaseType> =>

@@ -8,6 +8,7 @@ import type { SourceItem } from "../SourceRecord.js"
 import { ByteDecoder, UndecodableLines } from "./ByteDecoder.js"
 import { CsvSourceError } from "./CsvSourceError.js"
 import type { CsvSourceOptions } from "./CsvSourceOptions.js"
+import { OversizedRows, RecordGuard } from "./RecordGuard.js"
 import { headerProblem, type ParserOutput, RowAssembler } from "./RowAssembler.js"
 
 export { CsvSourceError, CsvSourceErrorReason } from "./CsvSourceError.js"
@@ -26,9 +27,10 @@ export const readCsv = (options: CsvSourceOptions): Stream.Stream<SourceItem, Cs
       return Stream.fail(new CsvSourceError({ path: options.path, reason: "InvalidOptions", detail: invalid }))
     }
     const undecodable = new UndecodableLines()
-    const assembler = new RowAssembler(options, undecodable)
+    const oversized = new OversizedRows([options.delimiter, options.quote, options.escape])
+    const assembler = new RowAssembler(options, undecodable, oversized)
     return NodeStream.fromReadable<CsvSourceError, ParserOutput>(
-      () => openRows(options, undecodable),
+      () => openRows(options, undecodable, oversized),
       toSourceError(options.path)
     ).pipe(
       Stream.mapChunksEffect((rows) => assembler.push(rows)),
@@ -37,7 +39,7 @@ export const readCsv = (options: CsvSourceOptions): Stream.Stream<SourceItem, Cs
     )
   }).pipe(Stream.withSpan("CsvSource.readCsv", { attributes: { path: options.path } }))
 
-// == the pipeline: file -> gunzip -> decoder -> csv-parse
+// == the pipeline: file -> gunzip -> decoder -> guard (oversized rows) -> csv-parse
 
 /** Whether the options mean gunzipping the file first. */
 const isGzip = (options: CsvSourceOptions): boolean =>
@@ -53,7 +55,7 @@ const optionsProblem = (options: CsvSourceOptions): string | undefined => {
 }
 
 /** Starts reading the file and returns the parser's output side; destroying it stops the whole pipeline. */
-const openRows = (options: CsvSourceOptions, undecodable: UndecodableLines): Parser => {
+const openRows = (options: CsvSourceOptions, undecodable: UndecodableLines, oversized: OversizedRows): Parser => {
   const parser: Parser = parse({
     delimiter: options.delimiter,
     quote: options.quote,
@@ -68,7 +70,9 @@ const openRows = (options: CsvSourceOptions, undecodable: UndecodableLines): Par
     // Blank lines come through too, so every line of the file is in some row's raw text.
     skip_empty_lines: false,
     skip_records_with_error: true,
-    max_record_size: options.maxRecordSize,
+    // The guard cuts out rows over maxRecordSize characters; csv-parse counts bytes (up to four per
+    // character), so its own limit is only a backstop, never reached by a row the guard let through.
+    max_record_size: options.maxRecordSize * 4,
     on_skip: (error, raw) => {
       parser.push(
         {
@@ -84,6 +88,7 @@ const openRows = (options: CsvSourceOptions, undecodable: UndecodableLines): Par
     createReadStream(options.path),
     ...(isGzip(options) ? [createGunzip()] : []),
     new ByteDecoder(options.encoding, undecodable),
+    new RecordGuard(options, oversized),
     parser
   ]
   // A failing stage destroys the parser with its error, which fails the Effect stream; the

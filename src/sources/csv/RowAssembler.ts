@@ -3,6 +3,7 @@ import type { SourceItem, SourceLocation, UnreadableRecord } from "../SourceReco
 import { lineBreaksIn, type UndecodableLines } from "./ByteDecoder.js"
 import { CsvSourceError } from "./CsvSourceError.js"
 import type { CsvEncoding, CsvSourceOptions } from "./CsvSourceOptions.js"
+import { keptCharacters, type OversizedRows } from "./RecordGuard.js"
 
 /** A row as csv-parse yields it with `raw: true`: its cells and the exact text they were read from. */
 export interface ParsedRow {
@@ -59,7 +60,8 @@ export type RowAssemblerOptions = Pick<
 /**
  * Turns parser output into source items, in order: takes the header, numbers every row
  * by the physical line it starts on, and makes an `UnreadableRecord` of each row with the
- * wrong number of cells, an unterminated quote or undecodable bytes. One per read.
+ * wrong number of cells, an unterminated quote, undecodable bytes or more than
+ * `maxRecordSize` characters (cut out by the guard). One per read.
  */
 export class RowAssembler {
   /** The physical line the next row starts on. */
@@ -68,7 +70,11 @@ export class RowAssembler {
   /** The item after which reading stops (a runaway row), once there is one. */
   private finalItem: SourceItem | undefined = undefined
 
-  constructor(private readonly options: RowAssemblerOptions, private readonly undecodable: UndecodableLines) {
+  constructor(
+    private readonly options: RowAssemblerOptions,
+    private readonly undecodable: UndecodableLines,
+    private readonly oversized: OversizedRows
+  ) {
     this.columns = options.header === true ? undefined : options.header
   }
 
@@ -97,6 +103,7 @@ export class RowAssembler {
   }
 
   private parsedRow(row: ParsedRow): SourceItem | CsvSourceError | undefined {
+    if (row.record.length === 1 && row.record[0] === this.oversized.marker) return this.oversizedRow()
     const line = this.nextLine
     const breaks = lineBreaks(row.raw)
     this.nextLine = line + breaks
@@ -128,6 +135,23 @@ export class RowAssembler {
     // fromEntries defines own properties, so a column named "__proto__" stays a column.
     const data = Object.fromEntries(columns.map((name, i) => [name, trim ? cells[i]!.trim() : cells[i]!]))
     return { _tag: "Record", location, data }
+  }
+
+  /** The row the guard cut out in place of the marker row: a reject with its first characters, and reading goes on. */
+  private oversizedRow(): SourceItem | CsvSourceError {
+    const row = this.oversized.take()!
+    const line = this.nextLine
+    this.nextLine = line + row.lineBreaks
+    const limit = `maxRecordSize (${this.options.maxRecordSize} characters)`
+    if (this.columns === undefined) return this.headerError(`the header row (line ${line}) is longer than ${limit}`)
+    const lines = row.lineBreaks + (row.endsWithLineBreak ? 0 : 1)
+    const kept = row.length > keptCharacters ? `; raw holds its first ${keptCharacters} characters` : ""
+    const reason = row.unclosedQuote
+      ? `row longer than ${limit}: a quoted field opened in this row is never closed, so the rest of the file ` +
+        `(${lines} line${lines === 1 ? "" : "s"}) was read as part of it${kept}`
+      : `row longer than ${limit}: it has ${row.length} characters over ${lines} line${lines === 1 ? "" : "s"}; ` +
+        `raise source.maxRecordSize if rows this long are expected${kept}`
+    return unreadable(this.location(line), reason, row.prefix)
   }
 
   private skippedRow(row: SkippedRow): SourceItem | CsvSourceError {

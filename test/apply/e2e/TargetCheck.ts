@@ -29,8 +29,8 @@ export const casesByExternalId = (view: TargetView): ReadonlyMap<string, Readonl
 }
 
 // The mapping truncates names to 120 characters with "…" as the last one.
-const nameMatches = (held: string, source: string): boolean =>
-  held === source || (source.length > 120 && held.length === 120 && held.endsWith("…") && source.startsWith(held.slice(0, -1)))
+const nameMatches = (held: string | undefined, source: string): boolean =>
+  held !== undefined && (held === source || (source.length > 120 && held.length === 120 && held.endsWith("…") && source.startsWith(held.slice(0, -1))))
 
 /** What is wrong with one case the target holds for an expected one (empty when it is right). */
 export const fieldProblems = (view: TargetView, kase: Case, expected: ExpectedCase): Array<string> => {

@@ -49,6 +49,21 @@ const common = (spec: RunConfigSpec, mapping: string) =>
     ...(spec.applyConcurrency === undefined ? [] : [`applyConcurrency: ${spec.applyConcurrency}`])
   ]
 
+/**
+ * Copies the shipped CSV mapping into `dir` with its lookup table at the same relative place
+ * (`../samples/lookups/agents.csv`): a lookup must lie inside the mapping's or the config's
+ * folder, and a test's config lives in a temporary folder.
+ */
+const copyShippedCsvMapping = (dir: string): string => {
+  const mapping = path.join(dir, "mappings", path.basename(samples.csvMapping))
+  const agents = path.join(dir, "samples/lookups", path.basename(samples.agents))
+  fs.mkdirSync(path.dirname(mapping), { recursive: true })
+  fs.mkdirSync(path.dirname(agents), { recursive: true })
+  fs.copyFileSync(samples.csvMapping, mapping)
+  fs.copyFileSync(samples.agents, agents)
+  return mapping
+}
+
 /** Writes a run config that migrates a CSV export (the sample or a copy) and returns its path. */
 export const writeCsvConfig = (spec: RunConfigSpec & { readonly csv: string }): string => {
   const file = path.join(spec.dir, spec.configName ?? "legacy-csv.casesync.yaml")
@@ -58,20 +73,20 @@ export const writeCsvConfig = (spec: RunConfigSpec & { readonly csv: string }): 
     "  kind: csv",
     `  path: ${JSON.stringify(spec.csv)}`,
     "  encoding: utf-8",
-    ...common(spec, samples.csvMapping),
+    ...common(spec, spec.mapping ?? copyShippedCsvMapping(spec.dir)),
     ""
   ].join("\n"))
   return file
 }
 
-/** Writes a run config that reads the sandbox's Khoros-style CRM (customers = the target's borrowers). */
-export const writeKhorosConfig = (spec: RunConfigSpec): string => {
+/** Writes a run config that reads the sandbox's Khoros-style CRM at `crmUrl` (customers = the target's borrowers). */
+export const writeKhorosConfig = (spec: RunConfigSpec & { readonly crmUrl: string }): string => {
   const file = path.join(spec.dir, spec.configName ?? "khoros.casesync.yaml")
   fs.writeFileSync(file, [
     `job: ${spec.job ?? "khoros-crm"}`,
     "source:",
     "  kind: khoros",
-    `  baseUrl: ${JSON.stringify(`${spec.targetUrl}/crm`)}`,
+    `  baseUrl: ${JSON.stringify(spec.crmUrl)}`,
     "  apiKey: sandbox-key",
     "  customers: borrowers",
     "  customerConcurrency: 4",

@@ -24,7 +24,7 @@ export const useSandbox = (options: SandboxOptions = {}): { readonly current: Sa
       return sandbox
     },
     get crmUrl() {
-      return `${this.current.url}${khorosPathPrefix}`
+      return this.current.crmUrl
     }
   }
 }

@@ -1,0 +1,124 @@
+// The handlers of `casesync plan`, `apply` and `migrate` (and the views and steps the demo
+// shares), loaded only when one of them is chosen.
+import { Console, Effect, Option } from "effect"
+import * as path from "node:path"
+import { applyMigration, type ApplyOutcome } from "../apply/ApplyMigration.js"
+import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
+import { accountingLine } from "../plan/PlanReport.js"
+import { planMigration, type PlanOutcome } from "../plan/PlanMigration.js"
+import { overridesOf } from "./CommonOptions.js"
+import { exitCodeForCounts } from "./ExitCodes.js"
+import type { ApplyOptions, MigrateOptions, PlanOptions } from "./MigrationCommands.js"
+import { loadConfiguredMapping, runLayer } from "./RunContext.js"
+
+// == views: one human form, one JSON form
+
+/** The human view of a finished plan. */
+export const planView = (config: RunConfig, outcome: PlanOutcome): string =>
+  [
+    `plan ${outcome.header.planId} for job ${config.job}: ${outcome.header.source} → ${config.target.baseUrl}`,
+    ...Option.match(outcome.crm, {
+      onNone: () => [],
+      onSome: (crm) => [
+        `  CRM customers ${crm.customers}: ${crm.customersWithCases} with cases, ${crm.customersWithoutCases} without, ${crm.customersUnknown} unknown to the CRM${
+          crm.unknownCustomerIds.length > 0 && crm.unknownCustomerIds.length <= 5 ? ` (${crm.unknownCustomerIds.join(", ")})` : ""
+        }`
+      ]
+    }),
+    `  ${accountingLine(outcome.counts, "plan")}`,
+    `  plan:   ${outcome.planFile}`,
+    `  report: ${outcome.reportFile}`,
+    `  html:   ${outcome.htmlReportFile}`
+  ].join("\n")
+
+/** The human view of a finished apply. */
+export const applyView = (outcome: ApplyOutcome): string =>
+  [
+    `applied plan ${outcome.header.planId} (run ${outcome.runId})`,
+    `  ${accountingLine(outcome.counts)}`,
+    `  results: ${outcome.resultsFile}`,
+    `  rejects: ${outcome.rejectsFile}`,
+    `  report:  ${outcome.htmlReportFile}`
+  ].join("\n")
+
+const planJson = (outcome: PlanOutcome) => ({
+  planId: outcome.header.planId,
+  source: outcome.header.source,
+  counts: outcome.counts,
+  planFile: outcome.planFile,
+  reportFile: outcome.reportFile,
+  htmlReportFile: outcome.htmlReportFile,
+  crm: Option.getOrNull(outcome.crm)
+})
+
+const applyJson = (outcome: ApplyOutcome) => ({
+  runId: outcome.runId,
+  planId: outcome.header.planId,
+  counts: outcome.counts,
+  resultsFile: outcome.resultsFile,
+  rejectsFile: outcome.rejectsFile,
+  htmlReportFile: outcome.htmlReportFile
+})
+
+// == the steps, shared by the commands
+
+/** Loads the mapping and plans: the first half of plan and migrate. */
+export const planStep = (config: RunConfig, options: { out: Option.Option<string>; report: Option.Option<string>; onlyRejects: Option.Option<string> }) =>
+  Effect.gen(function*() {
+    const { mapper, source } = yield* loadConfiguredMapping(config)
+    const outcome = yield* planMigration(config, mapper, source, {
+      planFile: Option.getOrElse(options.out, () => path.join(config.outputDir, "plan.json")),
+      reportFile: Option.getOrElse(options.report, () => path.join(config.outputDir, "report.md")),
+      onlyRejects: Option.getOrUndefined(options.onlyRejects)
+    })
+    return { mapper, outcome }
+  })
+
+const say = (json: boolean, human: string) => (json ? Effect.void : Console.log(human))
+
+/** `casesync plan`: the dry run. Writes the plan file and report; makes no write request to the target. */
+export const plan = (options: PlanOptions) =>
+  Effect.gen(function*() {
+    const config = yield* loadRunConfig(options.config, overridesOf(options))
+    const { outcome } = yield* planStep(config, options).pipe(Effect.provide(runLayer(config)))
+    yield* say(options.json, `${planView(config, outcome)}\n  next:   casesync apply --config ${options.config} --plan ${outcome.planFile}`)
+    if (options.json) yield* Console.log(JSON.stringify({ command: "plan", job: config.job, plan: planJson(outcome) }, null, 2))
+    process.exitCode = exitCodeForCounts(outcome.counts)
+  })
+
+/** `casesync apply --plan F`: executes exactly the reviewed plan. */
+export const apply = (options: ApplyOptions) =>
+  Effect.gen(function*() {
+    const config = yield* loadRunConfig(options.config, overridesOf(options))
+    const outcome = yield* Effect.gen(function*() {
+      const { mapper } = yield* loadConfiguredMapping(config)
+      return yield* applyMigration(config, mapper, options.plan, { command: "apply" })
+    }).pipe(Effect.provide(runLayer(config)))
+    yield* say(options.json, applyView(outcome))
+    if (options.json) yield* Console.log(JSON.stringify({ command: "apply", job: config.job, apply: applyJson(outcome) }, null, 2))
+    process.exitCode = exitCodeForCounts(outcome.counts)
+  })
+
+/** `casesync migrate`: plan, then apply that plan, in one go (`--dry-run` stops after the plan). */
+export const migrate = (options: MigrateOptions) =>
+  Effect.gen(function*() {
+    const config = yield* loadRunConfig(options.config, overridesOf(options))
+    const result = yield* Effect.gen(function*() {
+      const { mapper, outcome: planned } = yield* planStep(config, options)
+      yield* say(options.json, planView(config, planned))
+      if (options.dryRun) return { planned, applied: Option.none<ApplyOutcome>() }
+      const applied = yield* applyMigration(config, mapper, planned.planFile, { command: "migrate" })
+      yield* say(options.json, applyView(applied))
+      return { planned, applied: Option.some(applied) }
+    }).pipe(Effect.provide(runLayer(config)))
+    if (options.json) {
+      yield* Console.log(JSON.stringify({
+        command: "migrate",
+        job: config.job,
+        plan: planJson(result.planned),
+        apply: Option.getOrNull(Option.map(result.applied, applyJson)),
+        counts: Option.match(result.applied, { onNone: () => result.planned.counts, onSome: (a) => a.counts })
+      }, null, 2))
+    }
+    process.exitCode = exitCodeForCounts(Option.match(result.applied, { onNone: () => result.planned.counts, onSome: (a) => a.counts }))
+  })
