@@ -107,11 +107,16 @@ export const runPlanBench = async (rows: number): Promise<PlanBenchResult> => {
     await writeLegacyCsv(path.join(dir, "cases.csv"), rows)
     return await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const sandbox = yield* startSandbox({ port: 0 })
+      // The mapping's lookup (../samples/lookups/agents.csv) must lie in its folder or the config's: copy both here.
+      fs.mkdirSync(path.join(dir, "mappings"))
+      fs.mkdirSync(path.join(dir, "samples/lookups"), { recursive: true })
+      fs.copyFileSync(path.resolve("mappings/legacy-csv-to-peach.yaml"), path.join(dir, "mappings/legacy-csv-to-peach.yaml"))
+      fs.copyFileSync(path.resolve("samples/lookups/agents.csv"), path.join(dir, "samples/lookups/agents.csv"))
       const configFile = path.join(dir, "bench.yaml")
       fs.writeFileSync(configFile, [
         "job: bench",
         "source: { kind: csv, path: cases.csv }",
-        `mapping: ${path.resolve("mappings/legacy-csv-to-peach.yaml")}`,
+        "mapping: mappings/legacy-csv-to-peach.yaml",
         `target: { baseUrl: "${sandbox.url}", token: sandbox-token, requestsPerSecond: 1000 }`,
         "state: state.db",
         "output: out"
