@@ -1,4 +1,4 @@
-import Sqlite from "better-sqlite3"
+import Sqlite, { type Statement } from "better-sqlite3"
 import { Effect, type Scope } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -60,30 +60,57 @@ export const openPlanScratch: Effect.Effect<PlanScratch, never, Scope.Scope> = E
       })
   ),
   ({ db, file }): PlanScratch => {
-    const claimExternalId = db.prepare("INSERT OR IGNORE INTO seen_external_id VALUES (?, ?)")
-    const claimKey = db.prepare("INSERT OR IGNORE INTO seen_key VALUES (?, ?)")
-    const releaseExternalId = db.prepare("DELETE FROM seen_external_id WHERE external_id = ?")
-    const externalIdAt = db.prepare("SELECT location FROM seen_external_id WHERE external_id = ?")
-    const keyAt = db.prepare("SELECT location FROM seen_key WHERE source_key = ?")
+    // Statements for a batch of n records, prepared once per size (batches are mostly full).
+    const statements = new Map<number, { readonly externalIds: Statement; readonly keys: Statement; readonly insertExternalIds: Statement; readonly insertKeys: Statement }>()
+    const statementsFor = (n: number) => {
+      let found = statements.get(n)
+      if (found === undefined) {
+        const list = Array.from({ length: n }, () => "?").join(", ")
+        const pairs = Array.from({ length: n }, () => "(?, ?)").join(", ")
+        found = {
+          externalIds: db.prepare(`SELECT external_id AS id, location FROM seen_external_id WHERE external_id IN (${list})`),
+          keys: db.prepare(`SELECT source_key AS id, location FROM seen_key WHERE source_key IN (${list})`),
+          insertExternalIds: db.prepare(`INSERT INTO seen_external_id VALUES ${pairs}`),
+          insertKeys: db.prepare(`INSERT INTO seen_key VALUES ${pairs}`)
+        }
+        if (statements.size < 64) statements.set(n, found)
+      }
+      return found
+    }
+    const seenIn = (statement: Statement, ids: ReadonlyArray<string>) =>
+      new Map((statement.all(...ids) as Array<{ id: string; location: string }>).map((row) => [row.id, row.location]))
     const putTarget = db.prepare("INSERT OR REPLACE INTO target_case VALUES (?, ?)")
     const targetOf = db.prepare("SELECT json FROM target_case WHERE external_id = ?")
     const targets = db.prepare("SELECT COUNT(*) AS n FROM target_case")
     const location = (row: unknown) => (row as { location: string }).location
     return {
       file,
-      claim: db.transaction((records: ReadonlyArray<{ readonly externalId: string; readonly sourceKey: string; readonly where: string }>) =>
-        records.map(({ externalId, sourceKey, where }): FirstSeen | undefined => {
-          if (claimExternalId.run(externalId, where).changes === 0) {
-            return { field: "externalId", first: location(externalIdAt.get(externalId)) }
-          }
-          if (claimKey.run(sourceKey, where).changes === 0) {
-            // The record is rejected: its externalId stays unclaimed, as if it had never been seen.
-            releaseExternalId.run(externalId)
-            return { field: "key", first: location(keyAt.get(sourceKey)) }
-          }
+      // One query per table for the batch's keys, then the rule in order, then one insert per table.
+      claim: db.transaction((records: ReadonlyArray<{ readonly externalId: string; readonly sourceKey: string; readonly where: string }>) => {
+        if (records.length === 0) return []
+        const unique = (ids: ReadonlyArray<string>) => [...new Set(ids)]
+        const externalIds = unique(records.map((r) => r.externalId))
+        const keys = unique(records.map((r) => r.sourceKey))
+        const seenExternalIds = seenIn(statementsFor(externalIds.length).externalIds, externalIds)
+        const seenKeys = seenIn(statementsFor(keys.length).keys, keys)
+        const claimed: Array<readonly [string, string, string]> = []
+        const verdicts = records.map(({ externalId, sourceKey, where }): FirstSeen | undefined => {
+          const first = seenExternalIds.get(externalId)
+          if (first !== undefined) return { field: "externalId", first }
+          const firstOfKey = seenKeys.get(sourceKey)
+          if (firstOfKey !== undefined) return { field: "key", first: firstOfKey }
+          seenExternalIds.set(externalId, where)
+          seenKeys.set(sourceKey, where)
+          claimed.push([externalId, sourceKey, where])
           return undefined
         })
-      ),
+        if (claimed.length > 0) {
+          const statements = statementsFor(claimed.length)
+          statements.insertExternalIds.run(...claimed.flatMap(([externalId, , where]) => [externalId, where]))
+          statements.insertKeys.run(...claimed.flatMap(([, sourceKey, where]) => [sourceKey, where]))
+        }
+        return verdicts
+      }),
       putTargets: db.transaction((cases: ReadonlyArray<readonly [string, TargetCase]>) => {
         for (const [externalId, kase] of cases) putTarget.run(externalId, JSON.stringify(kase))
       }),

@@ -1,10 +1,11 @@
 // The few calls of better-sqlite3 (already the SQLite driver of the state store) that PlanScratch uses.
 declare module "better-sqlite3" {
-  interface Statement {
+  export interface Statement {
     run(...params: ReadonlyArray<unknown>): { changes: number }
     get(...params: ReadonlyArray<unknown>): unknown
+    all(...params: ReadonlyArray<unknown>): Array<unknown>
   }
-  interface Database {
+  export interface Database {
     pragma(source: string): unknown
     exec(source: string): this
     prepare(source: string): Statement
