@@ -7,8 +7,11 @@ import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
 import type { PlanCounts } from "../plan/Plan.js"
 import { startSandbox } from "../sandbox/SandboxServer.js"
 import type { RequestStats } from "../sandbox/SandboxStats.js"
+import { isClean } from "../reconcile/Reconciliation.js"
+import { reconcileView } from "../reconcile/ReconcileView.js"
 import { ExitCode } from "./ExitCodes.js"
 import { applyView, planStep, planView } from "./MigrationHandlers.js"
+import { reconcileStep } from "./ReconcileHandler.js"
 import { runLayer } from "./RunContext.js"
 
 // The shipped run configs, relative to the checkout the command runs in.
@@ -34,7 +37,7 @@ const migrateOnce = (config: RunConfig, label: string) =>
 /**
  * `casesync demo`: a real migration of `samples/` (the CSV export and the CRM) into a
  * sandbox started in this process, then the same migration again to show that the
- * second pass writes nothing.
+ * second pass writes nothing, and a reconcile of each job that must be clean.
  */
 export const demo = () =>
   Effect.scoped(Effect.gen(function*() {
@@ -64,5 +67,13 @@ export const demo = () =>
       `reports, results and rejects: ${demoOut}/<job>/ (report.md, report.html, apply-report.html, plan.json, results.csv, rejects.csv)`,
       `state: ${demoState}`
     ].join("\n"))
-    if (writesIn(afterSecond) !== writesIn(afterFirst)) process.exitCode = ExitCode.Failed
+    // The proof: the target holds exactly what the mappings make of the sources (list calls only).
+    let clean = true
+    for (const config of configs) {
+      yield* Console.log(`\n== reconcile: ${config.job}`)
+      const outcome = yield* reconcileStep(config, { report: Option.none(), planFixes: Option.none() }).pipe(Effect.provide(runLayer(config)))
+      yield* Console.log(reconcileView(outcome.reconciliation, outcome.source, config.target.baseUrl, outcome.files))
+      clean &&= isClean(outcome.reconciliation)
+    }
+    if (writesIn(afterSecond) !== writesIn(afterFirst) || !clean) process.exitCode = ExitCode.Failed
   }))

@@ -4,6 +4,7 @@ import { demoCommand } from "./DemoCommand.js"
 import { initCommand } from "./InitCommand.js"
 import { previewCommand, validateCommand } from "./MappingCommands.js"
 import { applyCommand, migrateCommand, planCommand } from "./MigrationCommands.js"
+import { reconcileCommand } from "./ReconcileCommand.js"
 import { sandboxCommand } from "./SandboxCommand.js"
 import { statusCommand } from "./StatusCommand.js"
 
@@ -14,6 +15,7 @@ const subcommands = [
   planCommand,
   applyCommand,
   migrateCommand,
+  reconcileCommand,
   statusCommand,
   initCommand,
   demoCommand,

@@ -1,5 +1,6 @@
 // The handler of `casesync sandbox`, loaded only when it is chosen.
 import { Console, Effect, Option } from "effect"
+import { stopsOnSignal } from "./Signals.js"
 import { type Sandbox, startSandbox } from "../sandbox/SandboxServer.js"
 import type { Knobs, SandboxCredentials } from "../sandbox/SandboxOptions.js"
 import type { SandboxOptions } from "./SandboxCommand.js"
@@ -39,6 +40,7 @@ export const sandbox = (options: SandboxOptions) =>
         }
       })
       yield* Console.log(sandboxBanner(sandbox, yield* sandbox.knobs.get, credentials))
+      stopsOnSignal()
       return yield* Effect.never.pipe(Effect.ensuring(Console.log("casesync sandbox stopped")))
     })
   ).pipe(

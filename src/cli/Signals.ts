@@ -14,11 +14,22 @@ const resume = "To resume: run the same command again; confirmed writes are neve
  * 0, as for any interruption. The returned teardown gives the signal's exit code instead and
  * says how to resume. A second signal exits at once, without waiting for the writes in flight.
  */
+let signalIsTheWayToStop = false
+
+/**
+ * Marks the running command as one that runs until stopped (the sandbox): a signal then ends
+ * it normally, with exit code 0 and no resume hint, since there is nothing to resume.
+ */
+export const stopsOnSignal = (): void => {
+  signalIsTheWayToStop = true
+}
+
 export const watchStopSignals = (): Teardown => {
   let received: StopSignal | undefined
   const onSignal = (signal: StopSignal) => {
     if (received === undefined) {
       received = signal
+      if (signalIsTheWayToStop) return
       process.stderr.write(`casesync: ${signal}: stopping once the writes in flight are done (${signal} again to stop at once)\n`)
       return
     }
@@ -28,7 +39,9 @@ export const watchStopSignals = (): Teardown => {
   for (const signal of Object.keys(stopSignals) as Array<StopSignal>) process.on(signal, onSignal)
 
   return (exit, onExit) => {
-    if (received !== undefined && Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) {
+    if (received !== undefined && signalIsTheWayToStop && Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) {
+      onExit(Number(process.exitCode ?? 0))
+    } else if (received !== undefined && Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) {
       process.stderr.write(`casesync: stopped by ${received}.\n${resume}\n`)
       onExit(stopSignals[received])
     } else if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {

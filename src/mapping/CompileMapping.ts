@@ -54,6 +54,8 @@ export interface CompiledMapping {
   readonly caseTypes: ReadonlyArray<CaseType>
   /** Every target field the mapping owns (dotted); the planner diffs and writes only these. */
   readonly ownedFields: ReadonlyArray<string>
+  /** The `externalId:` template as written (`legacy-{case_id}`): reconcile finds this job's cases by it. */
+  readonly externalIdTemplate: string
   /** The `direction: both` fields, whose target values two-way sync writes back. */
   readonly twoWayFields: ReadonlyArray<TwoWayField>
   /** Top-level source fields the mapping reads, and those it declares ignored. */
@@ -136,6 +138,7 @@ export const compileMapping = Effect.fn("Mapping.compile")(function*(
     description: spec.description,
     caseTypes: types,
     ownedFields: fields.map((field) => field.target),
+    externalIdTemplate: spec.externalId.value.text,
     twoWayFields: fields.flatMap((field: CompiledField) =>
       field.direction === "both" && field.sourcePath !== undefined
         ? [{ target: field.target, source: field.sourcePath, schemas: field.schemas }]

@@ -1,8 +1,8 @@
 import { Option } from "effect"
 import type { OwnedValues } from "./Plan.js"
 
-// An offset date-time, as the target returns it and as mappings produce it.
-const offsetDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i
+/** An offset date-time, as the target returns it and as mappings produce it: compared (and hashed) as an instant. */
+export const offsetDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i
 
 const canonical = (value: unknown): unknown => {
   if (value === undefined) return null

@@ -21,8 +21,16 @@ export interface TargetIndex {
   readonly size: number
 }
 
-/** What the index keeps of one listed case; `undefined` for a case it does not index (no externalId, deleted). */
-const targetCaseOf = (nestedHeads: ReadonlyArray<string>, ownedFields: ReadonlyArray<string>) => (kase: Case): TargetCase | undefined => {
+/** The nested objects of the owned fields (`customFields`, `metaData`): kept whole, so an update can merge them. */
+export const nestedHeadsOf = (ownedFields: ReadonlyArray<string>): ReadonlyArray<string> =>
+  [...new Set(ownedFields.filter((f) => f.includes(".")).map((f) => f.split(".")[0]!))]
+
+/** What decisions need of one listed case; none for a case without externalId or deleted. */
+export const targetCaseOf = (
+  kase: Case,
+  ownedFields: ReadonlyArray<string>,
+  nestedHeads: ReadonlyArray<string> = nestedHeadsOf(ownedFields)
+): TargetCase | undefined => {
   if (kase.externalId === null || kase.externalId === undefined || kase.deletedAt) return undefined
   const raw: Record<string, unknown> = {}
   for (const head of nestedHeads) raw[head] = (kase as Record<string, unknown>)[head] ?? null
@@ -35,17 +43,14 @@ const targetCaseOf = (nestedHeads: ReadonlyArray<string>, ownedFields: ReadonlyA
   }
 }
 
-const nestedHeadsOf = (ownedFields: ReadonlyArray<string>) =>
-  [...new Set(ownedFields.filter((f) => f.includes(".")).map((f) => f.split(".")[0]!))]
-
 /** Builds the index of the target's cases in memory, keeping the owned fields of `ownedFields`. */
 export const indexTargetCases = <E, R>(
   cases: Stream.Stream<Case, E, R>,
   ownedFields: ReadonlyArray<string>
 ): Effect.Effect<TargetIndex, E, R> => {
-  const toTarget = targetCaseOf(nestedHeadsOf(ownedFields), ownedFields)
+  const nestedHeads = nestedHeadsOf(ownedFields)
   return Stream.runFold(cases, new Map<string, TargetCase>(), (index, kase) => {
-    const target = toTarget(kase)
+    const target = targetCaseOf(kase, ownedFields, nestedHeads)
     if (target !== undefined) index.set(kase.externalId!, target)
     return index
   }).pipe(Effect.map((byExternalId) => ({ byExternalId, size: byExternalId.size })))
@@ -60,12 +65,12 @@ export const indexTargetCasesIn = <E, R>(
   cases: Stream.Stream<Case, E, R>,
   ownedFields: ReadonlyArray<string>
 ): Effect.Effect<TargetIndex, E, R> => {
-  const toTarget = targetCaseOf(nestedHeadsOf(ownedFields), ownedFields)
+  const nestedHeads = nestedHeadsOf(ownedFields)
   return Stream.runForEachChunk(cases, (chunk) =>
     Effect.sync(() => {
       const rows: Array<readonly [string, TargetCase]> = []
       for (const kase of chunk) {
-        const target = toTarget(kase)
+        const target = targetCaseOf(kase, ownedFields, nestedHeads)
         if (target !== undefined) rows.push([kase.externalId!, target])
       }
       scratch.putTargets(rows)

@@ -47,7 +47,7 @@ describe("casesync (the process)", () => {
       expect(run.stderr, args.join(" ")).not.toMatch(/unknown argument/i)
       expect({ exitCode: run.exitCode, stderr: run.stderr }, args.join(" ")).toEqual({ exitCode: first.exitCode, stderr: first.stderr })
     }
-    expect(first.stderr).toContain("no-such-config.yaml:1:1: no such file")
+    expect(first.stderr).toContain("no-such-config.yaml: no such file")
   })
 
   it("with --json, prints an error document on stdout when the command fails", async () => {
@@ -57,7 +57,7 @@ describe("casesync (the process)", () => {
       command: "validate",
       ok: false,
       exitCode: 2,
-      error: { tag: "ConfigFileError", message: expect.stringContaining("no-such-config.yaml:1:1: no such file") }
+      error: { tag: "ConfigFileError", message: expect.stringContaining("no-such-config.yaml: no such file") }
     })
     const usage = await cli("plan", "--json", "--no-such-flag")
     expect(usage.exitCode).toBe(2)
