@@ -12,7 +12,7 @@ import { openPlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
 import { openPlanScratch } from "./PlanScratch.js"
 import { readRejectsFilter } from "./RejectsFilter.js"
-import { indexBorrowers, indexTargetCasesIn } from "./TargetIndex.js"
+import { indexBorrowers, indexTargetCasesIn, type TargetIndex } from "./TargetIndex.js"
 
 /** A mapping ready to plan with, and the digest that ties a plan to the mapping it was made with. */
 export interface LoadedMapper extends RecordMapper {
@@ -42,6 +42,8 @@ export interface PlanOutcome {
   readonly crm: Option.Option<KhorosReadSummary>
   /** List requests made to read the target (cases and borrowers), for the record. */
   readonly targetCasesIndexed: number
+  /** The target's cases as this plan read them: `migrate` applies with it instead of listing the target again. */
+  readonly targets: TargetIndex
 }
 
 /** The HTML report's default name: beside the Markdown one, `report.md` → `report.html`. */
@@ -51,7 +53,8 @@ export const htmlBeside = (reportFile: string): string =>
 /**
  * Plans a migration (the dry run): reads the target once with list calls, maps every
  * source record, decides each, and writes the plan file and its report. Makes no
- * write request to the target.
+ * write request to the target. The target index it returns lives in a scratch file until
+ * the caller's scope closes, so `migrate` can apply with it.
  */
 export const planMigration = (
   config: RunConfig,
@@ -99,6 +102,7 @@ export const planMigration = (
       reportFile: path.normalize(options.reportFile),
       htmlReportFile: path.normalize(htmlReportFile),
       crm: yield* source.summary,
-      targetCasesIndexed: targets.size
+      targetCasesIndexed: targets.size,
+      targets
     } satisfies PlanOutcome
-  }).pipe(Effect.scoped, Effect.withSpan("PlanMigration.plan"))
+  }).pipe(Effect.withSpan("PlanMigration.plan"))
