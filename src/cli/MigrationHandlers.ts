@@ -80,7 +80,7 @@ const say = (json: boolean, human: string) => (json ? Effect.void : Console.log(
 export const plan = (options: PlanOptions) =>
   Effect.gen(function*() {
     const config = yield* loadRunConfig(options.config, overridesOf(options))
-    const { outcome } = yield* planStep(config, options).pipe(Effect.provide(runLayer(config)))
+    const { outcome } = yield* planStep(config, options).pipe(Effect.scoped, Effect.provide(runLayer(config)))
     yield* say(options.json, `${planView(config, outcome)}\n  next:   casesync apply --config ${options.config} --plan ${outcome.planFile}`)
     if (options.json) yield* Console.log(JSON.stringify({ command: "plan", job: config.job, plan: planJson(outcome) }, null, 2))
     process.exitCode = exitCodeForCounts(outcome.counts)
@@ -110,7 +110,8 @@ export const migrate = (options: MigrateOptions) =>
       const applied = yield* applyMigration(config, mapper, planned.planFile, { command: "migrate", targets: planned.targets })
       yield* say(options.json, applyView(applied))
       return { planned, applied: Option.some(applied) }
-    }).pipe(Effect.provide(runLayer(config)))
+      // The scope holds the plan's target index (on disk) until apply is done with it.
+    }).pipe(Effect.scoped, Effect.provide(runLayer(config)))
     if (options.json) {
       yield* Console.log(JSON.stringify({
         command: "migrate",
