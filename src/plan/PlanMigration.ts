@@ -50,6 +50,20 @@ export interface PlanOutcome {
 export const htmlBeside = (reportFile: string): string =>
   path.join(path.dirname(reportFile), `${path.basename(reportFile, path.extname(reportFile))}.html`)
 
+/** A new plan's header: what it was computed from, so `apply` can refuse a plan that no longer fits. */
+export const newPlanHeader = (config: RunConfig, mapper: LoadedMapper, source: string): PlanHeader => ({
+  format: "casesync-plan/1",
+  planId: `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomUUID().slice(0, 8)}`,
+  job: config.job,
+  createdAt: new Date().toISOString(),
+  configDigest: config.digest,
+  mappingDigest: mapper.digest,
+  mappingFile: mapper.file,
+  targetBaseUrl: config.target.baseUrl,
+  source,
+  ...(mapper.ownedFieldsByType === undefined ? {} : { ownedFields: Object.fromEntries(mapper.ownedFieldsByType) })
+})
+
 /**
  * Plans a migration (the dry run): reads the target once with list calls, maps every
  * source record, decides each, and writes the plan file and its report. Makes no
@@ -73,18 +87,11 @@ export const planMigration = (
       indexBorrowers(client.listPeople())
     ], { concurrency: 2 })
     const include = filter === undefined ? undefined : (item: SourceItem) => filter.has(formatLocation(item.location))
-    const header: PlanHeader = {
-      format: "casesync-plan/1",
-      planId: `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomUUID().slice(0, 8)}`,
-      job: config.job,
-      createdAt: new Date().toISOString(),
-      configDigest: config.digest,
-      mappingDigest: mapper.digest,
-      mappingFile: mapper.file,
-      targetBaseUrl: config.target.baseUrl,
-      source: source.description + (options.onlyRejects === undefined ? "" : ` (only the rejects in ${options.onlyRejects})`),
-      ...(mapper.ownedFieldsByType === undefined ? {} : { ownedFields: Object.fromEntries(mapper.ownedFieldsByType) })
-    }
+    const header = newPlanHeader(
+      config,
+      mapper,
+      source.description + (options.onlyRejects === undefined ? "" : ` (only the rejects in ${options.onlyRejects})`)
+    )
     const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include, claims: scratch.claim })
     const htmlReportFile = options.htmlReportFile ?? htmlBeside(options.reportFile)
     // One pass: each chunk of decisions goes to the plan file, the Markdown report and the HTML report as it is made.

@@ -1,11 +1,9 @@
 import { Data, Effect, Stream } from "effect"
-import { randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
-import type { PlanHeader } from "../plan/Plan.js"
 import { writePlanFile } from "../plan/PlanFile.js"
-import type { LoadedMapper } from "../plan/PlanMigration.js"
+import { type LoadedMapper, newPlanHeader } from "../plan/PlanMigration.js"
 import { indexBorrowers } from "../plan/TargetIndex.js"
 import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { PeachClient } from "../target/PeachClient.js"
@@ -63,17 +61,7 @@ export const reconcileMigration = (
   Effect.gen(function*() {
     const client = yield* PeachClient
     const borrowers = yield* indexBorrowers(client.listPeople())
-    const header: PlanHeader = {
-      format: "casesync-plan/1",
-      planId: `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomUUID().slice(0, 8)}`,
-      job: config.job,
-      createdAt: new Date().toISOString(),
-      configDigest: config.digest,
-      mappingDigest: mapper.digest,
-      mappingFile: mapper.file,
-      targetBaseUrl: config.target.baseUrl,
-      source: `${source.description} (repairs found by reconcile)`
-    }
+    const header = newPlanHeader(config, mapper, `${source.description} (repairs found by reconcile)`)
     const fixesFile = options.fixesFile
     const { fixes, reconciliation } = yield* reconcileJob(
       {
