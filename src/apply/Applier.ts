@@ -6,6 +6,7 @@ import { emptyCounts, type OwnedValues, type PlanItem, type PlannedCreate, type 
 import type { TargetIndex } from "../plan/TargetIndex.js"
 import { formatLocation, type SourceLocation } from "../sources/SourceRecord.js"
 import type { LedgerEntry, LedgerItem, PlannedEntry } from "../state/Ledger.js"
+import { advanceProgress } from "../progress/Progress.js"
 import { StateStore } from "../state/StateStore.js"
 import type { StateStoreError } from "../state/StateStoreError.js"
 import { type ApplyCounts, ApplyFailed, countOutcome, type ItemResult } from "./ApplyOutcome.js"
@@ -340,6 +341,6 @@ export const applyPlan = <E, R>(
         yield* store.putCheckpoint(job, "apply", { planId: inputs.planId, runId, itemsDone: done.read })
       })
 
-    yield* inputs.items.pipe(Stream.grouped(200), Stream.runForEach(applyBatch))
+    yield* inputs.items.pipe(Stream.grouped(200), Stream.runForEach((batch) => Effect.zipRight(applyBatch(batch), advanceProgress(batch.length))))
     return yield* Ref.get(counts)
   })

@@ -6,6 +6,7 @@ import type { KhorosReadSummary } from "../sources/khoros/KhorosSource.js"
 import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { PeachClient } from "../target/PeachClient.js"
+import { trackStream } from "../progress/Progress.js"
 import type { PlanCounts, PlanHeader } from "./Plan.js"
 import { writePlanFileWithHtmlReport } from "./PlanHtmlReport.js"
 import { writePlanReport } from "./PlanReport.js"
@@ -78,7 +79,7 @@ export const planMigration = (
     }
     const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include })
     const htmlReportFile = options.htmlReportFile ?? htmlBeside(options.reportFile)
-    const counts = yield* writePlanFileWithHtmlReport(options.planFile, htmlReportFile, header, planned.items, planned.skipped)
+    const counts = yield* writePlanFileWithHtmlReport(options.planFile, htmlReportFile, header, planned.items.pipe(trackStream("plan", source.extent)), planned.skipped)
     yield* writePlanReport(options.planFile, options.reportFile, header, counts)
     return {
       header,
