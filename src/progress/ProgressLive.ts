@@ -29,6 +29,8 @@ export const makeLines = (write: (line: string) => Effect.Effect<void>) =>
     } satisfies ProgressReporter
   })
 
+const isTerminal = (stream: NodeJS.WritableStream): boolean => (stream as { isTTY?: boolean }).isTTY === true
+
 // The bar runs on a 0..1000 scale so one bar serves both shares (bytes and records); the
 // figures are ours, in the payload, so the rate is in records whatever the bar measures.
 const scale = 1000
@@ -48,6 +50,8 @@ export const makeBar = (stream: NodeJS.WritableStream, force: boolean) =>
       bar.update(Math.round((snapshot.share ?? 0) * scale), { label: phase.label, figures: figuresText(snapshot) })
     }
     const stop = Effect.sync(() => {
+      // A last redraw first: it prints the notices still waiting for one.
+      bars?.update()
       bars?.stop()
       bars = undefined
       bar = undefined
@@ -74,7 +78,8 @@ export const makeBar = (stream: NodeJS.WritableStream, force: boolean) =>
           if (phase !== undefined) phase = { ...phase, records: phase.records + records }
           draw(at)
         }),
-      notice: (text) => Effect.sync(() => (bars === undefined ? stream.write(`${text}\n`) : bars.log(`${text}\n`))),
+      // On a terminal the bar prints the notice above itself; elsewhere (forced) each frame is a line of its own.
+      notice: (text) => Effect.sync(() => (bars !== undefined && isTerminal(stream) ? bars.log(`${text}\n`) : stream.write(`${text}\n`))),
       end: Effect.flatMap(Clock.currentTimeMillis, (at) => {
         draw(at)
         phase = undefined

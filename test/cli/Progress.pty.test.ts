@@ -28,8 +28,8 @@ const inTerminal = (args: ReadonlyArray<string>, stdoutFile: string) =>
     })
   )
 
-const frame = /apply .*\d+ records \| \d+\/s \| \d+% \| ETA (\d+ s|--)/
-const planFrame = /plan .*\d+ records \| \d+\/s \| \d+% \| ETA/
+const frame = /apply .*\d+ records \| [\d,]+\/s \| \d+% \| ETA (\d+ s|--)/
+const planFrame = /plan .*\d+ records \| [\d,]+\/s \| \d+% \| ETA/
 
 describe.skipIf(!hasScript)("progress in a terminal", () => {
   it.scopedLive("migrate shows plan and apply frames on the terminal, not in stdout; --json shows none", () =>
@@ -47,7 +47,7 @@ describe.skipIf(!hasScript)("progress in a terminal", () => {
       expect(shown.terminal).toMatch(planFrame)
       expect(shown.terminal).toMatch(frame)
       // The last apply frame accounts for every record the plan holds.
-      expect(shown.terminal).toMatch(/apply .*230 records \| \d+\/s \| 100% \| ETA 0 s/)
+      expect(shown.terminal).toMatch(/apply .*230 records \| [\d,]+\/s \| 100% \| ETA 0 s/)
       const stdout = fs.readFileSync(stdoutFile, "utf-8")
       expect(stdout).toMatch(/^applied plan /m)
       expect(stdout).not.toMatch(/records \|/)
