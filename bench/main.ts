@@ -1,19 +1,26 @@
 /**
  * `npm run bench`: the figures that matter for casesync, printed, never asserted.
  * 1. Reading a large CSV: rows per second and memory (flat however large the file).
- * 2. A migration against the sandbox with a request-rate limit: cases per second as a
- *    share of that limit, write requests per case, and a second pass that writes nothing.
+ * 2. End to end: `casesync migrate` as a child process (start-up included) into a sandbox at
+ *    R requests/s with latency, both passes with every request counted (list reads too), and the
+ *    same migration by a naive script (look up ext-<id>, then create, one at a time), with the ratio.
+ * 2b. `casesync plan` as a child process at two sizes: records per CPU-second and peak RSS, and the growth.
  * 3. The HTML report of a large plan: time and memory to write it, its size, and how
  *    long headless Chromium takes to open it (needs /usr/bin/chromium).
  * 4. Start-up: `casesync --help` (the compiled CLI) against `node -e 0`.
- * Arguments: [csvRows=1000000] [cases=2000] [requestsPerSecond=200] [reportItems=1000000].
+ * Arguments: [csvRows=1000000] [cases=2000] [requestsPerSecond=100] [reportItems=1000000]
+ *            [planSmallRows=100000] [planLargeRows=1000000] [latencyMs=20].
+ * Run with --expose-gc (`npm run bench` does) so the heap figures are read after a collection.
  */
 import { runCsvBench } from "./csv.js"
 import { runMigrateBench } from "./migrate.js"
+import { runPlanBench } from "./plan.js"
 import { runReportBench } from "./report.js"
 import { runStartupBench } from "./startup.js"
 
-const [csvRows, cases, rate, reportItems] = [process.argv[2] ?? "1000000", process.argv[3] ?? "2000", process.argv[4] ?? "200", process.argv[5] ?? "1000000"].map(Number)
+const defaults = ["1000000", "2000", "100", "1000000", "100000", "1000000", "20"]
+const [csvRows, cases, rate, reportItems, planSmall, planLarge, latencyMs] = defaults.map((value, i) => Number(process.argv[2 + i] ?? value))
+if (typeof globalThis.gc !== "function") console.log("(without --expose-gc: heap figures are read without a collection first)")
 
 console.log(`machine: ${process.version}, ${(await import("node:os")).cpus().length} cores, load ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")}`)
 console.log(`\n== CSV read: ${csvRows} rows`)
@@ -21,11 +28,22 @@ const csv = await runCsvBench(csvRows!)
 console.log(`  ${csv.rowsPerSecond} rows/s (${csv.fileMegabytes} MiB in ${csv.seconds} s)`)
 console.log(`  memory: RSS ${csv.startRssMegabytes} → peak ${csv.peakRssMegabytes} MiB, heap ${csv.startHeapUsedMegabytes} → peak ${csv.peakHeapUsedMegabytes} MiB`)
 
-console.log(`\n== migration: ${cases} cases into a sandbox limited to ${rate} requests/s`)
-const migrate = await runMigrateBench(cases!, rate!)
-console.log(`  plan ${migrate.planSeconds} s (${migrate.listRequests} list requests), apply ${migrate.applySeconds} s`)
-console.log(`  ${migrate.casesPerSecond} cases/s = ${Math.round(migrate.shareOfLimit * 100)}% of the rate limit; ${migrate.writeRequestsPerCase} write requests per case; ${migrate.throttled429} answered 429`)
-console.log(`  second pass: ${migrate.secondPassWriteRequests} write requests`)
+console.log(`\n== migrate end to end: ${cases} cases into a sandbox at R = ${rate} requests/s, ${latencyMs} ms latency`)
+const migrate = await runMigrateBench(cases!, rate!, latencyMs!)
+const perSecond = (n: number, seconds: number) => n / seconds
+const { first, naive, rerun } = migrate
+console.log(`  casesync migrate (child process, start to exit): ${first.created} created in ${first.seconds.toFixed(2)} s = ${perSecond(first.created, first.seconds).toFixed(1)} cases/s = ${(perSecond(first.created, first.seconds) / rate!).toFixed(3)} R`)
+console.log(`    requests ${first.requests} (${first.writeRequests} writes, ${first.listRequests} list reads) = ${(first.requests / first.created).toFixed(4)} per created case; ${first.throttled429} answered 429`)
+console.log(`  rerun: ${rerun.unchanged} unchanged in ${rerun.seconds.toFixed(2)} s, requests ${rerun.requests} (${rerun.writeRequests} writes, ${rerun.listRequests} list reads) = ${(rerun.requests / rerun.unchanged).toFixed(4)} per unchanged case`)
+console.log(`  naive script (child process: look up ext-<id>, then create, one at a time): ${naive.created} created in ${naive.seconds.toFixed(2)} s = ${perSecond(naive.created, naive.seconds).toFixed(1)} cases/s, ${(naive.requests / naive.created).toFixed(2)} requests per case; ${naive.throttled429} answered 429`)
+console.log(`  casesync / naive: ${(naive.seconds / first.seconds).toFixed(1)}× faster`)
+
+console.log(`\n== plan (child process, empty target): ${planSmall} and ${planLarge} rows`)
+const plan = await runPlanBench(planSmall!, planLarge!)
+for (const run of [plan.small, plan.large]) {
+  console.log(`  ${run.rows} rows: ${run.recordsPerCpuSecond} records per CPU-second (${run.cpuSeconds} s user+sys, ${run.wallSeconds} s wall), peak RSS ${run.peakRssMegabytes} MiB`)
+}
+console.log(`  peak RSS growth ${planSmall} → ${planLarge} rows: ${plan.rssGrowth}×`)
 
 console.log(`\n== HTML report: a plan of ${reportItems} items`)
 const report = await runReportBench(reportItems!)

@@ -1,107 +1,137 @@
 /**
- * Migration throughput against the sandbox with a rate limit: how close one apply
- * gets to the target's limit, and how many requests each written case costs.
- * `npx tsx bench/migrate.ts [cases] [requestsPerSecond]`.
+ * End-to-end migration against the sandbox at a request-rate limit R with latency: `casesync
+ * migrate` as a child process (start-up included, both passes, every request counted, list reads
+ * too), then the same migration by a naive script (look up ext-<id>, then create, one at a time)
+ * into the same sandbox reset to its seed, and the ratio.
+ * `npx tsx bench/migrate.ts [cases] [requestsPerSecond] [latencyMs]`.
  */
-import { NodeContext } from "@effect/platform-node"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { pathToFileURL } from "node:url"
-import { applyMigration } from "../src/apply/ApplyMigration.js"
-import { planStep } from "../src/cli/MigrationHandlers.js"
-import { runLayer } from "../src/cli/RunContext.js"
-import { loadRunConfig } from "../src/config/RunConfig.js"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { startSandbox } from "../src/sandbox/SandboxServer.js"
 import type { RequestStats } from "../src/sandbox/SandboxStats.js"
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+
+/** One pass of a child process: wall time from spawn to exit, and the requests the sandbox saw. */
+export interface PassFigures {
+  readonly seconds: number
+  readonly requests: number
+  readonly writeRequests: number
+  readonly listRequests: number
+  readonly throttled429: number
+}
 
 /** What one migration bench run measured. */
 export interface MigrateBenchResult {
   readonly cases: number
   readonly rateLimit: number
-  readonly planSeconds: number
-  readonly applySeconds: number
-  readonly casesPerSecond: number
-  /** Cases written per second as a share of the target's request-rate limit. */
-  readonly shareOfLimit: number
-  readonly writeRequestsPerCase: number
-  readonly listRequests: number
-  readonly throttled429: number
-  readonly secondPassWriteRequests: number
+  readonly latencyMs: number
+  readonly first: PassFigures & { readonly created: number }
+  readonly rerun: PassFigures & { readonly unchanged: number }
+  readonly naive: PassFigures & { readonly created: number }
 }
 
-const header = "case_id,borrower_ref,case_type,status,outcome,priority,channel,agent_code,subject,notes,created_at,updated_at,trustee_name,dispute_channel,branch_code,legacy_checksum"
+const csvHeader = "case_id,borrower_ref,case_type,status,outcome,priority,channel,agent_code,subject,notes,created_at,updated_at,trustee_name,dispute_channel,branch_code,legacy_checksum"
 
-const writeCases = (file: string, cases: number) => {
-  const lines = [header]
+/** Writes `cases` rows shaped like samples/csv/legacy-cases.csv (60 seeded borrowers, the shipped mapping), streamed. */
+export const writeLegacyCsv = async (file: string, cases: number): Promise<void> => {
+  const out = fs.createWriteStream(file)
+  out.write(csvHeader + "\r\n")
   for (let n = 0; n < cases; n++) {
     const day = String(1 + (n % 28)).padStart(2, "0")
-    lines.push(
-      `LB-${n},BRW-${1001 + (n % 60)},GEN,OPEN,,P3,phone,AG-00${1 + (n % 5)},Bench case ${n},"note, with a comma",2023-01-${day} 10:00:00,,,,NY-01,x${n}`
-    )
+    const line = `LB-${n},BRW-${1001 + (n % 60)},GEN,OPEN,,P3,phone,AG-00${1 + (n % 5)},Bench case ${n},"note, with a comma",2023-01-${day} 10:00:00,,,,NY-01,x${n}\r\n`
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once("drain", () => resolve()))
   }
-  fs.writeFileSync(file, lines.join("\r\n") + "\r\n")
+  await new Promise<void>((resolve) => out.end(() => resolve()))
 }
 
-const count = (stats: RequestStats, test: (endpoint: string) => boolean) =>
-  Object.entries(stats.byEndpoint).filter(([endpoint]) => test(endpoint)).reduce((sum, [, c]) => sum + c.total, 0)
+/** A job folder: the CSV, the shipped mapping with its lookup beside it, and a config aimed at `targetUrl`. */
+export const writeJob = async (dir: string, cases: number, targetUrl: string, rateLimit: number | undefined): Promise<string> => {
+  await writeLegacyCsv(path.join(dir, "cases.csv"), cases)
+  // The mapping's lookup (../samples/lookups/agents.csv) must lie in its folder or the config's: copy both here.
+  fs.mkdirSync(path.join(dir, "mappings"), { recursive: true })
+  fs.mkdirSync(path.join(dir, "samples/lookups"), { recursive: true })
+  fs.copyFileSync(path.join(root, "mappings/legacy-csv-to-peach.yaml"), path.join(dir, "mappings/legacy-csv-to-peach.yaml"))
+  fs.copyFileSync(path.join(root, "samples/lookups/agents.csv"), path.join(dir, "samples/lookups/agents.csv"))
+  const configFile = path.join(dir, "bench.yaml")
+  fs.writeFileSync(configFile, [
+    "job: bench",
+    "source: { kind: csv, path: cases.csv }",
+    "mapping: mappings/legacy-csv-to-peach.yaml",
+    `target: { baseUrl: "${targetUrl}", token: sandbox-token${rateLimit === undefined ? "" : `, requestsPerSecond: ${rateLimit}`}, concurrency: 16 }`,
+    "applyConcurrency: 16"
+  ].join("\n"))
+  return configFile
+}
 
-const writes = (endpoint: string) => /^(POST|PUT) /.test(endpoint)
-const lists = (endpoint: string) => endpoint === "GET /cases" || endpoint === "GET /people" || endpoint === "GET /case-types"
+/** Runs a child process to its end (asynchronously: the sandbox in this process keeps serving). */
+export const runChild = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  new Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string; readonly seconds: number }>((resolve) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => (stdout += chunk))
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    child.on("close", (code) => resolve({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 }))
+  })
 
-/** Migrates `cases` generated records into a sandbox limited to `rateLimit` requests per second. */
-export const runMigrateBench = (cases: number, rateLimit: number): Promise<MigrateBenchResult> =>
+const sum = (stats: RequestStats, test: (endpoint: string) => boolean) =>
+  Object.entries(stats.byEndpoint).filter(([endpoint]) => test(endpoint)).reduce((total, [, c]) => total + c.total, 0)
+const isWrite = (endpoint: string) => /^(POST|PUT|PATCH|DELETE) /.test(endpoint)
+const isList = (endpoint: string) => /^GET \/(cases|people|case-types)$/.test(endpoint) || endpoint === "GET /people/:personId/cases"
+
+const figures = (before: RequestStats, after: RequestStats, seconds: number): PassFigures => ({
+  seconds,
+  requests: after.total - before.total,
+  writeRequests: sum(after, isWrite) - sum(before, isWrite),
+  listRequests: sum(after, isList) - sum(before, isList),
+  throttled429: (after.byStatus["429"] ?? 0) - (before.byStatus["429"] ?? 0)
+})
+
+/** The `read = created + …` line of a finished apply, as numbers. */
+const accounting = (stdout: string): Record<string, number> => {
+  const lines = stdout.split("\n").filter((line) => /read \d+ = /.test(line))
+  const last = lines[lines.length - 1] ?? ""
+  return Object.fromEntries([...last.matchAll(/(\w+) (\d+)/g)].map(([, name, n]) => [name!, Number(n)]))
+}
+
+/** Migrates `cases` generated records with casesync (twice) and with the naive script, into a sandbox limited to `rateLimit`. */
+export const runMigrateBench = (cases: number, rateLimit: number, latencyMs: number): Promise<MigrateBenchResult> =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "casesync-bench-"))
     yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
-    const sandbox = yield* startSandbox({ port: 0, knobs: { rateLimit } })
-    writeCases(path.join(dir, "cases.csv"), cases)
-    // The mapping's lookup (../samples/lookups/agents.csv) must lie in its folder or the config's: copy both here.
-    fs.mkdirSync(path.join(dir, "mappings"))
-    fs.mkdirSync(path.join(dir, "samples/lookups"), { recursive: true })
-    fs.copyFileSync(path.resolve("mappings/legacy-csv-to-peach.yaml"), path.join(dir, "mappings/legacy-csv-to-peach.yaml"))
-    fs.copyFileSync(path.resolve("samples/lookups/agents.csv"), path.join(dir, "samples/lookups/agents.csv"))
-    const configFile = path.join(dir, "bench.yaml")
-    fs.writeFileSync(configFile, [
-      "job: bench",
-      "source: { kind: csv, path: cases.csv }",
-      "mapping: mappings/legacy-csv-to-peach.yaml",
-      `target: { baseUrl: "${sandbox.url}", token: sandbox-token, requestsPerSecond: ${rateLimit}, concurrency: 16 }`,
-      "applyConcurrency: 16"
-    ].join("\n"))
-    const config = yield* loadRunConfig(configFile)
+    const sandbox = yield* startSandbox({ port: 0, knobs: { rateLimit, latencyMs } })
+    const configFile = yield* Effect.promise(() => writeJob(dir, cases, sandbox.url, rateLimit))
 
-    const pass = Effect.gen(function*() {
-      const started = performance.now()
-      const { mapper, outcome } = yield* planStep(config, { out: Option.none(), report: Option.none(), onlyRejects: Option.none() })
-      const planned = performance.now()
-      const applied = yield* applyMigration(config, mapper, outcome.planFile, { command: "bench" })
-      return { applied, planSeconds: (planned - started) / 1000, applySeconds: (performance.now() - planned) / 1000 }
-    }).pipe(Effect.provide(runLayer(config)))
-
-    const first = yield* pass
-    const afterFirst = yield* sandbox.stats.snapshot
-    yield* pass
-    const afterSecond = yield* sandbox.stats.snapshot
-    const written = first.applied.counts.create + first.applied.counts.update
-    const casesPerSecond = written / first.applySeconds
+    const pass = (args: ReadonlyArray<string>) =>
+      Effect.gen(function*() {
+        const before = yield* sandbox.stats.snapshot
+        const run = yield* Effect.promise(() => runChild(args))
+        if (run.code !== 0 && run.code !== 3) return yield* Effect.die(new Error(`${args.join(" ")} exited ${run.code}:\n${run.stderr}`))
+        return { run, figures: figures(before, yield* sandbox.stats.snapshot, run.seconds) }
+      })
+    const migrate = ["bin/casesync.js", "migrate", "--config", configFile]
+    const first = yield* pass(migrate)
+    const rerun = yield* pass(migrate)
+    yield* sandbox.reset
+    const naive = yield* pass(["bench/naive.mjs", sandbox.url, path.join(dir, "cases.csv"), "sandbox-token"])
     return {
-      cases: written,
+      cases,
       rateLimit,
-      planSeconds: Math.round(first.planSeconds * 100) / 100,
-      applySeconds: Math.round(first.applySeconds * 100) / 100,
-      casesPerSecond: Math.round(casesPerSecond * 10) / 10,
-      shareOfLimit: Math.round((casesPerSecond / rateLimit) * 100) / 100,
-      writeRequestsPerCase: Math.round((count(afterFirst, writes) / written) * 100) / 100,
-      listRequests: count(afterFirst, lists),
-      throttled429: afterFirst.byStatus["429"] ?? 0,
-      secondPassWriteRequests: count(afterSecond, writes) - count(afterFirst, writes)
+      latencyMs,
+      first: { ...first.figures, created: accounting(first.run.stdout)["created"] ?? 0 },
+      rerun: { ...rerun.figures, unchanged: accounting(rerun.run.stdout)["unchanged"] ?? 0 },
+      naive: { ...naive.figures, created: (JSON.parse(naive.run.stdout) as { created: number }).created }
     }
-  }).pipe(Effect.provide(NodeContext.layer))))
+  })))
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const cases = Number(process.argv[2] ?? 2000)
-  const rate = Number(process.argv[3] ?? 200)
-  runMigrateBench(cases, rate).then((result) => console.log(result))
+  runMigrateBench(Number(process.argv[2] ?? 2000), Number(process.argv[3] ?? 100), Number(process.argv[4] ?? 20)).then((result) =>
+    console.log(JSON.stringify(result, null, 2))
+  )
 }

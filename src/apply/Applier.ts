@@ -3,15 +3,17 @@ import { type Case, CaseCreate, CaseUpdate } from "../domain/peach/Case.js"
 import { type HttpRequestError, isOutcomeUnknown } from "../http/HttpRequestError.js"
 import { holdsValues, ownedValuesOf } from "../plan/FieldValues.js"
 import { emptyCounts, type OwnedValues, type PlanItem, type PlannedCreate, type PlannedUpdate } from "../plan/Plan.js"
-import type { TargetIndex } from "../plan/TargetIndex.js"
+import type { TargetCase } from "../plan/Decide.js"
 import { formatLocation, type SourceLocation } from "../sources/SourceRecord.js"
-import type { LedgerEntry, LedgerItem, PlannedEntry } from "../state/Ledger.js"
 import { advanceProgress } from "../progress/Progress.js"
+import type { Confirmation, LedgerEntry, LedgerItem, PlannedEntry } from "../state/Ledger.js"
 import { StateStore } from "../state/StateStore.js"
 import type { StateStoreError } from "../state/StateStoreError.js"
 import { type ApplyCounts, ApplyFailed, countOutcome, type ItemResult } from "./ApplyOutcome.js"
 import type { CsvOutput, OutputFileError } from "./CsvOutput.js"
+import { makeGroupCommit } from "./GroupCommit.js"
 import { claimRows, type Refusal } from "./ItemClaims.js"
+import type { TargetLookup } from "./TargetLookup.js"
 
 /** The writes apply needs from the target (the Peach client provides them). */
 export interface CaseWriter {
@@ -19,6 +21,9 @@ export interface CaseWriter {
   readonly updateCase: (personId: string, caseId: string, body: CaseUpdate) => Effect.Effect<Case, HttpRequestError>
   readonly findCaseByExternalId: (personId: string, externalId: string) => Effect.Effect<Option.Option<Case>, HttpRequestError>
 }
+
+/** Items whose ledger rows are read and recorded together; their writes still flow one by one through the window. */
+const ledgerBatchSize = 200
 
 /** Columns of the results file. */
 export const resultColumns = ["source_key", "external_id", "location", "borrower", "case_id", "action", "outcome", "detail"] as const
@@ -31,8 +36,8 @@ export interface ApplyInputs<E, R> {
   readonly runId: string
   readonly planId: string
   readonly items: Stream.Stream<PlanItem, E, R>
-  /** The target as listed when the apply started: what staleness is judged against. */
-  readonly targets: TargetIndex
+  /** What the target holds for the items' externalIds: what staleness is judged against. */
+  readonly targets: TargetLookup
   readonly writer: CaseWriter
   readonly results: CsvOutput<Record<(typeof resultColumns)[number], unknown>>
   readonly rejects: CsvOutput<Record<(typeof rejectColumns)[number], unknown>>
@@ -95,8 +100,17 @@ export const applyPlan = <E, R>(
       location: formatLocation(item.location)
     })
 
+    // The ledger rows of writes that start (or end) together share one transaction; each item still
+    // waits until its own row is durable, so no request leaves before its `sent` row is committed.
+    const sentRows = yield* makeGroupCommit((items: ReadonlyArray<LedgerItem>) => store.markSentAll(items, runId))
+    const confirmedRows = yield* makeGroupCommit((confirmations: ReadonlyArray<{ item: LedgerItem; confirmation: Confirmation }>) =>
+      store.markConfirmedAll(confirmations)
+    )
+    const markSent = (item: LedgerItem) => sentRows.submit(item)
+    const markConfirmed = (item: LedgerItem, confirmation: Confirmation) => confirmedRows.submit({ item, confirmation })
+
     const confirm = (item: { readonly sourceKey: string; readonly location: SourceLocation }, kase: Case, values: OwnedValues) =>
-      store.markConfirmed(own(item), {
+      markConfirmed(own(item), {
         caseId: kase.id,
         snapshot: ownedValuesOf(kase, Object.keys(values)),
         targetUpdatedAt: kase.updatedAt ?? null,
@@ -166,12 +180,11 @@ export const applyPlan = <E, R>(
         }
       }))
 
-    const applyCreate = (item: PlannedCreate, entry: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
-      const current = inputs.targets.byExternalId.get(item.externalId)
+    const applyCreate = (item: PlannedCreate, entry: LedgerEntry | undefined, current: TargetCase | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
       if (current !== undefined) {
         const ours = entry !== undefined && (entry.writeState === "sent" || entry.writeState === "confirmed")
         if (ours && holdsValues(current.values, item.values) && current.personIds.includes(item.personId)) {
-          return store.markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
+          return markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
             Effect.as<Resolution>({ borrower: item.personId, caseId: current.caseId, outcome: "created", detail: "recovered: created by an earlier, interrupted apply" })
           )
         }
@@ -184,18 +197,17 @@ export const applyPlan = <E, R>(
           Effect.as<Resolution>({ borrower: item.personId, caseId: null, outcome: "rejected", field: "(body)", detail, raw: item.body })
         )
       }
-      return store.markSent(own(item), runId).pipe(Effect.zipRight(create(item, body.right, 1)))
+      return markSent(own(item)).pipe(Effect.zipRight(create(item, body.right, 1)))
     }
 
-    const applyUpdate = (item: PlannedUpdate, entry: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
-      const current = inputs.targets.byExternalId.get(item.externalId)
+    const applyUpdate = (item: PlannedUpdate, entry: LedgerEntry | undefined, current: TargetCase | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
       const base = { borrower: item.personId, caseId: item.caseId }
       if (current === undefined || current.caseId !== item.caseId) {
         return Effect.succeed({ ...base, outcome: "conflict", detail: "the case is no longer in the target under this externalId" })
       }
       if (current.updatedAt !== item.targetUpdatedAt) {
         if (entry?.writeState === "sent" && holdsValues(current.values, item.values)) {
-          return store.markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
+          return markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
             Effect.as<Resolution>({ ...base, outcome: "updated", detail: "recovered: updated by an earlier, interrupted apply" })
           )
         }
@@ -208,7 +220,7 @@ export const applyPlan = <E, R>(
           Effect.as<Resolution>({ ...base, outcome: "rejected", field: "(body)", detail, raw: item.body })
         )
       }
-      return store.markSent(own(item), runId).pipe(
+      return markSent(own(item)).pipe(
         Effect.zipRight(inputs.writer.updateCase(item.personId, item.caseId, body.right).pipe(Effect.matchEffect({
           onSuccess: (kase) => confirm(item, kase, item.values).pipe(Effect.as<Resolution>({ ...base, outcome: "updated", detail: "" })),
           onFailure: (error): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
@@ -227,7 +239,7 @@ export const applyPlan = <E, R>(
       )
     }
 
-    const applyOne = (item: PlanItem, entry: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
+    const applyOne = (item: PlanItem, entry: LedgerEntry | undefined, current: TargetCase | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
       switch (item._tag) {
         case "reject": {
           // Only the record that owns the row may mark it: a later duplicate of its key leaves it alone.
@@ -243,20 +255,19 @@ export const applyPlan = <E, R>(
         case "conflict":
           return Effect.succeed({ borrower: item.personId, caseId: item.caseId, outcome: "conflict", detail: item.reason })
         case "unchanged": {
-          const current = inputs.targets.byExternalId.get(item.externalId)
           if (current === undefined || current.caseId !== item.caseId) {
             return Effect.succeed({ borrower: item.personId, caseId: item.caseId, outcome: "conflict", detail: "the case is no longer in the target under this externalId" })
           }
           const settled = entry?.writeState === "confirmed" && entry.targetUpdatedAt === current.updatedAt
           return (settled
             ? Effect.void
-            : store.markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(Effect.asVoid)
+            : markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(Effect.asVoid)
           ).pipe(Effect.as<Resolution>({ borrower: item.personId, caseId: item.caseId, outcome: "unchanged", detail: "" }))
         }
         case "create":
-          return applyCreate(item, entry)
+          return applyCreate(item, entry, current)
         case "update":
-          return applyUpdate(item, entry)
+          return applyUpdate(item, entry, current)
       }
     }
 
@@ -312,35 +323,51 @@ export const applyPlan = <E, R>(
       raw: "body" in item ? item.body : "values" in item ? item.values : null
     })
 
-    const applyBatch = (batch: Chunk.Chunk<PlanItem>) =>
+    // A batch's ledger rows are read, claimed and recorded in a few statements; then its items join
+    // the window of writes in flight, which refills as each write ends (no wait for the batch to drain).
+    const prepareBatch = (batch: Chunk.Chunk<PlanItem>) =>
       Effect.gen(function*() {
         const items = Chunk.toArray(batch)
         yield* stillHeld
+        const done = yield* Ref.get(counts)
+        if (done.read > 0) yield* store.putCheckpoint(job, "apply", { planId: inputs.planId, runId, itemsDone: done.read })
         const keys = items.flatMap((item) => (item.sourceKey === null ? [] : [item.sourceKey]))
-        const [known, byExternalId] = yield* Effect.all([
-          store.getEntries(job, keys),
-          store.getEntriesByExternalId(job, items.flatMap((item) => (item._tag === "reject" ? [] : [item.externalId])))
-        ])
+        const externalIds = items.flatMap((item) => (item._tag === "reject" ? [] : [item.externalId]))
+        const [known, byExternalId] = yield* Effect.all([store.getEntries(job, keys), store.getEntriesByExternalId(job, externalIds)])
         // Refused items take no ledger row and send nothing; the others are recorded, then applied.
         const refusals = claimRows(items, { runId, byKey: known, byExternalId })
         yield* store.recordPlanned(items.flatMap((item, i) => (Option.isSome(refusals[i]!) ? [] : Option.toArray(ledgerRow(item, known)))))
-        const entries = yield* store.getEntries(job, keys)
-        yield* Effect.forEach(
-          items,
-          (item, i) =>
-            letFinish(stillHeld.pipe(
-              Effect.zipRight(Option.match(refusals[i]!, {
-                onSome: (refusal) => Effect.succeed(refused(item, refusal)),
-                onNone: () => applyOne(item, item.sourceKey === null ? undefined : entries.get(item.sourceKey))
-              })),
-              Effect.flatMap((resolution) => record(item, resolution))
-            )),
-          { concurrency: inputs.concurrency, discard: true }
-        )
-        const done = yield* Ref.get(counts)
-        yield* store.putCheckpoint(job, "apply", { planId: inputs.planId, runId, itemsDone: done.read })
+        const [entries, current] = yield* Effect.all([store.getEntries(job, keys), inputs.targets.casesFor(items)])
+        return items.map((item, i) => ({
+          item,
+          refusal: refusals[i]!,
+          entry: item.sourceKey === null ? undefined : entries.get(item.sourceKey),
+          current: item.externalId === null ? undefined : current.get(item.externalId)
+        }))
       })
 
-    yield* inputs.items.pipe(Stream.grouped(200), Stream.runForEach((batch) => Effect.zipRight(applyBatch(batch), advanceProgress(batch.length))))
-    return yield* Ref.get(counts)
-  })
+    type Prepared = Effect.Effect.Success<ReturnType<typeof prepareBatch>>[number]
+
+    const applyPrepared = ({ current, entry, item, refusal }: Prepared) =>
+      letFinish(stillHeld.pipe(
+        Effect.zipRight(Option.match(refusal, {
+          onSome: (refusal) => Effect.succeed(refused(item, refusal)),
+          onNone: () => applyOne(item, entry, current)
+        })),
+        Effect.flatMap((resolution) => record(item, resolution))
+      ))
+
+    yield* inputs.items.pipe(
+      Stream.grouped(ledgerBatchSize),
+      Stream.mapEffect(prepareBatch),
+      // The next batch is prepared while this one's writes are in flight.
+      Stream.buffer({ capacity: 1 }),
+      Stream.mapConcat((prepared) => prepared),
+      Stream.mapEffect(applyPrepared, { concurrency: inputs.concurrency, unordered: true }),
+      // Progress counts the items done, chunk by chunk as they complete.
+      Stream.runForEachChunk((done) => advanceProgress(done.length))
+    )
+    const done = yield* Ref.get(counts)
+    yield* store.putCheckpoint(job, "apply", { planId: inputs.planId, runId, itemsDone: done.read })
+    return done
+  }).pipe(Effect.scoped)

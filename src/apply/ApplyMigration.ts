@@ -5,7 +5,7 @@ import type { RunConfig } from "../config/RunConfig.js"
 import type { PlanHeader } from "../plan/Plan.js"
 import { readPlanHeader, streamPlanItems, verifyPlanFile } from "../plan/PlanFile.js"
 import type { LoadedMapper } from "../plan/PlanMigration.js"
-import { indexTargetCases } from "../plan/TargetIndex.js"
+import type { TargetIndex } from "../plan/TargetIndex.js"
 import { duringPhase } from "../progress/Progress.js"
 import { openHtmlReport } from "../report/HtmlReport.js"
 import { StateStore } from "../state/StateStore.js"
@@ -16,6 +16,8 @@ import type { ApplyCounts } from "./ApplyOutcome.js"
 import { ApplyFailed } from "./ApplyOutcome.js"
 import { applyReportSpec, applyReportTotals, reportingApply } from "./ApplyHtmlReport.js"
 import { openCsvOutput } from "./CsvOutput.js"
+import { lookupInIndex, lookupWritten, type TargetLookup } from "./TargetLookup.js"
+import { readWrittenCases, writtenCasesOf } from "./TargetRead.js"
 
 /** A plan that must not be applied with this configuration, and why. */
 export class PlanMismatch extends Data.TaggedError("PlanMismatch")<{
@@ -75,9 +77,10 @@ export const checkPlanFits = (header: PlanHeader, config: RunConfig, mapper: Loa
 }
 
 /**
- * Applies a plan file under the job's lease: re-reads the target once (list calls) to
- * judge staleness, applies every item exactly once, and writes the results and
- * rejects files. The run is logged in the state store with its counts.
+ * Applies a plan file under the job's lease, judging staleness against `targets` when given (the
+ * index the plan just built, in `migrate`), else against a fresh read of only the cases the plan
+ * writes; applies every item exactly once, and writes the results and rejects files. The run is
+ * logged in the state store with its counts.
  */
 export const applyMigration = (
   config: RunConfig,
@@ -87,6 +90,8 @@ export const applyMigration = (
     readonly command: string
     /** How long the lease lasts unless renewed (renewed every third of it); 60 seconds by default. */
     readonly leaseTtl?: Duration.DurationInput | undefined
+    /** The target as the plan read it moments ago in this process: no second listing. */
+    readonly targets?: TargetIndex | undefined
   }
 ) =>
   Effect.gen(function*() {
@@ -125,11 +130,17 @@ export const applyMigration = (
         yield* openCsvOutput(resultsFile, resultColumns),
         yield* openCsvOutput(rejectsFile, rejectColumns)
       )
-      const targets = yield* indexTargetCases(client.listCompanyCases(), mapper.ownedFields).pipe(
-        Effect.mapError((error) =>
-          new ApplyFailed({ reason: `reading the target's cases: ${error.message}`, resume: "run the same command again", cause: error })
+      const targets: TargetLookup = options.targets !== undefined
+        ? lookupInIndex(options.targets)
+        : yield* writtenCasesOf(streamPlanItems(planFile)).pipe(
+          Effect.flatMap((written) => readWrittenCases(client, written, mapper.ownedFields)),
+          Effect.map(({ index }) => lookupWritten(index)),
+          Effect.mapError((error) =>
+            error._tag === "PlanFileError"
+              ? error
+              : new ApplyFailed({ reason: `reading the target's cases: ${error.message}`, resume: "run the same command again", cause: error })
+          )
         )
-      )
       const applied = yield* applyPlan({
         job: config.job,
         runId,

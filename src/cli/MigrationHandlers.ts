@@ -108,7 +108,7 @@ export const migrate = (options: MigrateOptions) =>
       const { mapper, outcome: planned } = yield* planStep(config, options)
       yield* say(options.json, planView(config, planned))
       if (options.dryRun) return { planned, applied: Option.none<ApplyOutcome>() }
-      const applied = yield* applyMigration(config, mapper, planned.planFile, { command: "migrate" })
+      const applied = yield* applyMigration(config, mapper, planned.planFile, { command: "migrate", targets: planned.targets })
       yield* say(options.json, applyView(applied))
       return { planned, applied: Option.some(applied) }
     }).pipe(Effect.provide(runLayer(config)), Effect.provide(layerProgress(options.progress, options.json)))

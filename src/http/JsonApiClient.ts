@@ -183,6 +183,7 @@ export const makeJsonApiClient = (
           const asked = Either.isLeft(result) && result.left._tag === "RateLimited" ? result.left.retryAfterMillis : undefined
           // A wait longer than the policy accepts ends this request's retries; it must not stall the others.
           if (asked !== undefined && asked <= policy.maxRetryAfterMillis) yield* pacer.pauseUntil(now + asked)
+          if (Either.isLeft(result) && result.left._tag === "RateLimited") yield* pacer.throttled
           return yield* result
         }).pipe(
           Effect.tapError((error) =>

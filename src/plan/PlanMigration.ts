@@ -12,7 +12,7 @@ import { writePlanFileWithHtmlReport } from "./PlanHtmlReport.js"
 import { writePlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
 import { readRejectsFilter } from "./RejectsFilter.js"
-import { indexBorrowers, indexTargetCases } from "./TargetIndex.js"
+import { indexBorrowers, indexTargetCases, type TargetIndex } from "./TargetIndex.js"
 
 /** A mapping ready to plan with, and the digest that ties a plan to the mapping it was made with. */
 export interface LoadedMapper extends RecordMapper {
@@ -40,6 +40,8 @@ export interface PlanOutcome {
   readonly crm: Option.Option<KhorosReadSummary>
   /** List requests made to read the target (cases and borrowers), for the record. */
   readonly targetCasesIndexed: number
+  /** The target's cases as this plan read them: `migrate` applies with it instead of listing the target again. */
+  readonly targets: TargetIndex
 }
 
 /** The HTML report's default name: beside the Markdown one, `report.md` → `report.html`. */
@@ -88,6 +90,7 @@ export const planMigration = (
       reportFile: path.normalize(options.reportFile),
       htmlReportFile: path.normalize(htmlReportFile),
       crm: yield* source.summary,
-      targetCasesIndexed: targets.size
+      targetCasesIndexed: targets.size,
+      targets
     } satisfies PlanOutcome
   }).pipe(Effect.withSpan("PlanMigration.plan"))

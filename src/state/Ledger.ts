@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
 import { chunksOf, decodeRows, nowIso, orStateError } from "./StateSql.js"
-import { StateStoreError } from "./StateStoreError.js"
+import { fromSqlError, StateStoreError } from "./StateStoreError.js"
 
 /**
  * Where a ledger row's write stands; the order of states is what makes apply crash-safe:
@@ -93,8 +93,17 @@ export interface Ledger {
    * Like every transition, it changes the row only for the item that owns it, else fails with `NotOwner`.
    */
   readonly markSent: (item: LedgerItem, runId: string) => Effect.Effect<LedgerEntry, StateStoreError>
+  /**
+   * `markSent` of several items in one transaction (one durable commit): apply groups the items that
+   * start together. All or none: if one transition fails, no row of the group is marked.
+   */
+  readonly markSentAll: (items: ReadonlyArray<LedgerItem>, runId: string) => Effect.Effect<void, StateStoreError>
   /** `planned|sent|confirmed -> confirmed`: the target acknowledged; records its case id, synced values and updatedAt. */
   readonly markConfirmed: (item: LedgerItem, confirmation: Confirmation) => Effect.Effect<LedgerEntry, StateStoreError>
+  /** `markConfirmed` of several items in one transaction, all or none. */
+  readonly markConfirmedAll: (
+    confirmations: ReadonlyArray<{ readonly item: LedgerItem; readonly confirmation: Confirmation }>
+  ) => Effect.Effect<void, StateStoreError>
   /** `planned|sent -> rejected`: the target refused the write; keeps the last confirmed snapshot. */
   readonly markRejected: (
     item: LedgerItem,
@@ -291,6 +300,24 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
     }
   )
 
+  // One transaction per group: the rows are as durable as with one call each, for one commit.
+  const markSentAll = Effect.fn("StateStore.markSentAll")(function*(items: ReadonlyArray<LedgerItem>, runId: string) {
+    if (items.length === 0) return
+    yield* sql.withTransaction(Effect.forEach(items, (item) => markSent(item, runId), { discard: true })).pipe(
+      // Only the transaction's own failure (BEGIN, COMMIT) is a SqlError; a transition's error stays as it is.
+      Effect.catchTag("SqlError", (error) => Effect.fail(fromSqlError(`marking ${items.length} ledger rows sent`)(error)))
+    )
+  })
+
+  const markConfirmedAll = Effect.fn("StateStore.markConfirmedAll")(
+    function*(confirmations: ReadonlyArray<{ readonly item: LedgerItem; readonly confirmation: Confirmation }>) {
+      if (confirmations.length === 0) return
+      yield* sql.withTransaction(
+        Effect.forEach(confirmations, ({ confirmation, item }) => markConfirmed(item, confirmation), { discard: true })
+      ).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(fromSqlError(`marking ${confirmations.length} ledger rows confirmed`)(error))))
+    }
+  )
+
   const getEntries = Effect.fn("StateStore.getEntries")(function*(job: string, sourceKeys: ReadonlyArray<string>) {
     const found = new Map<string, LedgerEntry>()
     for (const keys of chunksOf(Array.from(new Set(sourceKeys)), lookupBatchSize)) {
@@ -363,7 +390,9 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
   return {
     recordPlanned,
     markSent,
+    markSentAll,
     markConfirmed,
+    markConfirmedAll,
     markRejected,
     getEntries,
     getEntriesByExternalId,

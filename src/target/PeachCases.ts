@@ -37,6 +37,8 @@ export interface AssociationRef {
 export interface PeachCaseOperations {
   /** `GET /cases`: every borrower-bound case of the company, in the server's order (no order is assumed). */
   readonly listCompanyCases: (options?: PageOptions) => Stream.Stream<Case, HttpRequestError>
+  /** `GET /cases`, its first page only: those cases and how many the whole list holds (`total`; none if the server omits it). */
+  readonly firstCompanyCasesPage: () => Effect.Effect<{ readonly cases: ReadonlyArray<Case>; readonly total: Option.Option<number> }, HttpRequestError>
   /** `GET /cases/escalations`: active escalations across the company. */
   readonly listCompanyEscalations: () => Effect.Effect<ReadonlyArray<CompanyEscalation>, HttpRequestError>
   /**
@@ -75,6 +77,7 @@ export interface PeachCaseOperations {
 }
 
 const CaseItem = ItemEnvelope(Case)
+const CaseList = ListEnvelope(Case)
 const EscalationList = ListEnvelope(Escalation)
 const CompanyEscalationList = ListEnvelope(CompanyEscalation)
 
@@ -87,6 +90,11 @@ export const makePeachCaseOperations = (api: JsonApiClient, defaultPageSize: num
       options.pageSize ?? defaultPageSize,
       options.startingAfter
     ).pipe(Stream.withSpan("PeachClient.listCompanyCases")),
+
+  firstCompanyCasesPage: Effect.fn("PeachClient.firstCompanyCasesPage")(function*() {
+    const page = yield* api.json({ method: "GET", path: "/cases", query: { limit: defaultPageSize } }, CaseList)
+    return { cases: page.data, total: Option.fromNullable(page.total) }
+  }),
 
   listCompanyEscalations: Effect.fn("PeachClient.listCompanyEscalations")(function*() {
     const list = yield* api.json({ method: "GET", path: "/cases/escalations" }, CompanyEscalationList)

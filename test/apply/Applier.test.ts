@@ -1,10 +1,11 @@
 import { it } from "@effect/vitest"
-import { Effect, Option, Stream } from "effect"
+import { Deferred, Effect, Fiber, Option, Stream } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
 import { applyPlan, type CaseWriter, rejectColumns, resultColumns } from "../../src/apply/Applier.js"
+import { lookupInIndex } from "../../src/apply/TargetLookup.js"
 import { openCsvOutput } from "../../src/apply/CsvOutput.js"
 import type { Case } from "../../src/domain/peach/Case.js"
 import { Conflict, type HttpRequestError, Invalid, Transport } from "../../src/http/HttpRequestError.js"
@@ -85,7 +86,7 @@ const run = (target: ReturnType<typeof makeTarget>, items: Array<PlanItem>, dir 
       runId: `run-${Math.random()}`,
       planId: "p",
       items: Stream.fromIterable(items),
-      targets,
+      targets: lookupInIndex(targets),
       writer: target.writer,
       results,
       rejects,
@@ -228,5 +229,32 @@ describe("applyPlan", () => {
       const { counts, dir } = yield* run(taken, [create(1), create(2)])
       expect(counts).toMatchObject({ read: 2, create: 1, conflict: 1 })
       expect(fs.readFileSync(path.join(dir, "results.csv"), "utf8")).toContain("not under borrower BO-AAAA-0001")
+    }).pipe(Effect.provide(layer)))
+
+  it.live("keeps the window full: a slow write does not hold back the items after it, even those of the next ledger batch", () =>
+    Effect.gen(function*() {
+      const target = makeTarget()
+      const release = yield* Deferred.make<void>()
+      const slow: CaseWriter = {
+        ...target.writer,
+        createCase: (personId, body) =>
+          body.externalId === "legacy-LG-1"
+            ? Effect.zipRight(Deferred.await(release), target.writer.createCase(personId, body))
+            : target.writer.createCase(personId, body)
+      }
+      // 250 items: more than one batch of ledger rows (200); LG-1 waits until LG-240 has been sent.
+      const running = yield* Effect.fork(run({ ...target, writer: slow }, Array.from({ length: 250 }, (_, i) => create(i + 1))))
+      const reached = yield* Effect.promise(async () => {
+        for (let waited = 0; waited < 10_000; waited += 20) {
+          if (target.requests.includes("POST legacy-LG-240")) return true
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
+        return false
+      })
+      yield* Deferred.succeed(release, undefined)
+      const { counts } = yield* Fiber.join(running)
+      expect(reached, "LG-240 was sent while LG-1 was still in flight").toBe(true)
+      expect(counts).toMatchObject({ read: 250, create: 250 })
+      expect(target.requests.filter((r) => r.startsWith("POST")).length).toBe(250)
     }).pipe(Effect.provide(layer)))
 })

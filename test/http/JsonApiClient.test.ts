@@ -80,6 +80,23 @@ describe("JsonApiClient: Retry-After", () => {
       expect(state.hits).toBe(2)
     }))
 
+  it.effect("a 429 slows the client's pacing: the next request starts 1 / (R / 2) after the retry, not 1 / R", () =>
+    Effect.gen(function*() {
+      nock(apiOrigin).get("/things/1").reply(429, { message: "slow down" }, { "Retry-After": "0" })
+      nock(apiOrigin).get("/things/1").times(2).reply(200, thing)
+      const client = yield* makeTestClient(testPolicy({ requestsPerSecond: 10 }))
+      // The first attempt starts at 0 and gets the 429; its retry is spaced at the halved rate.
+      const first = yield* Effect.fork(client.json({ method: "GET", path: "/things/1" }, Thing))
+      yield* awaitSleepUntil(100)
+      yield* TestClock.adjust(100)
+      expect(yield* Fiber.join(first)).toEqual(thing)
+      // At 10 requests/s the next start would be at 200 ms; at 5 (after the 429) it is at 300.
+      const second = yield* Effect.fork(client.json({ method: "GET", path: "/things/1" }, Thing))
+      yield* awaitSleepUntil(300)
+      yield* TestClock.adjust(200)
+      expect(yield* Fiber.join(second)).toEqual(thing)
+    }))
+
   it.effect("gives up with a typed RateLimited error after maxAttempts 429s, each 2 s apart", () =>
     Effect.gen(function*() {
       const { count, state } = counter()

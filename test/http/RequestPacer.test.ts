@@ -50,6 +50,50 @@ describe("RequestPacer", () => {
       expect(yield* Fiber.join(fiber)).toEqual([10_000, 11_000])
     }))
 
+  it.effect("a 429 halves the rate once per volley, then it creeps back to the configured rate", () =>
+    Effect.gen(function*() {
+      const pacer = yield* makeRequestPacer({ requestsPerSecond: 10 })
+      expect(yield* pacer.currentRate).toBe(10)
+      yield* pacer.throttled
+      expect(yield* pacer.currentRate).toBe(5)
+      // More 429s of the same overload, within the second: no further cut.
+      yield* TestClock.adjust(500)
+      yield* pacer.throttled
+      expect(yield* pacer.currentRate).toBeCloseTo(5.5)
+      // Back by a tenth of the configured rate per second, never above it.
+      yield* TestClock.adjust(2_500)
+      expect(yield* pacer.currentRate).toBeCloseTo(8)
+      yield* TestClock.adjust(10_000)
+      expect(yield* pacer.currentRate).toBe(10)
+      // A 429 a second or more later cuts again, from the rate in force.
+      yield* pacer.throttled
+      yield* pacer.throttled
+      expect(yield* pacer.currentRate).toBe(5)
+    }))
+
+  it.effect("after a 429, starts are spaced by the reduced rate; it never drops below a tenth of the configured rate", () =>
+    Effect.gen(function*() {
+      const pacer = yield* makeRequestPacer({ requestsPerSecond: 10 })
+      yield* pacer.throttled
+      const fiber = yield* Effect.forEach([1, 2, 3], () => pacer.run(Clock.currentTimeMillis), { concurrency: "unbounded" }).pipe(Effect.fork)
+      yield* TestClock.adjust(1_000)
+      expect([...(yield* Fiber.join(fiber))].sort((a, b) => a - b)).toEqual([0, 200, 400])
+      for (let i = 0; i < 10; i++) {
+        yield* pacer.throttled
+        yield* TestClock.adjust(1_000)
+      }
+      expect(yield* pacer.currentRate).toBeGreaterThanOrEqual(1)
+      expect(yield* pacer.currentRate).toBeLessThan(2.1)
+    }))
+
+  it.effect("without a configured rate a 429 changes no spacing (Retry-After still pauses)", () =>
+    Effect.gen(function*() {
+      const pacer = yield* makeRequestPacer({})
+      yield* pacer.throttled
+      expect(yield* pacer.currentRate).toBeUndefined()
+      expect(yield* Effect.forEach([1, 2], () => pacer.run(Clock.currentTimeMillis), { concurrency: 2 })).toEqual([0, 0])
+    }))
+
   it.effect("never runs more than `concurrency` attempts at once", () =>
     Effect.gen(function*() {
       const pacer = yield* makeRequestPacer({ concurrency: 2 })
