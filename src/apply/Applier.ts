@@ -364,7 +364,8 @@ export const applyPlan = <E, R>(
       Stream.buffer({ capacity: 1 }),
       Stream.mapConcat((prepared) => prepared),
       Stream.mapEffect(applyPrepared, { concurrency: inputs.concurrency, unordered: true }),
-      // Progress counts the items done, chunk by chunk as they complete.
+      // Progress counts the items done fifty at a time (done items only: nothing waits on it).
+      Stream.rechunk(50),
       Stream.runForEachChunk((done) => advanceProgress(done.length))
     )
     const done = yield* Ref.get(counts)
