@@ -258,6 +258,7 @@ describe("applyPlan", () => {
       expect(counts).toMatchObject({ read: 250, create: 250 })
       expect(target.requests.filter((r) => r.startsWith("POST")).length).toBe(250)
     }).pipe(Effect.provide(layer)))
+
   it.effect("reports the items done to the run's progress in chunks, not one by one", () =>
     Effect.gen(function*() {
       const advances: Array<number> = []
