@@ -32,7 +32,7 @@ const migrateOnce = (config: RunConfig, label: string) =>
     const applied = yield* applyMigration(config, mapper, outcome.planFile, { command: "demo" })
     yield* Console.log(applyView(applied))
     return applied.counts
-  }).pipe(Effect.provide(runLayer(config)))
+  }).pipe(Effect.scoped, Effect.provide(runLayer(config)))
 
 /**
  * `casesync demo`: a real migration of `samples/` (the CSV export and the CRM) into a

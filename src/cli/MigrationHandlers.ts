@@ -81,7 +81,7 @@ const say = (json: boolean, human: string) => (json ? Effect.void : Console.log(
 export const plan = (options: PlanOptions) =>
   Effect.gen(function*() {
     const config = yield* loadRunConfig(options.config, overridesOf(options))
-    const { outcome } = yield* planStep(config, options).pipe(Effect.provide(runLayer(config)), Effect.provide(layerProgress(options.progress, options.json)))
+    const { outcome } = yield* planStep(config, options).pipe(Effect.scoped, Effect.provide(runLayer(config)), Effect.provide(layerProgress(options.progress, options.json)))
     yield* say(options.json, `${planView(config, outcome)}\n  next:   casesync apply --config ${options.config} --plan ${outcome.planFile}`)
     if (options.json) yield* Console.log(JSON.stringify({ command: "plan", job: config.job, plan: planJson(outcome) }, null, 2))
     process.exitCode = exitCodeForCounts(outcome.counts)
@@ -111,7 +111,8 @@ export const migrate = (options: MigrateOptions) =>
       const applied = yield* applyMigration(config, mapper, planned.planFile, { command: "migrate", targets: planned.targets })
       yield* say(options.json, applyView(applied))
       return { planned, applied: Option.some(applied) }
-    }).pipe(Effect.provide(runLayer(config)), Effect.provide(layerProgress(options.progress, options.json)))
+      // The scope holds the plan's target index (on disk) until apply is done with it.
+    }).pipe(Effect.scoped, Effect.provide(runLayer(config)), Effect.provide(layerProgress(options.progress, options.json)))
     if (options.json) {
       yield* Console.log(JSON.stringify({
         command: "migrate",

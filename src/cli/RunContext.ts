@@ -1,6 +1,6 @@
 import { Effect, Either, Layer, Option, Stream } from "effect"
 import type { RunConfig } from "../config/RunConfig.js"
-import { type CompiledMapping, loadMapping } from "../mapping/index.js"
+import { type CompiledMapping, loadMapping, type MappingResult } from "../mapping/index.js"
 import type { LoadedMapper } from "../plan/PlanMigration.js"
 import { openSource } from "../sources/SourceFromConfig.js"
 import { StateStore } from "../state/StateStore.js"
@@ -18,18 +18,24 @@ export const mapperOf = (compiled: CompiledMapping): LoadedMapper => ({
   file: compiled.file,
   digest: compiled.digest,
   ownedFields: compiled.ownedFields,
-  map: (record) =>
-    Effect.map(compiled.mapRecord(record), (result) =>
-      result._tag === "Rejection"
-        ? Either.left({ field: result.field, reason: result.reason, sourceKey: result.sourceKey, externalId: result.externalId })
-        : Either.right({
-          sourceKey: result.sourceKey,
-          externalId: result.externalId,
-          borrower: result.borrower,
-          body: result.body,
-          values: result.values
-        }))
+  ownedFieldsByType: compiled.ownedFieldsByType,
+  map: (record) => Effect.map(compiled.mapRecord(record), forPlanner),
+  mapPlain: (record) => {
+    const result = compiled.mapRecordPlain(record)
+    return result === undefined ? undefined : forPlanner(result)
+  }
 })
+
+const forPlanner = (result: MappingResult) =>
+  result._tag === "Rejection"
+    ? Either.left({ field: result.field, reason: result.reason, sourceKey: result.sourceKey, externalId: result.externalId })
+    : Either.right({
+      sourceKey: result.sourceKey,
+      externalId: result.externalId,
+      borrower: result.borrower,
+      body: result.body,
+      values: result.values
+    })
 
 /**
  * Loads the mapping the config names and checks it against the target's case types

@@ -4,7 +4,7 @@ import type { LookupTable } from "./Lookup.js"
 import type { LookupSpec } from "./MappingSpec.js"
 import { type IssueLog, type Located, suggestion } from "./PositionedYaml.js"
 import { isAbsent, isKnownSourcePath, readPath, topField } from "./SourcePath.js"
-import type { Step } from "./Transformations.js"
+import { plainDecodeOf, type Step, withPlainDecode } from "./Transformations.js"
 
 /** What compiling one mapping file needs to hand around: the problem log and what it is checked against. */
 export interface CompileContext {
@@ -30,23 +30,31 @@ export const useSourceField = (context: CompileContext, path: Located<string>, w
 }
 
 /** A step that reads one path out of the whole record (for identity keys fed by a column). */
-export const readAt = (path: string): Step =>
-  Schema.transformOrFail(Schema.Unknown, Schema.Unknown, {
-    strict: true,
-    decode: (data) => {
-      const value = readPath(data, path)
-      return ParseResult.succeed(isAbsent(value) ? undefined : value)
-    },
-    encode: (value, _, ast) => ParseResult.fail(new ParseResult.Type(ast, value, `${path} is read-only here`))
-  })
+export const readAt = (path: string): Step => {
+  const read = (data: unknown) => {
+    const value = readPath(data, path)
+    return isAbsent(value) ? undefined : value
+  }
+  return withPlainDecode(
+    Schema.transformOrFail(Schema.Unknown, Schema.Unknown, {
+      strict: true,
+      decode: (data) => ParseResult.succeed(read(data)),
+      encode: (value, _, ast) => ParseResult.fail(new ParseResult.Type(ast, value, `${path} is read-only here`))
+    }),
+    (data) => Either.right(read(data))
+  )
+}
 
 /** A step that wraps a value as `{ [key]: value }` (the borrower reference). */
 export const wrapAs = (key: string): Step =>
-  Schema.transformOrFail(Schema.Unknown, Schema.Unknown, {
-    strict: true,
-    decode: (value) => ParseResult.succeed({ [key]: value }),
-    encode: (value) => ParseResult.succeed((value as Record<string, unknown>)[key])
-  })
+  withPlainDecode(
+    Schema.transformOrFail(Schema.Unknown, Schema.Unknown, {
+      strict: true,
+      decode: (value) => ParseResult.succeed({ [key]: value }),
+      encode: (value) => ParseResult.succeed((value as Record<string, unknown>)[key])
+    }),
+    (value) => Either.right({ [key]: value })
+  )
 
 /**
  * A step's decode and encode, prepared once. Decoding is synchronous (an `Either`, no
@@ -70,9 +78,17 @@ export function runnerOf(schema: Step, sync: boolean): StepRunner {
   const encode = Schema.encodeUnknownEither(schema)
   const decodeSync = Schema.decodeUnknownEither(schema)
   const decodeAsync = Schema.decodeUnknown(schema)
+  // The plain decode when every step has one (the schema's parser is the fallback, with the same messages).
+  const plain = plainDecodeOf(schema)
+  const bySchema = (input: unknown) => Either.mapLeft(decodeSync(input), firstMessage)
   return {
     decode: sync
-      ? (input) => Either.mapLeft(decodeSync(input), firstMessage)
+      ? plain === undefined
+        ? bySchema
+        : (input) => {
+          const result = plain(input)
+          return Either.isEither(result) ? result : bySchema(input)
+        }
       : (input) => Effect.mapError(decodeAsync(input), firstMessage),
     encode: (input) => Either.mapLeft(encode(input), firstMessage)
   }

@@ -16,6 +16,7 @@ import {
   type MappedData,
   type MappingEncodeError,
   type MappingResult,
+  mapRecordSync,
   mapRecordWith,
   recordSchema,
   type SourceData,
@@ -64,6 +65,12 @@ export interface CompiledMapping {
   readonly schema: Schema.Schema<MappedData, SourceData>
   /** Maps one record to a mapped case or a rejection; never fails. */
   readonly mapRecord: (record: SourceRecord) => Effect.Effect<MappingResult>
+  /** The same as plain synchronous code (no Effect per record); `undefined` when the record needs a `compute:` step. */
+  readonly mapRecordPlain: (record: SourceRecord) => MappingResult | undefined
+  /** The same through the whole-mapping schema's Effect decode: for `compute:` steps, and the reference the plain path is checked against. */
+  readonly mapRecordBySchema: (record: SourceRecord) => Effect.Effect<MappingResult>
+  /** The owned fields that apply to each case type id, in mapping order (the keys of a mapped case's `values`). */
+  readonly ownedFieldsByType: ReadonlyMap<string, ReadonlyArray<string>>
   /** Like `mapRecord`, and turns an unreadable source item into a rejection. */
   readonly mapItem: (item: SourceItem) => Effect.Effect<MappingResult>
   /** The source values of a target case's two-way fields, keyed by source path. */
@@ -117,7 +124,14 @@ export const compileMapping = Effect.fn("Mapping.compile")(function*(
 
   const parts = { externalId, key, borrower, caseType, fields }
   const schema = recordSchema(parts)
-  const mapRecord = Effect.fn("Mapping.mapRecord")((record: SourceRecord) => mapRecordWith(parts, schema, record))
+  // Plain code per record; only a record that needs a `compute:` step goes through the schema's Effect.
+  const mapRecordPlain = (record: SourceRecord): MappingResult | undefined => mapRecordSync(parts, record)
+  const mapRecord = (record: SourceRecord): Effect.Effect<MappingResult> =>
+    Effect.suspend(() => {
+      const result = mapRecordPlain(record)
+      return result === undefined ? mapRecordBySchema(record) : Effect.succeed(result)
+    })
+  const mapRecordBySchema = (record: SourceRecord) => mapRecordWith(parts, schema, record)
   return {
     file: options.file,
     digest: digestOf(text, [...lookups.values()]),
@@ -134,6 +148,12 @@ export const compileMapping = Effect.fn("Mapping.compile")(function*(
     ignoredSourceFields: spec.ignore.map((entry) => entry.value),
     schema,
     mapRecord,
+    mapRecordPlain,
+    mapRecordBySchema,
+    ownedFieldsByType: new Map(types.map((caseType) => [
+      caseType.id,
+      fields.filter((field) => field.runners.has(caseType.id)).map((field) => field.target)
+    ])),
     mapItem: (item: SourceItem) => item._tag === "Record" ? mapRecord(item) : Effect.succeed(rejectUnreadable(item)),
     toSource: Effect.fn("Mapping.toSource")((target: Readonly<Record<string, unknown>>) => toSourcePatch(parts, target))
   }

@@ -62,7 +62,26 @@ export const makeDatetimeCodec = (options: {
     if (zone === undefined) {
       return Either.left(`'${text}' has no UTC offset; declare datetime: { timezone: ... } if the source writes local times`)
     }
-    return placeInZone(text, reading.parts, zone)
+    return placed(text, reading.parts, zone)
+  }
+
+  // Placing a wall clock in a zone asks Intl for offsets (tens of µs). Every time zone since 1973
+  // changes offset on a whole minute, so the offset found for one minute holds for all of it:
+  // kept per local minute (bounded), and the rest of the value is the local time as written.
+  const offsets = new Map<string, Either.Either<string, string>>()
+  const placed = (text: string, parts: LocalParts, zone: DateTime.TimeZone.Named): Either.Either<string, string> => {
+    if (parts.year < 1973) return placeInZone(text, parts, zone)
+    const minute = `${pad(parts.year, 4)}-${pad(parts.month, 2)}-${pad(parts.day, 2)}T${pad(parts.hours, 2)}:${pad(parts.minutes, 2)}`
+    let offset = offsets.get(minute)
+    if (offset === undefined) {
+      const whole = placeInZone(text, { ...parts, seconds: 0, millis: 0 }, zone)
+      offset = Either.map(whole, (iso) => iso.slice(minute.length + ":00.000".length))
+      if (offsets.size >= 100_000) offsets.clear()
+      // A refusal names the value as written, so it is not shared with other seconds of the minute.
+      if (Either.isRight(offset)) offsets.set(minute, offset)
+      else return placeInZone(text, parts, zone)
+    }
+    return Either.map(offset, (text) => `${minute}:${pad(parts.seconds, 2)}.${pad(parts.millis, 3)}${text}`)
   }
 
   const encode = (value: unknown): Either.Either<string, string> => {

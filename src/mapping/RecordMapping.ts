@@ -135,6 +135,83 @@ export const toSourcePatch = (
     return patch
   })
 
+const checkMapped = Schema.decodeUnknownEither(MappedData)
+
+/** Names the field a parse issue blames and says why, the way rejections report it. */
+const problemOf = (issue: { readonly path: ReadonlyArray<PropertyKey>; readonly message: string }) => {
+  const inBody = issue.path[0] === "body"
+  const field = (inBody ? issue.path.slice(1) : issue.path).map(String).join(".") || wholeRecord
+  return { field, reason: inBody ? `${field}: ${issue.message}` : issue.message }
+}
+
+const rejectionOf = (
+  parts: RecordParts,
+  record: SourceRecord,
+  problems: ReadonlyArray<{ readonly field: string; readonly reason: string }>
+): MappingResult => {
+  const identity = (part: IdentityPart) => {
+    try {
+      return Either.getOrNull(Either.map(part.run.decode(record.data), String))
+    } catch {
+      return null
+    }
+  }
+  return Rejection.make({
+    location: record.location,
+    sourceKey: identity(parts.key),
+    externalId: identity(parts.externalId),
+    field: [...new Set(problems.map((p) => p.field))].join(", "),
+    reason: problems.map((p) => p.reason).join("; "),
+    raw: record.data
+  }, { disableValidation: true }) // the raw record is kept as the source gave it, whatever it holds
+}
+
+/**
+ * Maps one record as plain synchronous code: the same steps, in the same order, with the
+ * same messages as `recordSchema`'s decode, and the result checked by `MappedData` (the
+ * case create schema included) — but no Effect, fiber or span per record. `undefined` when
+ * the record needs a step that is not synchronous (a `compute:` field): use `mapRecordWith`.
+ */
+export const mapRecordSync = (parts: RecordParts, record: SourceRecord): MappingResult | undefined => {
+  const data = record.data
+  try {
+    const problems: Array<{ field: string; reason: string }> = []
+    const settle = (label: string, what: string, result: Either.Either<unknown, string>) => {
+      if (Either.isRight(result)) return result.right
+      problems.push(problemOf({ path: [label], message: `${what}: ${result.left}` }))
+      return undefined
+    }
+    const externalId = settle(parts.externalId.label, "externalId", parts.externalId.run.decode(data))
+    const sourceKey = settle(parts.key.label, "key", parts.key.run.decode(data))
+    const borrower = settle(parts.borrower.label, "borrower", parts.borrower.run.decode(data))
+    const typeId = settle(parts.caseType.label, "caseType", parts.caseType.run.decode(data))
+    const body: Record<string, unknown> = { typeId, externalId }
+    const values: Record<string, unknown> = {}
+    const ownedFields: Array<string> = []
+    for (const field of parts.fields) {
+      const runner = typeof typeId === "string" ? field.runners.get(typeId) : undefined
+      if (runner === undefined) continue
+      const decoded = runner.decode(field.sourcePath === undefined ? data : readPath(data, field.sourcePath))
+      if (!Either.isEither(decoded)) return undefined
+      const value = settle(field.label, field.target, decoded)
+      ownedFields.push(field.target)
+      values[field.target] = value ?? null
+      if (value !== undefined) writePath(body, field.target, value)
+    }
+    if (problems.length > 0) return rejectionOf(parts, record, problems)
+    const checked = checkMapped({ externalId, sourceKey, borrower, typeId, body, values, ownedFields })
+    if (Either.isLeft(checked)) {
+      return rejectionOf(parts, record, ParseResult.ArrayFormatter.formatErrorSync(checked.left).map(problemOf))
+    }
+    return MappedCase.make({ location: record.location, ...checked.right }, { disableValidation: true })
+  } catch (defect) {
+    return rejectionOf(parts, record, [{
+      field: wholeRecord,
+      reason: `mapping failed unexpectedly: ${defect instanceof Error ? defect.message : String(defect)}`
+    }])
+  }
+}
+
 /**
  * Maps one record: the mapped case, or a rejection saying which field failed and why.
  * Even an unexpected failure inside a step (a defect) becomes a rejection of this record,

@@ -19,14 +19,26 @@ export const readPath = (data: unknown, path: string): unknown => {
 
 /** Writes `value` at a dotted path of a plain object, creating intermediate objects. */
 export const writePath = (target: Record<string, unknown>, path: string, value: unknown): void => {
-  const segments = path.split(".")
+  const segments = segmentsOf(path)
   let cursor = target
-  for (const segment of segments.slice(0, -1)) {
+  for (let i = 0; i < segments.length - 1; i++) {
+    const segment = segments[i]!
     const next = cursor[segment]
     if (next === null || typeof next !== "object") cursor[segment] = {}
     cursor = cursor[segment] as Record<string, unknown>
   }
   cursor[segments[segments.length - 1]!] = value
+}
+
+// A mapping writes the same few paths for every record: split each once.
+const segmentCache = new Map<string, ReadonlyArray<string>>()
+const segmentsOf = (path: string): ReadonlyArray<string> => {
+  let segments = segmentCache.get(path)
+  if (segments === undefined) {
+    segments = path.split(".")
+    if (segmentCache.size < 10_000) segmentCache.set(path, segments)
+  }
+  return segments
 }
 
 /** The first segment of a path: the source field it starts from. */

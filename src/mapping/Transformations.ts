@@ -15,6 +15,21 @@ import { renderTemplate, type Template } from "./Template.js"
  */
 export type Step = Schema.Schema<unknown, unknown, never>
 
+/** A step's decode as a plain function: what the schema's decode computes, with its message, without the parser. */
+export type PlainDecode = (value: unknown) => Effect.Effect<unknown, string>
+
+// Each step keeps its plain decode beside the schema, so a mapping runs as straight-line code per record.
+const plainDecoders = new WeakMap<Step, PlainDecode>()
+
+/** Records `decode` as the plain form of `schema`'s decode (same results, same messages). */
+export const withPlainDecode = (schema: Step, decode: PlainDecode): Step => {
+  plainDecoders.set(schema, decode)
+  return schema
+}
+
+/** The plain decode of a step built here (composed steps included); `undefined` for any other schema. */
+export const plainDecodeOf = (schema: Step): PlainDecode | undefined => plainDecoders.get(schema)
+
 const step = (
   decode: (value: unknown) => Effect.Effect<unknown, string>,
   encode: (value: unknown) => Effect.Effect<unknown, string>
@@ -24,11 +39,14 @@ const step = (
     Either.isEither(result)
       ? Either.mapLeft(result, (message) => new ParseResult.Type(ast, value, String(message)))
       : Effect.mapError(result, (message) => new ParseResult.Type(ast, value, message))
-  return Schema.transformOrFail(Schema.Unknown, Schema.Unknown, {
-    strict: true,
-    decode: (value, _, ast) => issue(decode(value), ast, value),
-    encode: (value, _, ast) => issue(encode(value), ast, value)
-  })
+  return withPlainDecode(
+    Schema.transformOrFail(Schema.Unknown, Schema.Unknown, {
+      strict: true,
+      decode: (value, _, ast) => issue(decode(value), ast, value),
+      encode: (value, _, ast) => issue(encode(value), ast, value)
+    }),
+    decode
+  )
 }
 
 const pass = (value: unknown) => Either.right(value)
@@ -37,8 +55,26 @@ const present = (f: (value: unknown) => Effect.Effect<unknown, string>) => (valu
 const noInverse = (what: string) => (_: unknown) => Either.left(`${what} has no inverse, so it cannot be written back`)
 
 /** Composes steps left to right: the first reads the source, the last yields the target value. */
-export const composeSteps = (steps: ReadonlyArray<Step>): Step =>
-  steps.reduce((composed, next) => Schema.compose(composed, next))
+export const composeSteps = (steps: ReadonlyArray<Step>): Step => {
+  const composed = steps.reduce((composed, next) => Schema.compose(composed, next))
+  const plain = steps.map(plainDecodeOf)
+  if (plain.some((decode) => decode === undefined)) return composed
+  const decoders = plain as ReadonlyArray<PlainDecode>
+  return withPlainDecode(composed, (value) => {
+    let current: unknown = value
+    for (let i = 0; i < decoders.length; i++) {
+      const result = decoders[i]!(current)
+      if (!Either.isEither(result)) {
+        // An asynchronous step (compute): the rest runs in the Effect, as the schema would.
+        const rest = decoders.slice(i + 1)
+        return rest.reduce<Effect.Effect<unknown, string>>((effect, next) => Effect.flatMap(effect, next), result)
+      }
+      if (Either.isLeft(result)) return result
+      current = result.right
+    }
+    return Either.right(current)
+  })
+}
 
 // == sources
 

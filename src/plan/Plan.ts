@@ -125,6 +125,8 @@ export const PlanHeader = Schema.Struct({
   mappingDigest: Schema.String,
   mappingFile: Schema.String,
   targetBaseUrl: Schema.String,
-  source: Schema.String
+  source: Schema.String,
+  /** The owned fields of each case type id, so a create's line need not repeat its values (`PlanLine.ts`). */
+  ownedFields: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Array(Schema.String) }))
 })
 export type PlanHeader = typeof PlanHeader.Type

@@ -17,7 +17,8 @@ import { Data, Effect, Schema, Stream } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as readline from "node:readline"
-import { countItem, emptyCounts, PlanCounts, PlanHeader, PlanItem } from "./Plan.js"
+import { countItem, emptyCounts, PlanCounts, PlanHeader, type PlanItem } from "./Plan.js"
+import { decodePlanLine, encodePlanLine } from "./PlanLine.js"
 import { PlanDigest, planDigester, digestProblem } from "./PlanDigest.js"
 
 /** A plan file that cannot be written or read back, with the line that broke. */
@@ -31,8 +32,6 @@ export class PlanFileError extends Data.TaggedError("PlanFileError")<{
   }
 }
 
-const encodeItem = Schema.encodeSync(PlanItem)
-const decodeItem = Schema.decodeUnknownEither(PlanItem)
 const decodeHeader = Schema.decodeUnknownEither(PlanHeader)
 const decodeCounts = Schema.decodeUnknownEither(PlanCounts)
 const decodeDigest = Schema.decodeUnknownEither(PlanDigest)
@@ -70,18 +69,18 @@ export const writePlanFile = <E, R>(
       const headerText = JSON.stringify(Schema.encodeSync(PlanHeader)(header))
       return write(`{"header": ${headerText},\n"items": [\n`).pipe(
         Effect.zipRight(
-          items.pipe(
-            Stream.tap((item) => Effect.sync(() => void (counts = countItem(counts, item._tag)))),
-            Stream.map((item) => {
-              const text = JSON.stringify(encodeItem(item))
-              digester.add(text)
-              const line = (first ? "" : ",\n") + text
+          // One write per chunk of items; the items are plain data, encoded by plain code.
+          Stream.runForEachChunk(items, (chunk) => {
+            let text = ""
+            for (const item of chunk) {
+              counts = countItem(counts, item._tag)
+              const line = encodePlanLine(item, header)
+              digester.add(line)
+              text += (first ? "" : ",\n") + line
               first = false
-              return line
-            }),
-            Stream.grouped(256),
-            Stream.runForEach((lines) => write(Array.from(lines).join("")))
-          )
+            }
+            return text === "" ? Effect.void : write(text)
+          })
         ),
         Effect.zipRight(skipped),
         Effect.flatMap((skippedCount) => {
@@ -141,19 +140,21 @@ const isItemLine = (text: string) =>
 
 /** Streams the items of a plan file, decoding each one; a damaged line fails with its line number. */
 export const streamPlanItems = (file: string): Stream.Stream<PlanItem, PlanFileError> =>
-  lines(file).pipe(
-    Stream.filter(({ line, text }) => line > 2 && isItemLine(text)),
-    Stream.mapEffect(({ line, text }) =>
-      parseJson(file, line, text.endsWith(",") ? text.slice(0, -1) : text).pipe(
-        Effect.flatMap((json) => {
-          const decoded = decodeItem(json)
-          return decoded._tag === "Right"
-            ? Effect.succeed(decoded.right)
-            : Effect.fail(new PlanFileError({ file, line, reason: `bad item: ${decoded.left.message}` }))
-        })
+  Stream.unwrap(Effect.map(readPlanHeader(file), (header) =>
+    lines(file).pipe(
+      Stream.filter(({ line, text }) => line > 2 && isItemLine(text)),
+      Stream.mapEffect(({ line, text }) =>
+        parseJson(file, line, text.endsWith(",") ? text.slice(0, -1) : text).pipe(
+          Effect.flatMap((json) => {
+            const decoded = decodePlanLine(json, header)
+            return decoded._tag === "Right"
+              ? Effect.succeed(decoded.right)
+              : Effect.fail(new PlanFileError({ file, line, reason: `bad item: ${decoded.left}` }))
+          })
+        )
       )
     )
-  )
+  ))
 
 /** Reads the counts line at the end of a plan file (it ends with `,` before the digest line, `}` in older plans). */
 export const readPlanCounts = (file: string): Effect.Effect<PlanCounts, PlanFileError> =>

@@ -9,15 +9,18 @@ import { PeachClient } from "../target/PeachClient.js"
 import { trackStream } from "../progress/Progress.js"
 import type { PlanCounts, PlanHeader } from "./Plan.js"
 import { writePlanFileWithHtmlReport } from "./PlanHtmlReport.js"
-import { writePlanReport } from "./PlanReport.js"
+import { openPlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
+import { openPlanScratch } from "./PlanScratch.js"
 import { readRejectsFilter } from "./RejectsFilter.js"
-import { indexBorrowers, indexTargetCases, type TargetIndex } from "./TargetIndex.js"
+import { indexBorrowers, indexTargetCasesIn, type TargetIndex } from "./TargetIndex.js"
 
 /** A mapping ready to plan with, and the digest that ties a plan to the mapping it was made with. */
 export interface LoadedMapper extends RecordMapper {
   readonly file: string
   readonly digest: string
+  /** The owned fields of each case type id (the keys of a create's `values`), so plan lines need not repeat them. */
+  readonly ownedFieldsByType?: ReadonlyMap<string, ReadonlyArray<string>> | undefined
 }
 
 /** Where a plan goes and what it covers. */
@@ -51,7 +54,8 @@ export const htmlBeside = (reportFile: string): string =>
 /**
  * Plans a migration (the dry run): reads the target once with list calls, maps every
  * source record, decides each, and writes the plan file and its report. Makes no
- * write request to the target.
+ * write request to the target. The target index it returns lives in a scratch file until
+ * the caller's scope closes, so `migrate` can apply with it.
  */
 export const planMigration = (
   config: RunConfig,
@@ -63,8 +67,10 @@ export const planMigration = (
     const client = yield* PeachClient
     // Checked before anything else: a wrong file would skip every record and look like success.
     const filter = options.onlyRejects === undefined ? undefined : yield* readRejectsFilter(options.onlyRejects, config, source.items)
+    // The target index and the keys seen so far live on disk for the plan's duration, not in the heap.
+    const scratch = yield* openPlanScratch
     const [targets, borrowers] = yield* Effect.all([
-      indexTargetCases(client.listCompanyCases(), mapper.ownedFields),
+      indexTargetCasesIn(scratch, client.listCompanyCases(), mapper.ownedFields),
       indexBorrowers(client.listPeople())
     ], { concurrency: 2 })
     const include = filter === undefined ? undefined : (item: SourceItem) => filter.has(formatLocation(item.location))
@@ -77,12 +83,19 @@ export const planMigration = (
       mappingDigest: mapper.digest,
       mappingFile: mapper.file,
       targetBaseUrl: config.target.baseUrl,
-      source: source.description + (options.onlyRejects === undefined ? "" : ` (only the rejects in ${options.onlyRejects})`)
+      source: source.description + (options.onlyRejects === undefined ? "" : ` (only the rejects in ${options.onlyRejects})`),
+      ...(mapper.ownedFieldsByType === undefined ? {} : { ownedFields: Object.fromEntries(mapper.ownedFieldsByType) })
     }
-    const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include })
+    const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include, claims: scratch.claim })
     const htmlReportFile = options.htmlReportFile ?? htmlBeside(options.reportFile)
-    const counts = yield* writePlanFileWithHtmlReport(options.planFile, htmlReportFile, header, planned.items.pipe(trackStream("plan", source.extent)), planned.skipped)
-    yield* writePlanReport(options.planFile, options.reportFile, header, counts)
+    // One pass: each chunk of decisions goes to the plan file, the Markdown report and the HTML report as it is made.
+    const counts = yield* Effect.scoped(Effect.gen(function*() {
+      const report = yield* openPlanReport(options.reportFile, header)
+      const items = Stream.mapChunks(planned.items.pipe(trackStream("plan", source.extent)), (chunk) => (report.add(chunk), chunk))
+      const counts = yield* writePlanFileWithHtmlReport(options.planFile, htmlReportFile, header, items, planned.skipped)
+      yield* report.finish(counts)
+      return counts
+    }))
     return {
       header,
       counts,

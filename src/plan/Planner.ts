@@ -6,6 +6,7 @@ import type { StateStoreError } from "../state/StateStoreError.js"
 import type { LedgerEntry } from "../state/Ledger.js"
 import { decide } from "./Decide.js"
 import { ledgerIdentityProblem } from "./LedgerIdentity.js"
+import type { FirstSeen, PlanScratch } from "./PlanScratch.js"
 import type { OwnedValues, PlanItem, PlannedReject } from "./Plan.js"
 import { type BorrowerIndex, type BorrowerRef, resolveBorrower, type TargetIndex } from "./TargetIndex.js"
 
@@ -32,6 +33,8 @@ export interface RecordRejection {
 export interface RecordMapper {
   readonly ownedFields: ReadonlyArray<string>
   readonly map: (record: SourceRecord) => Effect.Effect<Either.Either<MappedRecord, RecordRejection>>
+  /** The same as plain code, `undefined` for a record that needs `map` (a step that is not synchronous). */
+  readonly mapPlain?: ((record: SourceRecord) => Either.Either<MappedRecord, RecordRejection> | undefined) | undefined
 }
 
 /** Everything one plan is computed from. */
@@ -41,8 +44,29 @@ export interface PlanInputs<E, R> {
   readonly source: Stream.Stream<SourceItem, E, R>
   readonly targets: TargetIndex
   readonly borrowers: BorrowerIndex
+  /** Where the keys seen so far are kept (`PlanScratch`, on disk); in memory when not given. */
+  readonly claims?: Claims | undefined
   /** Keeps a record in the plan; the others are counted as skipped (`--only-rejects`). */
   readonly include?: ((item: SourceItem) => boolean) | undefined
+}
+
+/** Claims records' externalIds and keys in source order (see `PlanScratch.claim`). */
+export type Claims = PlanScratch["claim"]
+
+/** The same rule in memory, for small inputs and tests. */
+export const memoryClaims = (): Claims => {
+  const seen = new Map<string, string>()
+  const seenKeys = new Map<string, string>()
+  return (records) =>
+    records.map(({ externalId, sourceKey, where }): FirstSeen | undefined => {
+      const first = seen.get(externalId)
+      if (first !== undefined) return { field: "externalId", first }
+      const firstOfKey = seenKeys.get(sourceKey)
+      if (firstOfKey !== undefined) return { field: "key", first: firstOfKey }
+      seen.set(externalId, where)
+      seenKeys.set(sourceKey, where)
+      return undefined
+    })
 }
 
 /** The plan's items as a stream, and how many records the `include` filter skipped (final once the stream ends). */
@@ -65,11 +89,15 @@ type Mapped =
   | { readonly _tag: "Done"; readonly item: PlanItem }
   | { readonly _tag: "Ready"; readonly source: SourceRecord; readonly mapped: MappedRecord; readonly personId: string }
 
+/** How many records the planner maps, checks and decides together: one ledger query pair per batch. */
+const batchSize = 500
+
 /**
  * Plans a migration: every source item becomes exactly one plan item — a reject
  * (unreadable input, a mapping failure, an unknown borrower, a key or externalId seen
  * twice in the source, a key or externalId the ledger links otherwise), or the decision of `decide` against the target index and the
- * ledger's last synced snapshot. Reads the ledger in batches; writes nothing.
+ * ledger's last synced snapshot. The record path is plain code over batches of records; the
+ * only Effects per batch are the ledger reads (and a `compute:` step, when the mapping has one). Writes nothing.
  */
 export const planItems = <E, R>(
   inputs: PlanInputs<E, R>
@@ -77,63 +105,76 @@ export const planItems = <E, R>(
   Effect.gen(function*() {
     const store = yield* StateStore
     const skipped = yield* Ref.make(0)
-    const seen = new Map<string, string>()
-    const seenKeys = new Map<string, string>()
+    const claims = inputs.claims ?? memoryClaims()
     const include = inputs.include ?? (() => true)
+    const mapPlain = inputs.mapper.mapPlain
 
-    const mapItem = (item: SourceItem): Effect.Effect<Mapped> => {
-      if (item._tag === "Unreadable") {
-        return Effect.succeed({ _tag: "Done", item: reject(item, "(record)", item.reason) })
-      }
-      return inputs.mapper.map(item).pipe(Effect.map(Either.match({
-        onLeft: (rejection): Mapped => ({
-          _tag: "Done",
-          item: reject(item, rejection.field, rejection.reason, rejection)
-        }),
-        onRight: (mapped): Mapped => {
-          const borrower = resolveBorrower(inputs.borrowers, mapped.borrower)
-          if (borrower._tag === "Missing") {
-            return { _tag: "Done", item: reject(item, "borrower", borrower.reason, mapped) }
-          }
-          return { _tag: "Ready", source: item, mapped, personId: borrower.personId }
+    const settle = (item: SourceRecord, result: Either.Either<MappedRecord, RecordRejection>): Mapped => {
+      if (Either.isLeft(result)) return { _tag: "Done", item: reject(item, result.left.field, result.left.reason, result.left) }
+      const mapped = result.right
+      const borrower = resolveBorrower(inputs.borrowers, mapped.borrower)
+      if (borrower._tag === "Missing") return { _tag: "Done", item: reject(item, "borrower", borrower.reason, mapped) }
+      return { _tag: "Ready", source: item, mapped, personId: borrower.personId }
+    }
+
+    // Plain code where the mapping allows it; the records that need the Effect path are mapped one after the other.
+    const mapBatch = (batch: ReadonlyArray<SourceItem>): Effect.Effect<Array<Mapped>> => {
+      const out: Array<Mapped | undefined> = new Array(batch.length)
+      const pending: Array<number> = []
+      for (let i = 0; i < batch.length; i++) {
+        const item = batch[i]!
+        if (item._tag === "Unreadable") {
+          out[i] = { _tag: "Done", item: reject(item, "(record)", item.reason) }
+          continue
         }
+        const result = mapPlain?.(item)
+        if (result === undefined) pending.push(i)
+        else out[i] = settle(item, result)
+      }
+      if (pending.length === 0) return Effect.succeed(out as Array<Mapped>)
+      return Effect.forEach(pending, (i) => {
+        const item = batch[i] as SourceRecord
+        return Effect.map(inputs.mapper.map(item), (result) => void (out[i] = settle(item, result)))
+      }, { discard: true }).pipe(Effect.as(out as Array<Mapped>))
+    }
+
+    // In source order: the first occurrence of a key or an externalId wins, later ones are rejected.
+    const rejectDuplicates = (batch: Array<Mapped>): Array<Mapped> => {
+      const ready = batch.flatMap((m) => (m._tag === "Ready" ? [m] : []))
+      const verdicts = claims(ready.map((m) => ({
+        externalId: m.mapped.externalId,
+        sourceKey: m.mapped.sourceKey,
+        where: formatLocation(m.source.location)
       })))
-    }
-
-    // Sequential, in source order: the first occurrence of a key or an externalId wins, later ones are rejected.
-    const rejectDuplicates = (mapped: Mapped): Mapped => {
-      if (mapped._tag === "Done") return mapped
-      const where = formatLocation(mapped.source.location)
-      const { externalId, sourceKey } = mapped.mapped
-      const first = seen.get(externalId)
-      if (first !== undefined) {
+      const refused = new Map<Mapped, FirstSeen>()
+      ready.forEach((m, i) => {
+        const verdict = verdicts[i]
+        if (verdict !== undefined) refused.set(m, verdict)
+      })
+      if (refused.size === 0) return batch
+      return batch.map((m): Mapped => {
+        const verdict = refused.get(m)
+        if (verdict === undefined || m._tag === "Done") return m
+        const { externalId, sourceKey } = m.mapped
         return {
           _tag: "Done",
-          item: reject(mapped.source, "externalId", `externalId ${externalId} already produced by ${first}`, mapped.mapped)
+          item: verdict.field === "externalId"
+            ? reject(m.source, "externalId", `externalId ${externalId} already produced by ${verdict.first}`, m.mapped)
+            : reject(m.source, "key", `source key ${sourceKey} already produced by ${verdict.first}`, m.mapped)
         }
-      }
-      const firstOfKey = seenKeys.get(sourceKey)
-      if (firstOfKey !== undefined) {
-        return {
-          _tag: "Done",
-          item: reject(mapped.source, "key", `source key ${sourceKey} already produced by ${firstOfKey}`, mapped.mapped)
-        }
-      }
-      seen.set(externalId, where)
-      seenKeys.set(sourceKey, where)
-      return mapped
+      })
     }
 
-    const decideBatch = (batch: Chunk.Chunk<Mapped>) =>
+    const decideBatch = (batch: Array<Mapped>) =>
       Effect.gen(function*() {
-        const ready = Chunk.toArray(batch).flatMap((m) => (m._tag === "Ready" ? [m.mapped] : []))
+        const ready = batch.flatMap((m) => (m._tag === "Ready" ? [m.mapped] : []))
         const [byKey, byExternalId] = ready.length === 0
           ? [new Map<string, LedgerEntry>(), new Map<string, LedgerEntry>()]
           : yield* Effect.all([
             store.getEntries(inputs.job, ready.map((m) => m.sourceKey)),
             store.getEntriesByExternalId(inputs.job, ready.map((m) => m.externalId))
           ])
-        return Chunk.map(batch, (m): PlanItem => {
+        return Chunk.unsafeFromArray(batch.map((m): PlanItem => {
           if (m._tag === "Done") return m.item
           const entry = byKey.get(m.mapped.sourceKey)
           const problem = ledgerIdentityProblem(m.mapped, entry, byExternalId.get(m.mapped.externalId))
@@ -151,17 +192,21 @@ export const planItems = <E, R>(
             Option.fromNullable(inputs.targets.byExternalId.get(m.mapped.externalId)),
             base
           )
-        })
+        }))
       })
 
+    const planBatch = (chunk: Chunk.Chunk<SourceItem>) => {
+      const batch = Chunk.toReadonlyArray(chunk).filter(include)
+      const left = chunk.length - batch.length
+      return (left === 0 ? Effect.void : Ref.update(skipped, (n) => n + left)).pipe(
+        Effect.zipRight(mapBatch(batch)),
+        Effect.flatMap((mapped) => decideBatch(rejectDuplicates(mapped)))
+      )
+    }
+
     const items = inputs.source.pipe(
-      Stream.filterEffect((item) =>
-        include(item) ? Effect.succeed(true) : Ref.update(skipped, (n) => n + 1).pipe(Effect.as(false))
-      ),
-      Stream.mapEffect(mapItem, { concurrency: 8 }),
-      Stream.map(rejectDuplicates),
-      Stream.grouped(500),
-      Stream.mapEffect(decideBatch),
+      Stream.grouped(batchSize),
+      Stream.mapEffect(planBatch),
       Stream.flattenChunks
     )
     return { items, skipped: Ref.get(skipped) }

@@ -3,6 +3,12 @@ import type { Case } from "../domain/peach/Case.js"
 import type { Person } from "../domain/peach/Person.js"
 import type { TargetCase } from "./Decide.js"
 import { ownedValuesOf } from "./FieldValues.js"
+import type { PlanScratch } from "./PlanScratch.js"
+
+/** Finds the target case of an externalId: a Map in memory, or the plan's scratch store on disk. */
+export interface TargetLookup {
+  readonly get: (externalId: string) => TargetCase | undefined
+}
 
 /**
  * The target's cases indexed by externalId, read once with list calls: the planner's
@@ -11,7 +17,7 @@ import { ownedValuesOf } from "./FieldValues.js"
  * must merge), so the index stays small on large companies.
  */
 export interface TargetIndex {
-  readonly byExternalId: ReadonlyMap<string, TargetCase>
+  readonly byExternalId: TargetLookup
   readonly size: number
 }
 
@@ -37,7 +43,7 @@ export const targetCaseOf = (
   }
 }
 
-/** Builds the index of the target's cases, keeping the owned fields of `ownedFields`. */
+/** Builds the index of the target's cases in memory, keeping the owned fields of `ownedFields`. */
 export const indexTargetCases = <E, R>(
   cases: Stream.Stream<Case, E, R>,
   ownedFields: ReadonlyArray<string>
@@ -48,6 +54,27 @@ export const indexTargetCases = <E, R>(
     if (target !== undefined) index.set(kase.externalId!, target)
     return index
   }).pipe(Effect.map((byExternalId) => ({ byExternalId, size: byExternalId.size })))
+}
+
+/**
+ * Builds the same index in the plan's scratch store, a list page at a time, so the heap
+ * does not grow with the target (what `plan` uses).
+ */
+export const indexTargetCasesIn = <E, R>(
+  scratch: PlanScratch,
+  cases: Stream.Stream<Case, E, R>,
+  ownedFields: ReadonlyArray<string>
+): Effect.Effect<TargetIndex, E, R> => {
+  const nestedHeads = nestedHeadsOf(ownedFields)
+  return Stream.runForEachChunk(cases, (chunk) =>
+    Effect.sync(() => {
+      const rows: Array<readonly [string, TargetCase]> = []
+      for (const kase of chunk) {
+        const target = targetCaseOf(kase, ownedFields, nestedHeads)
+        if (target !== undefined) rows.push([kase.externalId!, target])
+      }
+      scratch.putTargets(rows)
+    })).pipe(Effect.map(() => ({ byExternalId: { get: scratch.getTarget }, size: scratch.targetCount() })))
 }
 
 /** The target's borrowers, to resolve a mapping's borrower reference without a request per record. */

@@ -27,6 +27,21 @@ describe("datetimes: exact instants with their offset, never a guess", () => {
     }
   })
 
+  it("answers each value of one local minute exactly, whatever was placed in that minute before (the offset is reused, not the text)", () => {
+    const fresh = codec({ timezone: "America/New_York" })
+    expect(decoded(fresh, "2023-03-12 01:59:00")).toBe("2023-03-12T01:59:00.000-05:00")
+    expect(decoded(fresh, "2023-03-12 01:59:59.999")).toBe("2023-03-12T01:59:59.999-05:00")
+    expect(decoded(fresh, "2023-03-12 03:00:07.5")).toBe("2023-03-12T03:00:07.500-04:00")
+    expect(refusal(fresh, "2023-03-12 02:00:30")).toContain("'2023-03-12 02:00:30' does not exist")
+    expect(refusal(fresh, "2023-03-12 02:00:31")).toContain("'2023-03-12 02:00:31' does not exist")
+    expect(refusal(fresh, "2023-11-05 01:30:01")).toContain("'2023-11-05 01:30:01' happens twice")
+    // Before 1973 some zones had offsets in seconds (Monrovia, -00:44:30): placed exactly, every time.
+    const monrovia = codec({ timezone: "Africa/Monrovia" })
+    const once = decoded(monrovia, "1960-06-01 12:00:10")
+    expect(decoded(monrovia, "1960-06-01 12:00:10")).toBe(once)
+    expect(Date.parse(once)).toBe(Date.parse(decoded(codec({ timezone: "Africa/Monrovia" }), "1960-06-01 12:00:10")))
+  })
+
   it("times on both sides of a transition get the offset in force, exact to the millisecond", () => {
     const cases: ReadonlyArray<[string, string, number]> = [
       ["2023-03-12 01:59:59.999", "2023-03-12T01:59:59.999-05:00", Date.UTC(2023, 2, 12, 6, 59, 59, 999)],

@@ -4,7 +4,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
-import type { PlanHeader, PlanItem } from "../../src/plan/Plan.js"
+import type { PlanHeader, PlanItem, PlannedCreate } from "../../src/plan/Plan.js"
 import { readPlanCounts, readPlanHeader, streamPlanItems, verifyPlanFile, writePlanFile } from "../../src/plan/PlanFile.js"
 
 const header: PlanHeader = {
@@ -52,6 +52,34 @@ describe("plan file", () => {
       expect(yield* readPlanHeader(file)).toEqual(header)
       expect(Chunk.toArray(yield* Stream.runCollect(streamPlanItems(file)))).toEqual(items)
       expect(yield* readPlanCounts(file)).toEqual(counts)
+    }))
+
+  it.effect("is compact: a create's line holds its body but not the same values again, no null a reader can restore", () =>
+    Effect.gen(function*() {
+      const file = tempFile()
+      const typed = { ...header, ownedFields: { "101": ["name", "status", "customFields.code"] } }
+      const mapped: PlanItem = {
+        ...(create(1) as PlannedCreate),
+        body: { typeId: "101", externalId: "legacy-LG-1", name: "n", customFields: { code: "LG-1" } },
+        values: { name: "n", status: null, "customFields.code": "LG-1" }
+      }
+      // Values that are not what the body says (an older planner's, a hand-made plan's) are written whole.
+      const unusual: PlanItem = { ...(create(2) as PlannedCreate), body: { typeId: "101", name: "x" }, values: { name: "y" } }
+      const unchanged: PlanItem = {
+        _tag: "unchanged", sourceKey: "LG-3", externalId: "legacy-LG-3", location: { _tag: "csv", file: "cases.csv", line: 4 },
+        personId: "BO-AAAA-0001", caseId: "CS-1", targetUpdatedAt: null, values: { name: "z" }
+      }
+      const items = [mapped, reject, unusual, unchanged]
+      yield* writePlanFile(file, typed, Stream.fromIterable(items))
+      const lines = fs.readFileSync(file, "utf8").split("\n")
+      expect(lines[2]).not.toContain("\"values\"")
+      expect(lines[2]).not.toContain("null")
+      expect(lines[3]).not.toContain("null")
+      expect(lines[4]).toContain("\"values\":{\"name\":\"y\"}")
+      expect(lines[5]).not.toContain("targetUpdatedAt")
+      expect(Chunk.toArray(yield* Stream.runCollect(streamPlanItems(file)))).toEqual(items)
+      expect((yield* verifyPlanFile(file)).header).toEqual(typed)
+      expect(JSON.parse(fs.readFileSync(file, "utf8")).items).toHaveLength(4)
     }))
 
   it.effect("writes a valid empty plan", () =>

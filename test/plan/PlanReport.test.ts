@@ -6,7 +6,7 @@ import * as path from "node:path"
 import { describe, expect } from "vitest"
 import type { PlanHeader, PlanItem } from "../../src/plan/Plan.js"
 import { writePlanFile } from "../../src/plan/PlanFile.js"
-import { accountingLine, writePlanReport } from "../../src/plan/PlanReport.js"
+import { accountingLine, openPlanReport, writePlanReport } from "../../src/plan/PlanReport.js"
 
 const header: PlanHeader = {
   format: "casesync-plan/1",
@@ -59,6 +59,64 @@ describe("plan report", () => {
       expect(text).toContain("| legacy.csv:12 | LG-12 | opened_at | no offset |")
       expect(text).toContain(accountingLine(counts, "plan"))
       expect(text).not.toContain("## Creates")
+    }))
+})
+
+describe("plan report at scale", () => {
+  const creates = (n: number): Array<PlanItem> =>
+    Array.from({ length: n }, (_, i) => ({
+      _tag: "create" as const,
+      sourceKey: `LG-${i}`,
+      externalId: `legacy-LG-${i}`,
+      location: { _tag: "csv" as const, file: "legacy.csv", line: i + 2 },
+      personId: i % 3 === 0 ? "BO-1" : "BO-2",
+      body: { typeId: i % 2 === 0 ? "101" : "102", externalId: `legacy-LG-${i}`, name: `case ${i}` },
+      values: { name: `case ${i}` }
+    }))
+
+  it.effect("counts creates per borrower and case type and shows the first 100 in full; updates, conflicts and rejects all in full", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-"))
+      const plan = path.join(dir, "plan.json")
+      const report = path.join(dir, "report.md")
+      const all = [...creates(250), ...items]
+      const counts = yield* writePlanFile(plan, header, Stream.fromIterable(all))
+      yield* writePlanReport(plan, report, header, counts)
+      const text = fs.readFileSync(report, "utf8")
+      expect(text).toContain("## Creates (250)")
+      expect(text).toContain("| borrower | case type | creates |")
+      // 250 creates: i % 3 === 0 → BO-1 (84 of them), i % 2 === 0 → 101 (125).
+      expect(text).toContain("| BO-1 | 101 | 42 |")
+      expect(text).toContain("| BO-1 | 102 | 42 |")
+      expect(text).toContain("| BO-2 | 101 | 83 |")
+      expect(text).toContain("| BO-2 | 102 | 83 |")
+      expect(text).toContain("The first 100 in full (the plan file holds all 250)")
+      expect(text).toContain("### `legacy-LG-99` for borrower")
+      expect(text).not.toContain("### `legacy-LG-100` for borrower")
+      expect(text.indexOf("## Updates (1)")).toBeLessThan(text.indexOf("## Creates (250)"))
+      expect(text.indexOf("## Creates (250)")).toBeLessThan(text.indexOf("## Rejects (1)"))
+      expect(text).toContain("| status | processing | completed |")
+      expect(text).toContain("| legacy.csv:12 | LG-12 | opened_at | no offset |")
+      expect(fs.readdirSync(dir).sort()).toEqual(["plan.json", "report.md"])
+    }))
+
+  it.effect("is written in one pass while the items go by, without reading the plan file", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-"))
+      const report = path.join(dir, "report.md")
+      const counts = yield* Effect.scoped(Effect.gen(function*() {
+        const writer = yield* openPlanReport(report, header)
+        writer.add(creates(3))
+        writer.add(items)
+        const counts = { read: 5, create: 3, update: 1, unchanged: 0, reject: 1, conflict: 0, skipped: 0 }
+        yield* writer.finish(counts)
+        return counts
+      }))
+      const text = fs.readFileSync(report, "utf8")
+      expect(text).toContain(accountingLine(counts, "plan"))
+      expect(text).toContain("Every create in full:")
+      expect(text).toContain("| name | two⏎lines |".replace("| name |", "| name | a\\|b |"))
+      expect(fs.readdirSync(dir)).toEqual(["report.md"])
     }))
 })
 

@@ -4,7 +4,8 @@ import { describe, expect } from "vitest"
 import { Schema } from "effect"
 import { Case } from "../../src/domain/peach/Case.js"
 import { type MappedRecord, planItems, type RecordMapper } from "../../src/plan/Planner.js"
-import { indexBorrowers, indexTargetCases } from "../../src/plan/TargetIndex.js"
+import { openPlanScratch } from "../../src/plan/PlanScratch.js"
+import { indexBorrowers, indexTargetCases, indexTargetCasesIn } from "../../src/plan/TargetIndex.js"
 import type { SourceItem } from "../../src/sources/SourceRecord.js"
 import { StateStore } from "../../src/state/StateStore.js"
 
@@ -45,14 +46,16 @@ const existing = (externalId: string, status: Case["status"], code: string): Cas
   typeId: "101"
 })
 
+// As `plan` runs: the target index and the keys seen so far in the scratch store on disk.
 const plan = (source: Array<SourceItem>, cases: Array<Case>, include?: (item: SourceItem) => boolean) =>
   Effect.gen(function*() {
-    const targets = yield* indexTargetCases(Stream.fromIterable(cases), mapper.ownedFields)
+    const scratch = yield* openPlanScratch
+    const targets = yield* indexTargetCasesIn(scratch, Stream.fromIterable(cases), mapper.ownedFields)
     const borrowers = yield* indexBorrowers(Stream.make({ id: "BO-AAAA-0001", externalId: "BRW-1" }))
-    const planned = yield* planItems({ job: "t", mapper, source: Stream.fromIterable(source), targets, borrowers, include })
+    const planned = yield* planItems({ job: "t", mapper, source: Stream.fromIterable(source), targets, borrowers, include, claims: scratch.claim })
     const items = Chunk.toArray(yield* Stream.runCollect(planned.items))
     return { items, skipped: yield* planned.skipped }
-  }).pipe(Effect.provide(StateStore.layerSqlite({ filename: ":memory:" })))
+  }).pipe(Effect.scoped, Effect.provide(StateStore.layerSqlite({ filename: ":memory:" })))
 
 describe("planItems", () => {
   it.effect("turns every source item into exactly one plan item, in source order", () =>

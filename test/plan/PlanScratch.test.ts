@@ -1,0 +1,64 @@
+import { it } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { describe, expect } from "vitest"
+import type { Case } from "../../src/domain/peach/Case.js"
+import { memoryClaims } from "../../src/plan/Planner.js"
+import { openPlanScratch } from "../../src/plan/PlanScratch.js"
+import { indexTargetCases, indexTargetCasesIn } from "../../src/plan/TargetIndex.js"
+
+const records = [
+  { externalId: "e1", sourceKey: "k1", where: "a.csv:2" },
+  { externalId: "e1", sourceKey: "k9", where: "a.csv:3" }, // externalId seen: refused, k9 stays free
+  { externalId: "e2", sourceKey: "k1", where: "a.csv:4" }, // key seen: refused, e2 stays free
+  { externalId: "e2", sourceKey: "k9", where: "a.csv:5" }, // both free now
+  { externalId: "e3", sourceKey: "k3", where: "a.csv:6" },
+  { externalId: "e3", sourceKey: "k3", where: "a.csv:7" }
+]
+
+const kase = (n: number, externalId: string | null, deletedAt?: string): Case => ({
+  id: `CS-${n}`,
+  object: "case",
+  createdAt: "2024-01-01T00:00:00.000Z",
+  updatedAt: `2024-01-0${n}T00:00:00.000Z`,
+  externalId,
+  people: ["BO-1"],
+  borrowerIds: ["BO-1"],
+  name: `case ${n}`,
+  status: "initiated",
+  customFields: { code: String(n) },
+  typeId: "101",
+  ...(deletedAt === undefined ? {} : { deletedAt })
+})
+
+describe("plan scratch store", () => {
+  it.scoped("claims keys exactly as the in-memory rule does, across batches, and says who was first", () =>
+    Effect.gen(function*() {
+      const scratch = yield* openPlanScratch
+      const expected = memoryClaims()(records)
+      expect(expected.map((v) => v?.field)).toEqual([undefined, "externalId", "key", undefined, undefined, "externalId"])
+      expect([...scratch.claim(records.slice(0, 3)), ...scratch.claim(records.slice(3))]).toEqual(expected)
+      expect(expected[2]).toEqual({ field: "key", first: "a.csv:2" })
+    }))
+
+  it.scoped("holds the target index on disk: the same cases as the in-memory index, counted once per externalId", () =>
+    Effect.gen(function*() {
+      const scratch = yield* openPlanScratch
+      const cases = [kase(1, "x-1"), kase(2, "x-2"), kase(3, null), kase(4, "x-4", "2024-02-01T00:00:00.000Z"), kase(5, "x-1")]
+      const owned = ["name", "customFields.code"]
+      const onDisk = yield* indexTargetCasesIn(scratch, Stream.fromIterable(cases).pipe(Stream.rechunk(2)), owned)
+      const inMemory = yield* indexTargetCases(Stream.fromIterable(cases), owned)
+      expect(onDisk.size).toBe(inMemory.size)
+      for (const id of ["x-1", "x-2", "x-4", "x-9"]) expect(onDisk.byExternalId.get(id)).toEqual(inMemory.byExternalId.get(id))
+      expect(onDisk.byExternalId.get("x-1")?.caseId).toBe("CS-5")
+    }))
+
+  it.effect("leaves nothing behind once the plan is done", () =>
+    Effect.gen(function*() {
+      const file = yield* Effect.scoped(Effect.map(openPlanScratch, (scratch) => (scratch.claim(records), scratch.file)))
+      expect(file.startsWith(os.tmpdir())).toBe(true)
+      expect(fs.existsSync(path.dirname(file))).toBe(false)
+    }))
+})
