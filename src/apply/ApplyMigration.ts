@@ -30,7 +30,7 @@ export class PlanMismatch extends Data.TaggedError("PlanMismatch")<{
 }
 
 /** Whether a process with this pid runs on this machine (signal 0 only checks). */
-const processAlive = (pid: number): boolean => {
+export const processAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
     return true
@@ -43,7 +43,7 @@ const processAlive = (pid: number): boolean => {
  * The lease was lost before a batch of writes (the run was paused past its expiry and another
  * run took over, or the lease was freed by hand): the run stops before writing anything more.
  */
-const leaseLost = (job: string) => (error: LeaseHeld | StateStoreError): ApplyFailed | StateStoreError =>
+export const leaseLost = (job: string) => (error: LeaseHeld | StateStoreError): ApplyFailed | StateStoreError =>
   error._tag === "LeaseHeld"
     ? new ApplyFailed({
       reason: `lease lost to run ${error.holder.runId} ("${error.holder.command}", pid ${error.holder.pid} on ${error.holder.host}) — nothing more was written`,

@@ -12,6 +12,7 @@ import { reconcileView } from "../reconcile/ReconcileView.js"
 import { ExitCode } from "./ExitCodes.js"
 import { applyView, planStep, planView } from "./MigrationHandlers.js"
 import { reconcileStep } from "./ReconcileHandler.js"
+import { syncAct } from "./DemoSyncAct.js"
 import { runLayer } from "./RunContext.js"
 
 // The shipped run configs, relative to the checkout the command runs in.
@@ -75,5 +76,8 @@ export const demo = () =>
       yield* Console.log(reconcileView(outcome.reconciliation, outcome.source, config.target.baseUrl, outcome.files))
       clean &&= isClean(outcome.reconciliation)
     }
-    if (writesIn(afterSecond) !== writesIn(afterFirst) || !clean) process.exitCode = ExitCode.Failed
+    // Act three: two-way sync of the CRM job.
+    const khoros = configs.find((config) => config.source.kind === "khoros")
+    const synced = khoros === undefined ? true : yield* syncAct(sandbox, khoros)
+    if (writesIn(afterSecond) !== writesIn(afterFirst) || !clean || !synced) process.exitCode = ExitCode.Failed
   }))

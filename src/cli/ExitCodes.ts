@@ -21,7 +21,16 @@ export const ExitCode = {
 export const exitCodeForCounts = (counts: PlanCounts): number =>
   counts.reject + counts.conflict > 0 ? ExitCode.DoneWithIssues : ExitCode.Ok
 
-const usageErrors = new Set(["ConfigFileError", "MappingLoadError", "PlanMismatch", "PlanFileError", "RejectsFileError", "StatusError", "InitError"])
+const usageErrors = new Set([
+  "ConfigFileError",
+  "MappingLoadError",
+  "PlanMismatch",
+  "PlanFileError",
+  "RejectsFileError",
+  "StatusError",
+  "InitError",
+  "SyncUsageError"
+])
 
 /** CSV source failures that are the config's fault (a path or option that is wrong), not the run's. */
 const usageCsvReasons = new Set(["FileNotFound", "InvalidOptions"])

@@ -7,6 +7,7 @@ import { applyCommand, migrateCommand, planCommand } from "./MigrationCommands.j
 import { reconcileCommand } from "./ReconcileCommand.js"
 import { sandboxCommand } from "./SandboxCommand.js"
 import { statusCommand } from "./StatusCommand.js"
+import { conflictsCommand, syncCommand } from "./SyncCommand.js"
 
 /** Every `casesync` subcommand. To add one, append it here. */
 const subcommands = [
@@ -19,7 +20,9 @@ const subcommands = [
   statusCommand,
   initCommand,
   demoCommand,
-  sandboxCommand
+  sandboxCommand,
+  syncCommand,
+  conflictsCommand
 ] as const
 
 /** The subcommands' names, as typed on the command line. */

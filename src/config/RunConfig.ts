@@ -50,6 +50,28 @@ export const TargetSection = Schema.Struct({
   ...httpTuning
 })
 
+const SyncPolicySetting = Schema.Literal("sourceWins", "targetWins", "newestWins", "manual")
+
+/**
+ * Two-way sync (`casesync sync`): the schedule (`every: 5m` or a cron expression), what to do
+ * with target cases that have no CRM counterpart, the default conflict policy and, per target
+ * field, its direction and policy (overriding the mapping's `direction:`).
+ */
+export const SyncSection = Schema.Struct({
+  every: Schema.optional(Schema.NonEmptyString),
+  cron: Schema.optional(Schema.NonEmptyString),
+  newTargetCases: Schema.optional(Schema.Literal("ignore", "createInSource")),
+  policy: Schema.optional(SyncPolicySetting),
+  fields: Schema.optional(Schema.Record({
+    key: Schema.String,
+    value: Schema.Struct({
+      direction: Schema.optional(Schema.Literal("toTarget", "both", "toSource")),
+      policy: Schema.optional(SyncPolicySetting)
+    })
+  }))
+})
+export type SyncSection = typeof SyncSection.Type
+
 /** The run configuration file (`casesync.yaml`), as written. Paths are relative to the file. */
 export const RunConfigFile = Schema.Struct({
   /** Names the migration in the state store; defaults to the config file's name. */
@@ -62,7 +84,8 @@ export const RunConfigFile = Schema.Struct({
   /** Folder for the plan, report, results and rejects; default `out/<job>` beside the config. */
   output: Schema.optional(Schema.NonEmptyString),
   /** Writes in flight at once during apply (default 4). */
-  applyConcurrency: Schema.optional(Schema.Int.pipe(Schema.between(1, 64)))
+  applyConcurrency: Schema.optional(Schema.Int.pipe(Schema.between(1, 64))),
+  sync: Schema.optional(SyncSection)
 })
 export type RunConfigFile = typeof RunConfigFile.Type
 
@@ -76,6 +99,8 @@ export interface RunConfig {
   readonly state: string
   readonly outputDir: string
   readonly applyConcurrency: number
+  /** The `sync:` section as written (absent: sync with the mapping's directions, `manual`, `ignore`). */
+  readonly sync: SyncSection
   /** Digest of the settings that change what a plan means (job, source, mapping path, target URL). */
   readonly digest: string
 }
@@ -143,6 +168,7 @@ export const loadRunConfig = (
       state: overrides.state ?? resolveFrom(file, config.state ?? ".casesync/state.db"),
       outputDir: overrides.outputDir ?? resolveFrom(file, config.output ?? `out/${job}`),
       applyConcurrency: config.applyConcurrency ?? 4,
+      sync: config.sync ?? {},
       digest
     }
   })

@@ -107,7 +107,7 @@ export const compileField = (
   }
 
   checkKinds(context, spec, [...targets.values()])
-  if (spec.direction.value === "both") checkTwoWay(context, spec, [...targets.values()], table)
+  if (spec.direction.value !== "toTarget") checkTwoWay(context, spec, [...targets.values()], table)
   if (log.issues.length > before || (spec.lookup !== undefined && table === undefined)) return undefined
 
   const label = source._tag === "From" ? source.path.value : target

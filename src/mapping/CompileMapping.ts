@@ -56,8 +56,10 @@ export interface CompiledMapping {
   readonly ownedFields: ReadonlyArray<string>
   /** The `externalId:` template as written (`legacy-{case_id}`): reconcile finds this job's cases by it. */
   readonly externalIdTemplate: string
-  /** The `direction: both` fields, whose target values two-way sync writes back. */
+  /** The `direction: both` and `toSource` fields, whose target values two-way sync writes back. */
   readonly twoWayFields: ReadonlyArray<TwoWayField>
+  /** Every compiled field, in file order: two-way sync builds its per-field rules from them. */
+  readonly fields: ReadonlyArray<CompiledField>
   /** Top-level source fields the mapping reads, and those it declares ignored. */
   readonly usedSourceFields: ReadonlyArray<string>
   readonly ignoredSourceFields: ReadonlyArray<string>
@@ -140,10 +142,11 @@ export const compileMapping = Effect.fn("Mapping.compile")(function*(
     ownedFields: fields.map((field) => field.target),
     externalIdTemplate: spec.externalId.value.text,
     twoWayFields: fields.flatMap((field: CompiledField) =>
-      field.direction === "both" && field.sourcePath !== undefined
+      field.direction !== "toTarget" && field.sourcePath !== undefined
         ? [{ target: field.target, source: field.sourcePath, schemas: field.schemas }]
         : []
     ),
+    fields,
     usedSourceFields: [...context.used],
     ignoredSourceFields: spec.ignore.map((entry) => entry.value),
     schema,

@@ -364,7 +364,7 @@ const readTruncate = (yaml: YamlSource, entry: Entry): TruncateSpec | undefined 
 
 const readDirection = (yaml: YamlSource, entry: Entry): Located<Direction> => {
   const value = scalarOf(entry.node)
-  if (value === "toTarget" || value === "both") return { value, pos: entry.pos }
-  yaml.log.add(entry.pos, `direction must be toTarget or both, not ${describe(entry.node)}`)
+  if (value === "toTarget" || value === "both" || value === "toSource") return { value, pos: entry.pos }
+  yaml.log.add(entry.pos, `direction must be toTarget or both (or toSource, for a field the target owns), not ${describe(entry.node)}`)
   return { value: "toTarget", pos: entry.pos }
 }

@@ -54,8 +54,12 @@ export interface TruncateSpec {
 export const valueTypes = ["string", "integer", "number", "boolean", "date"] as const
 export type ValueType = (typeof valueTypes)[number]
 
-/** Whether a field only feeds the target, or is also written back to the source by two-way sync. */
-export type Direction = "toTarget" | "both"
+/**
+ * Which way two-way sync carries a field: `toTarget` only feeds the target (migrate always
+ * does), `both` also writes target changes back, `toSource` is owned by the target and only
+ * written back (migrate still sets it on create). `both` and `toSource` need an exact way back.
+ */
+export type Direction = "toTarget" | "both" | "toSource"
 
 /** One entry of `fields:`: a target field and how its value is made from the source record. */
 export interface FieldSpec {

@@ -111,7 +111,7 @@ export const recordSchema = (parts: RecordParts): Schema.Schema<MappedData, Sour
   })
 
 /**
- * The source values of a target case's two-way fields (`direction: both`), keyed by source
+ * The source values of a target case's written-back fields (`direction: both` or `toSource`), keyed by source
  * path: what two-way sync writes back. The case type comes from `typeId` (or `caseTypeMeta.id`).
  */
 export const toSourcePatch = (
@@ -123,7 +123,7 @@ export const toSourcePatch = (
     const patch: Record<string, unknown> = {}
     const failures: Array<{ field: string; reason: string }> = []
     for (const field of parts.fields) {
-      if (field.direction !== "both" || field.sourcePath === undefined) continue
+      if (field.direction === "toTarget" || field.sourcePath === undefined) continue
       const runner = typeof typeId === "string" ? field.runners.get(typeId) : undefined
       if (runner === undefined) continue
       const value = readPath(target, field.target)

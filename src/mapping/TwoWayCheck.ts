@@ -19,18 +19,20 @@ export const checkTwoWay = (
 ): void => {
   const at = context.log.add.bind(context.log)
   const direction = spec.direction.pos
+  // The messages name the direction written (`both` or `toSource`): both need the same exact way back.
+  const written = `direction: ${spec.direction.value}`
   const source = spec.source
   if (source._tag !== "From") {
     const what = source._tag === "Const" ? "a constant" : source._tag === "Template" ? "a template" : "a compute expression"
-    at(direction, `direction: both needs a way back to one source field, but ${what} has no inverse (such fields are toTarget only)`)
+    at(direction, `${written} needs a way back to one source field, but ${what} has no inverse (such fields are toTarget only)`)
   }
   if (spec.truncate !== undefined) {
-    at(direction, "direction: both cannot be combined with truncate: (cut text cannot be written back); drop one of them")
+    at(direction, `${written} cannot be combined with truncate: (cut text cannot be written back); drop one of them`)
   }
   if (table !== undefined && table.reverse === undefined) {
     at(
       direction,
-      `direction: both needs a one-to-one lookup, but ${table.file} gives the same ${table.value} to several keys (${
+      `${written} needs a one-to-one lookup, but ${table.file} gives the same ${table.value} to several keys (${
         table.sharedValues.slice(0, 5).join(", ")
       })`
     )
@@ -38,7 +40,7 @@ export const checkTwoWay = (
   if (spec.map === undefined) return
   const reverse = spec.reverse
   if (reverse === undefined) {
-    at(spec.map.pos, "direction: both needs reverse: (target value -> source code) next to map:")
+    at(spec.map.pos, `${written} needs reverse: (target value -> source code) next to map:`)
     return
   }
   const back = new Map(reverse.entries.map((entry) => [entry.from, entry.to.value]))

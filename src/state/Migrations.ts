@@ -119,10 +119,57 @@ const ledgerOwnerLocation = Effect.gen(function*() {
   yield* sql`ALTER TABLE ledger ADD COLUMN location TEXT NULL`
 })
 
+/**
+ * Two-way sync: per record and owned field, the bases per side (JSON, in each side's terms)
+ * and the last writes for the war guard; the conflict queue; and a per-side write journal
+ * (`sent` before a write leaves, `confirmed` on its answer) so a crash mid-cycle leaves evidence.
+ */
+const syncState = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  const key = keyText(sql)
+  yield* sql`CREATE TABLE sync_fields (
+    job ${key} NOT NULL,
+    source_key ${key} NOT NULL,
+    field ${key} NOT NULL,
+    base TEXT NULL,
+    history TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (job, source_key, field)
+  )`
+  yield* sql`CREATE TABLE sync_conflicts (
+    job ${key} NOT NULL,
+    id ${key} NOT NULL,
+    source_key ${key} NOT NULL,
+    field ${key} NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    crm TEXT NOT NULL,
+    target TEXT NOT NULL,
+    base TEXT NULL,
+    since INTEGER NOT NULL,
+    resolution TEXT NULL,
+    opened_at ${key} NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (job, id)
+  )`
+  yield* sql`CREATE UNIQUE INDEX sync_conflicts_field ON sync_conflicts (job, source_key, field)`
+  yield* sql`CREATE TABLE sync_writes (
+    job ${key} NOT NULL,
+    source_key ${key} NOT NULL,
+    side ${key} NOT NULL CHECK (side IN ('crm', 'target')),
+    write_state ${key} NOT NULL CHECK (write_state IN ('sent', 'confirmed')),
+    body TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (job, source_key, side)
+  )`
+})
+
 /** The state store's migrations, in order; append new ones, never edit a shipped one. */
 export const loader: Migrator.Loader = Migrator.fromRecord({
   "0001_create_state_tables": createStateTables,
-  "0002_ledger_owner_location": ledgerOwnerLocation
+  "0002_ledger_owner_location": ledgerOwnerLocation,
+  "0003_sync_state": syncState
 })
 
 /** Runs the given dialect's migrator (SqliteMigrator.run / PgMigrator.run) over `loader`, serialised against other processes. */

@@ -11,12 +11,13 @@ import { type Leases, makeLeases } from "./Leases.js"
 import { migrate } from "./Migrations.js"
 import { makeRunLog, type RunLog } from "./RunLog.js"
 import { StateStoreError } from "./StateStoreError.js"
+import { makeSyncStates, type SyncStates } from "./SyncStates.js"
 
 /** Where the CLI keeps its SQLite state unless told otherwise. */
 export const defaultStatePath = ".casesync/state.db"
 
 /** Everything casesync remembers between runs: the run log, the per-record ledger, source checkpoints and the apply lease. */
-export interface StateStoreService extends RunLog, Ledger, Checkpoints, Leases {}
+export interface StateStoreService extends RunLog, Ledger, Checkpoints, Leases, SyncStates {}
 
 /** Options of the SQLite state store. */
 export interface SqliteStateOptions {
@@ -35,8 +36,8 @@ export interface PgStateOptions {
 
 /** Builds the store on the ambient SqlClient; the schema must already be migrated (the layers do that). */
 export const make: Effect.Effect<StateStoreService, never, SqlClient> = Effect.map(
-  Effect.all([makeRunLog, makeLedger, makeCheckpoints, makeLeases]),
-  ([runs, ledger, checkpoints, leases]) => ({ ...runs, ...ledger, ...checkpoints, ...leases })
+  Effect.all([makeRunLog, makeLedger, makeCheckpoints, makeLeases, makeSyncStates]),
+  ([runs, ledger, checkpoints, leases, sync]) => ({ ...runs, ...ledger, ...checkpoints, ...leases, ...sync })
 )
 
 // == layers

@@ -5,6 +5,7 @@ import * as TestServices from "effect/TestServices"
 import { StateStore, type StateStoreService } from "../../src/state/StateStore.js"
 import type { StateStoreError } from "../../src/state/StateStoreError.js"
 import { ledgerContract } from "./LedgerContract.js"
+import { syncStatesContract } from "./SyncStatesContract.js"
 
 /** A freshly created, empty database that can be opened any number of times (each open is a new connection/pool). */
 export interface FreshDatabase {
@@ -100,6 +101,10 @@ export const stateStoreContract = (
     // == ledger (LedgerContract.ts)
 
     ledgerContract(fresh)
+
+    // == two-way sync state (SyncStatesContract.ts)
+
+    syncStatesContract(fresh)
 
     // == checkpoints
 

@@ -31,7 +31,14 @@ export class KhorosCrm extends Context.Tag("casesync/sandbox/KhorosCrm")<
     readonly updateCase: (caseId: string, body: unknown) => Effect.Effect<KhorosCase, KhorosCrmRefusal>
     readonly meta: (objectType: string) => Effect.Effect<KhorosObjectMeta, KhorosCrmRefusal>
     readonly snapshot: Effect.Effect<KhorosCrmSnapshot>
-    /** Back to the seed: created cases and updates are forgotten. */
+    /** In-process only, for tests and the demo: an agent deletes a case (404 if there is none). */
+    readonly removeCase: (caseId: string) => Effect.Effect<void, KhorosCrmRefusal>
+    /**
+     * In-process only: from now on every accepted update is passed through `normalise` before it
+     * is stored (a CRM that trims or truncates what it is sent); `undefined` stores updates as sent.
+     */
+    readonly normaliseUpdates: (normalise: ((update: KhorosCaseUpdate) => KhorosCaseUpdate) | undefined) => Effect.Effect<void>
+    /** Back to the seed: created cases and updates are forgotten, updates are stored as sent. */
     readonly reset: Effect.Effect<void>
   }
 >() {}
@@ -54,6 +61,7 @@ export const makeKhorosCrm = (seed: KhorosSeed = sampleKhorosSeed) =>
       lastNumber: seed.cases.reduce((max, c) => Math.max(max, Number.parseInt(c.number, 10) || 0), 10000)
     }
     const state = yield* Ref.make(initial)
+    const normaliser = yield* Ref.make<((update: KhorosCaseUpdate) => KhorosCaseUpdate) | undefined>(undefined)
     const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
     const context = (s: State) => ({ caseMeta: seed.meta.case, customerExists: (id: string) => s.customers.has(id) })
 
@@ -93,12 +101,13 @@ export const makeKhorosCrm = (seed: KhorosSeed = sampleKhorosSeed) =>
 
     const updateCase = Effect.fn("KhorosCrm.updateCase")(function*(caseId: string, body: unknown) {
       const timestamp = yield* now
+      const normalise = (yield* Ref.get(normaliser)) ?? ((update: KhorosCaseUpdate) => update)
       return yield* Ref.modify(state, (s): [Either.Either<KhorosCase, KhorosCrmRefusal>, State] => {
         const current = caseOf(s, caseId)
         if (Either.isLeft(current)) return [current, s]
         const valid = validateCaseUpdate(body, current.right, context(s))
         if (Either.isLeft(valid)) return [Either.left(invalid(valid.left)), s]
-        const updated = applyUpdate(current.right, valid.right, timestamp)
+        const updated = applyUpdate(current.right, normalise(valid.right), timestamp)
         return [Either.right(updated), { ...s, cases: new Map(s.cases).set(caseId, updated) }]
       }).pipe(Effect.flatten)
     })
@@ -115,7 +124,27 @@ export const makeKhorosCrm = (seed: KhorosSeed = sampleKhorosSeed) =>
 
     const snapshot = Effect.map(Ref.get(state), (s) => ({ customers: [...s.customers.values()], cases: [...s.cases.values()] }))
 
-    return KhorosCrm.of({ findCases, lookupCase, createCase, updateCase, meta, snapshot, reset: Ref.set(state, initial) })
+    const removeCase = Effect.fn("KhorosCrm.removeCase")(function*(caseId: string) {
+      yield* Ref.modify(state, (s): [Either.Either<KhorosCase, KhorosCrmRefusal>, State] => {
+        const current = caseOf(s, caseId)
+        if (Either.isLeft(current)) return [current, s]
+        const cases = new Map(s.cases)
+        cases.delete(caseId)
+        return [current, { ...s, cases }]
+      }).pipe(Effect.flatten)
+    })
+
+    return KhorosCrm.of({
+      findCases,
+      lookupCase,
+      createCase,
+      updateCase,
+      meta,
+      snapshot,
+      removeCase,
+      normaliseUpdates: (normalise) => Ref.set(normaliser, normalise),
+      reset: Effect.zipRight(Ref.set(state, initial), Ref.set(normaliser, undefined))
+    })
   })
 
 /** A layer with a fresh sandbox CRM seeded from `seed` (by default the samples in `samples/khoros/`). */

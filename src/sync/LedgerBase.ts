@@ -1,0 +1,38 @@
+import type { Snapshot } from "../state/Ledger.js"
+import { sameValue } from "../plan/FieldValues.js"
+import { type FieldSyncState, syncedAt, unsynced } from "./FieldState.js"
+import type { FieldRule } from "./SyncPolicy.js"
+
+/**
+ * A CRM base that equals no value: the CRM changed since the migration, and the value it
+ * held then is not known (the ledger keeps the values in target terms only).
+ */
+export const unknownCrmBase = { casesyncUnknownBase: true } as const
+
+/**
+ * The state of a field sync has never seen, from the ledger's snapshot of what migrate wrote
+ * (the merge base the ledger keeps): the target's base is the snapshot's value; the CRM's is
+ * its current value if that still maps to the snapshot, else the snapshot brought back through
+ * the reverse, else unknown. So an edit made on either side between the migration and the
+ * first cycle is a one-sided change, not a conflict without a base.
+ */
+export const baseFromLedger = (rule: FieldRule, snapshot: Snapshot | null, crmNow: unknown): FieldSyncState => {
+  if (snapshot === null || !(rule.field in snapshot)) return unsynced
+  const target = snapshot[rule.field] ?? null
+  const crm = sameValue(rule.forward(crmNow), target)
+    ? crmNow
+    : rule.reverse !== undefined
+    ? rule.reverse(target)
+    : unknownCrmBase
+  return syncedAt({ crm, target })
+}
+
+/** The states to decide a record with: those stored, and for every other field the ledger's base. */
+export const statesWithLedgerBase = (
+  rules: ReadonlyArray<FieldRule>,
+  stored: Readonly<Record<string, FieldSyncState>>,
+  snapshot: Snapshot | null,
+  crmNow: (rule: FieldRule) => unknown
+): Record<string, FieldSyncState> =>
+  Object.fromEntries(rules.map((rule) => [rule.field, stored[rule.field] ?? baseFromLedger(rule, snapshot, crmNow(rule))]))
+
