@@ -5,6 +5,7 @@ import { holdsValues, ownedValuesOf } from "../plan/FieldValues.js"
 import { emptyCounts, type OwnedValues, type PlanItem, type PlannedCreate, type PlannedUpdate } from "../plan/Plan.js"
 import type { TargetCase } from "../plan/Decide.js"
 import { formatLocation, type SourceLocation } from "../sources/SourceRecord.js"
+import { advanceProgress } from "../progress/Progress.js"
 import type { Confirmation, LedgerEntry, LedgerItem, PlannedEntry } from "../state/Ledger.js"
 import { StateStore } from "../state/StateStore.js"
 import type { StateStoreError } from "../state/StateStoreError.js"
@@ -363,7 +364,9 @@ export const applyPlan = <E, R>(
       Stream.buffer({ capacity: 1 }),
       Stream.mapConcat((prepared) => prepared),
       Stream.mapEffect(applyPrepared, { concurrency: inputs.concurrency, unordered: true }),
-      Stream.runDrain
+      // Progress counts the items done fifty at a time (done items only: nothing waits on it).
+      Stream.rechunk(50),
+      Stream.runForEachChunk((done) => advanceProgress(done.length))
     )
     const done = yield* Ref.get(counts)
     yield* store.putCheckpoint(job, "apply", { planId: inputs.planId, runId, itemsDone: done.read })

@@ -6,6 +6,7 @@ import type { PlanHeader } from "../plan/Plan.js"
 import { readPlanHeader, streamPlanItems, verifyPlanFile } from "../plan/PlanFile.js"
 import type { LoadedMapper } from "../plan/PlanMigration.js"
 import type { TargetIndex } from "../plan/TargetIndex.js"
+import { duringPhase } from "../progress/Progress.js"
 import { openHtmlReport } from "../report/HtmlReport.js"
 import { StateStore } from "../state/StateStore.js"
 import type { LeaseHeld, StateStoreError } from "../state/StateStoreError.js"
@@ -151,7 +152,7 @@ export const applyMigration = (
         rejects: reporting.rejects,
         concurrency: config.applyConcurrency,
         stillHeld: held.ensureHeld.pipe(Effect.mapError(leaseLost(config.job)))
-      })
+      }).pipe(duringPhase("apply", { _tag: "Records", total: planned.read - planned.skipped }))
       return { applied, html }
     }).pipe(
       // onError, not tapErrorCause: it also runs when the run is interrupted (Ctrl-C, SIGTERM).

@@ -1,6 +1,7 @@
 import { Options } from "@effect/cli"
 import { Option } from "effect"
 import type { RunConfigOverrides } from "../config/RunConfig.js"
+import { progressChoices } from "../progress/ProgressMode.js"
 
 /** `--config F`: the run configuration file. */
 export const configOption = Options.file("config").pipe(
@@ -29,6 +30,15 @@ export const outDirOption = Options.directory("out-dir").pipe(
 
 /** `--json`: print one JSON document instead of the human view. */
 export const jsonOption = Options.boolean("json").pipe(Options.withDescription("Print the outcome as JSON"))
+
+/**
+ * `--progress auto|always|never|lines`: progress of long work on stderr — a bar on a terminal
+ * (`auto`), a bar anyway (`always`), none, or a line every 10 s for logs (`lines`). `--json` means none.
+ */
+export const progressOption = Options.choice("progress", progressChoices).pipe(
+  Options.withDefault("auto" as const),
+  Options.withDescription("Progress on stderr: auto (a bar on a terminal), always, never, or lines (one every 10 s, for logs); none with --json")
+)
 
 /** The options every config-driven command takes. */
 export const runOptions = {

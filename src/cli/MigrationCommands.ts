@@ -1,5 +1,5 @@
 import { Command, Options } from "@effect/cli"
-import { runOptions } from "./CommonOptions.js"
+import { progressOption, runOptions } from "./CommonOptions.js"
 import { lazily } from "./LazyHandler.js"
 
 // The definitions only; the handlers (MigrationHandlers.ts) load when a command is chosen.
@@ -11,8 +11,8 @@ const onlyRejectsOption = Options.file("only-rejects").pipe(
   Options.withDescription("Plan only the records of this rejects file (from an earlier apply); the rest count as skipped")
 )
 
-const planOptions = { ...runOptions, out: outOption, report: reportOption, onlyRejects: onlyRejectsOption }
-const applyOptions = { ...runOptions, plan: Options.file("plan").pipe(Options.withDescription("The reviewed plan file to execute")) }
+const planOptions = { ...runOptions, progress: progressOption, out: outOption, report: reportOption, onlyRejects: onlyRejectsOption }
+const applyOptions = { ...runOptions, progress: progressOption, plan: Options.file("plan").pipe(Options.withDescription("The reviewed plan file to execute")) }
 const migrateOptions = {
   ...planOptions,
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Only plan (same as `casesync plan`)"))

@@ -6,6 +6,7 @@ import { applyMigration, type ApplyOutcome } from "../apply/ApplyMigration.js"
 import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
 import { accountingLine } from "../plan/PlanReport.js"
 import { planMigration, type PlanOutcome } from "../plan/PlanMigration.js"
+import { layerProgress } from "../progress/ProgressLive.js"
 import { overridesOf } from "./CommonOptions.js"
 import { exitCodeForCounts } from "./ExitCodes.js"
 import type { ApplyOptions, MigrateOptions, PlanOptions } from "./MigrationCommands.js"
@@ -80,7 +81,7 @@ const say = (json: boolean, human: string) => (json ? Effect.void : Console.log(
 export const plan = (options: PlanOptions) =>
   Effect.gen(function*() {
     const config = yield* loadRunConfig(options.config, overridesOf(options))
-    const { outcome } = yield* planStep(config, options).pipe(Effect.scoped, Effect.provide(runLayer(config)))
+    const { outcome } = yield* planStep(config, options).pipe(Effect.scoped, Effect.provide(runLayer(config)), Effect.provide(layerProgress(options.progress, options.json)))
     yield* say(options.json, `${planView(config, outcome)}\n  next:   casesync apply --config ${options.config} --plan ${outcome.planFile}`)
     if (options.json) yield* Console.log(JSON.stringify({ command: "plan", job: config.job, plan: planJson(outcome) }, null, 2))
     process.exitCode = exitCodeForCounts(outcome.counts)
@@ -93,7 +94,7 @@ export const apply = (options: ApplyOptions) =>
     const outcome = yield* Effect.gen(function*() {
       const { mapper } = yield* loadConfiguredMapping(config)
       return yield* applyMigration(config, mapper, options.plan, { command: "apply" })
-    }).pipe(Effect.provide(runLayer(config)))
+    }).pipe(Effect.provide(runLayer(config)), Effect.provide(layerProgress(options.progress, options.json)))
     yield* say(options.json, applyView(outcome))
     if (options.json) yield* Console.log(JSON.stringify({ command: "apply", job: config.job, apply: applyJson(outcome) }, null, 2))
     process.exitCode = exitCodeForCounts(outcome.counts)
@@ -111,7 +112,7 @@ export const migrate = (options: MigrateOptions) =>
       yield* say(options.json, applyView(applied))
       return { planned, applied: Option.some(applied) }
       // The scope holds the plan's target index (on disk) until apply is done with it.
-    }).pipe(Effect.scoped, Effect.provide(runLayer(config)))
+    }).pipe(Effect.scoped, Effect.provide(runLayer(config)), Effect.provide(layerProgress(options.progress, options.json)))
     if (options.json) {
       yield* Console.log(JSON.stringify({
         command: "migrate",

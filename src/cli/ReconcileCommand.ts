@@ -1,11 +1,12 @@
 import { Command, Options } from "@effect/cli"
-import { runOptions } from "./CommonOptions.js"
+import { progressOption, runOptions } from "./CommonOptions.js"
 import { lazily } from "./LazyHandler.js"
 
 // The definition only; the handler (ReconcileHandler.ts) loads when the command is chosen.
 
 const reconcileOptions = {
   ...runOptions,
+  progress: progressOption,
   report: Options.file("report").pipe(
     Options.optional,
     Options.withDescription("Markdown report to write (default <output>/reconcile.md); the HTML and JSON go beside it, same name")

@@ -5,6 +5,7 @@ import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
 import { reconcileMigration } from "../reconcile/ReconcileMigration.js"
 import { isClean } from "../reconcile/Reconciliation.js"
 import { reconcileJson, reconcileView } from "../reconcile/ReconcileView.js"
+import { layerProgress } from "../progress/ProgressLive.js"
 import { overridesOf } from "./CommonOptions.js"
 import { ExitCode } from "./ExitCodes.js"
 import type { ReconcileOptions } from "./ReconcileCommand.js"
@@ -27,7 +28,7 @@ export const reconcileStep = (config: RunConfig, options: { readonly report: Opt
 export const reconcile = (options: ReconcileOptions) =>
   Effect.gen(function*() {
     const config = yield* loadRunConfig(options.config, overridesOf(options))
-    const outcome = yield* reconcileStep(config, options).pipe(Effect.provide(runLayer(config)))
+    const outcome = yield* reconcileStep(config, options).pipe(Effect.provide(runLayer(config)), Effect.provide(layerProgress(options.progress, options.json)))
     const { files, reconciliation } = outcome
     if (options.json) {
       yield* Console.log(JSON.stringify({ command: "reconcile", job: config.job, reconcile: reconcileJson(reconciliation, files) }, null, 2))

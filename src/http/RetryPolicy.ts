@@ -1,6 +1,8 @@
-import { Duration, Schedule } from "effect"
+import { Duration, Effect, Schedule } from "effect"
+import { noticeProgress } from "../progress/Progress.js"
 import type { HttpPolicy } from "./HttpPolicy.js"
 import type { HttpRequestError } from "./HttpRequestError.js"
+import { retryNotice } from "./RetryNotice.js"
 
 /** Gateway and availability statuses that say "try again", unlike a 500 which is usually a bug. */
 export const transientServerStatuses: ReadonlySet<number> = new Set([502, 503, 504])
@@ -48,7 +50,7 @@ export const retryAfterOf = (error: HttpRequestError): number | undefined =>
  * `backoffCapMillis`, at most `maxAttempts - 1` retries, only for retryable errors;
  * a `Retry-After` from the server replaces the computed delay (and a wait longer
  * than `maxRetryAfterMillis` ends the retries). Delays run on Effect's `Clock`,
- * so `TestClock` drives it.
+ * so `TestClock` drives it. Each retry decided is told to the run's `Progress`.
  */
 export const retrySchedule = (
   policy: Pick<HttpPolicy, "backoffBaseMillis" | "backoffCapMillis" | "maxAttempts" | "maxRetryAfterMillis">,
@@ -66,5 +68,9 @@ export const retrySchedule = (
     Schedule.modifyDelay(([, error], delay) => {
       const asked = retryAfterOf(error)
       return asked === undefined ? delay : Duration.millis(asked)
-    })
+    }),
+    // The delay is final here: tell the run's progress, so a slow target is seen as it happens.
+    Schedule.modifyDelayEffect(([, error], delay) =>
+      Effect.as(noticeProgress(retryNotice(error, Duration.toMillis(delay), retryAfterOf(error))), delay)
+    )
   )

@@ -6,6 +6,7 @@ import type { KhorosReadSummary } from "../sources/khoros/KhorosSource.js"
 import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { PeachClient } from "../target/PeachClient.js"
+import { trackStream } from "../progress/Progress.js"
 import type { PlanCounts, PlanHeader } from "./Plan.js"
 import { writePlanFileWithHtmlReport } from "./PlanHtmlReport.js"
 import { openPlanReport } from "./PlanReport.js"
@@ -97,7 +98,7 @@ export const planMigration = (
     // One pass: each chunk of decisions goes to the plan file, the Markdown report and the HTML report as it is made.
     const counts = yield* Effect.scoped(Effect.gen(function*() {
       const report = yield* openPlanReport(options.reportFile, header)
-      const items = Stream.mapChunks(planned.items, (chunk) => (report.add(chunk), chunk))
+      const items = Stream.mapChunks(planned.items.pipe(trackStream("plan", source.extent)), (chunk) => (report.add(chunk), chunk))
       const counts = yield* writePlanFileWithHtmlReport(options.planFile, htmlReportFile, header, items, planned.skipped)
       yield* report.finish(counts)
       return counts

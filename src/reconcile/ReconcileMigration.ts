@@ -5,6 +5,7 @@ import type { RunConfig } from "../config/RunConfig.js"
 import { writePlanFile } from "../plan/PlanFile.js"
 import { type LoadedMapper, newPlanHeader } from "../plan/PlanMigration.js"
 import { indexBorrowers } from "../plan/TargetIndex.js"
+import { trackStream } from "../progress/Progress.js"
 import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { PeachClient } from "../target/PeachClient.js"
 import { writeReconcileHtmlReport } from "./ReconcileHtmlReport.js"
@@ -69,7 +70,7 @@ export const reconcileMigration = (
         mapper,
         externalIdTemplate: mapper.externalIdTemplate,
         twoWayFields: new Set(mapper.twoWayFields.map((field) => field.target)),
-        source: source.items,
+        source: source.items.pipe(trackStream("reconcile", source.extent)),
         targetCases: client.listCompanyCases(),
         borrowers
       },

@@ -1,9 +1,11 @@
 import { FetchHttpClient } from "@effect/platform"
 import { Effect, Layer, Option, Stream } from "effect"
+import { statSync } from "node:fs"
 import type { RunConfig } from "../config/RunConfig.js"
 import type { HttpRequestError } from "../http/HttpRequestError.js"
+import { type Extent, unknownExtent } from "../progress/Progress.js"
 import { PeachClient } from "../target/PeachClient.js"
-import { readCsv } from "./csv/CsvSource.js"
+import { ReadMeter, readCsv } from "./csv/CsvSource.js"
 import type { CsvSourceError } from "./csv/CsvSourceError.js"
 import { KhorosClient, layerKhorosClient, makeKhorosPolicy } from "./khoros/KhorosClient.js"
 import { customerIds, type KhorosCustomerListError, type KhorosCustomerSource } from "./khoros/KhorosCustomers.js"
@@ -22,7 +24,19 @@ export interface OpenedSource {
   readonly fields: Effect.Effect<Option.Option<ReadonlyArray<string>>, SourceError>
   /** For the CRM: customers read, without cases, unknown (complete once `items` has ended). */
   readonly summary: Effect.Effect<Option.Option<KhorosReadSummary>>
+  /** How much there is to read, for progress: a CSV's bytes read against its size; the CRM's is unknown. */
+  readonly extent: Effect.Effect<Extent>
 }
+
+/** A CSV file's size and the bytes `meter` saw read; unknown if the file cannot be looked at (reading will say why). */
+const bytesOf = (path: string, meter: ReadMeter): Effect.Effect<Extent> =>
+  Effect.sync((): Extent => {
+    try {
+      return { _tag: "Bytes", size: statSync(path).size, read: () => meter.bytesRead }
+    } catch {
+      return unknownExtent
+    }
+  })
 
 const customersOf = (customers: RunConfig["source"] & { kind: "khoros" }): KhorosCustomerSource =>
   customers.customers === "borrowers"
@@ -36,15 +50,17 @@ export const openSource = (config: RunConfig): Effect.Effect<OpenedSource, never
   Effect.gen(function*() {
     const source = config.source
     if (source.kind === "csv") {
+      const meter = new ReadMeter()
       return {
         description: `csv ${source.path}`,
-        items: readCsv(source),
+        items: readCsv(source, meter),
         fields: readCsv(source).pipe(
           Stream.filter((item) => item._tag === "Record"),
           Stream.runHead,
           Effect.map(Option.map((item) => Object.keys(item._tag === "Record" ? item.data : {})))
         ),
-        summary: Effect.succeed(Option.none())
+        summary: Effect.succeed(Option.none()),
+        extent: bytesOf(source.path, meter)
       }
     }
     const peach = yield* PeachClient
@@ -63,6 +79,7 @@ export const openSource = (config: RunConfig): Effect.Effect<OpenedSource, never
       description: `khoros ${source.baseUrl}`,
       items: read.items.pipe(Stream.provideLayer(crm)),
       fields: fetchKnownCaseFields.pipe(Effect.map(Option.some), Effect.provide(crm)),
-      summary: Effect.map(read.summary, Option.some)
+      summary: Effect.map(read.summary, Option.some),
+      extent: Effect.succeed(unknownExtent)
     }
   })

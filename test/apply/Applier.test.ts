@@ -11,6 +11,7 @@ import type { Case } from "../../src/domain/peach/Case.js"
 import { Conflict, type HttpRequestError, Invalid, Transport } from "../../src/http/HttpRequestError.js"
 import type { PlanItem } from "../../src/plan/Plan.js"
 import { indexTargetCases } from "../../src/plan/TargetIndex.js"
+import { Progress, silentProgress } from "../../src/progress/Progress.js"
 import { StateStore } from "../../src/state/StateStore.js"
 
 // An in-memory target with scripted faults: what a flaky network does to a create.
@@ -256,5 +257,15 @@ describe("applyPlan", () => {
       expect(reached, "LG-240 was sent while LG-1 was still in flight").toBe(true)
       expect(counts).toMatchObject({ read: 250, create: 250 })
       expect(target.requests.filter((r) => r.startsWith("POST")).length).toBe(250)
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("reports the items done to the run's progress in chunks, not one by one", () =>
+    Effect.gen(function*() {
+      const advances: Array<number> = []
+      const progress = { ...silentProgress, advance: (n: number) => Effect.sync(() => void advances.push(n)) }
+      const items = Array.from({ length: 120 }, (_, i) => create(i + 1))
+      const { counts } = yield* run(makeTarget(), items).pipe(Effect.provideService(Progress, progress))
+      expect(counts.read).toBe(120)
+      expect(advances).toEqual([50, 50, 20])
     }).pipe(Effect.provide(layer)))
 })

@@ -8,19 +8,22 @@ import type { SourceItem } from "../SourceRecord.js"
 import { ByteDecoder, UndecodableLines } from "./ByteDecoder.js"
 import { CsvSourceError } from "./CsvSourceError.js"
 import type { CsvSourceOptions } from "./CsvSourceOptions.js"
+import type { ReadMeter } from "./ReadMeter.js"
 import { OversizedRows, RecordGuard } from "./RecordGuard.js"
 import { headerProblem, type ParserOutput, RowAssembler } from "./RowAssembler.js"
 
 export { CsvSourceError, CsvSourceErrorReason } from "./CsvSourceError.js"
 export { CsvEncoding, CsvSourceOptions } from "./CsvSourceOptions.js"
+export { ReadMeter } from "./ReadMeter.js"
 
 /**
  * Streams the records of one CSV file, with the line each starts on. Bad rows come out
  * as `Unreadable` items and reading goes on; only a file that cannot be read at all (missing,
  * not gzip, broken header) fails the stream. The file is read with backpressure: nothing
  * is read faster than the consumer pulls, so memory stays flat whatever the file's size.
+ * `meter`, when given, follows the bytes read (for progress).
  */
-export const readCsv = (options: CsvSourceOptions): Stream.Stream<SourceItem, CsvSourceError> =>
+export const readCsv = (options: CsvSourceOptions, meter?: ReadMeter): Stream.Stream<SourceItem, CsvSourceError> =>
   Stream.suspend(() => {
     const invalid = optionsProblem(options)
     if (invalid !== undefined) {
@@ -30,7 +33,7 @@ export const readCsv = (options: CsvSourceOptions): Stream.Stream<SourceItem, Cs
     const oversized = new OversizedRows([options.delimiter, options.quote, options.escape])
     const assembler = new RowAssembler(options, undecodable, oversized)
     return NodeStream.fromReadable<CsvSourceError, ParserOutput>(
-      () => openRows(options, undecodable, oversized),
+      () => openRows(options, undecodable, oversized, meter),
       toSourceError(options.path)
     ).pipe(
       Stream.mapChunksEffect((rows) => assembler.push(rows)),
@@ -55,7 +58,7 @@ const optionsProblem = (options: CsvSourceOptions): string | undefined => {
 }
 
 /** Starts reading the file and returns the parser's output side; destroying it stops the whole pipeline. */
-const openRows = (options: CsvSourceOptions, undecodable: UndecodableLines, oversized: OversizedRows): Parser => {
+const openRows = (options: CsvSourceOptions, undecodable: UndecodableLines, oversized: OversizedRows, meter: ReadMeter | undefined): Parser => {
   const parser: Parser = parse({
     delimiter: options.delimiter,
     quote: options.quote,
@@ -84,8 +87,10 @@ const openRows = (options: CsvSourceOptions, undecodable: UndecodableLines, over
       return undefined
     }
   })
+  const file = createReadStream(options.path)
+  meter?.watch(file)
   const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [
-    createReadStream(options.path),
+    file,
     ...(isGzip(options) ? [createGunzip()] : []),
     new ByteDecoder(options.encoding, undecodable),
     new RecordGuard(options, oversized),
