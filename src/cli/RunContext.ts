@@ -1,3 +1,4 @@
+import type { HttpClient } from "@effect/platform"
 import { Effect, Either, Layer, Option, Stream } from "effect"
 import type { RunConfig } from "../config/RunConfig.js"
 import { type CompiledMapping, loadMapping, type MappingResult } from "../mapping/index.js"
@@ -41,11 +42,11 @@ const forPlanner = (result: MappingResult) =>
  * Loads the mapping the config names and checks it against the target's case types
  * (one list call) and the source's field names (CSV header or the CRM's meta).
  */
-export const loadConfiguredMapping = (config: RunConfig) =>
+export const loadConfiguredMapping = (config: RunConfig, crmHttp?: Layer.Layer<HttpClient.HttpClient>) =>
   Effect.gen(function*() {
     const client = yield* PeachClient
     const caseTypes = yield* Stream.runCollect(client.listCaseTypes())
-    const source = yield* openSource(config)
+    const source = yield* openSource(config, crmHttp)
     const sourceFields = yield* source.fields
     const compiled = yield* loadMapping(config.mappingFile, {
       caseTypes: Array.from(caseTypes),

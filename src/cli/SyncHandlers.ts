@@ -1,7 +1,9 @@
 // The handlers of `casesync sync` and `casesync conflicts`, loaded only when chosen.
-import { Console, Data, Effect, Option } from "effect"
+import { Console, Data, Effect, Layer, Option } from "effect"
 import { loadRunConfig } from "../config/RunConfig.js"
+import { type SideRequests, makeRequestCounter } from "../http/RequestCounter.js"
 import { StateStore } from "../state/StateStore.js"
+import { makePeachClient, PeachClient } from "../target/PeachClient.js"
 import type { Take } from "../sync/FieldState.js"
 import { describeValue } from "../sync/FieldState.js"
 import { cycleAccountingLine, type CycleOutcome } from "../sync/CycleReport.js"
@@ -9,7 +11,7 @@ import { runSyncCycle } from "../sync/SyncCycle.js"
 import { overrideProblems } from "../sync/SyncRules.js"
 import { overridesOf } from "./CommonOptions.js"
 import { ExitCode } from "./ExitCodes.js"
-import { loadConfiguredMapping, runLayer } from "./RunContext.js"
+import { loadConfiguredMapping } from "./RunContext.js"
 import type { ConflictsOptions, ResolveOptions, SyncOptions } from "./SyncCommand.js"
 import { describeTiming, parseTiming, runOnSchedule } from "../sync/SyncSchedule.js"
 import { stopsOnSignal } from "./Signals.js"
@@ -21,19 +23,33 @@ export class SyncUsageError extends Data.TaggedError("SyncUsageError")<{ readonl
   }
 }
 
+/** What a cycle cost: the requests each side was sent (counted at the client edge) and the wall time. */
+export interface CycleCost {
+  readonly requests: { readonly crm: SideRequests; readonly target: SideRequests }
+  readonly wallSeconds: number
+}
+
+/** The cost line printed after the accounting line. */
+export const cycleCostLine = (cost: CycleCost): string =>
+  `requests crm ${cost.requests.crm.reads} reads + ${cost.requests.crm.writes} writes, ` +
+  `target ${cost.requests.target.reads} reads + ${cost.requests.target.writes} writes; wall ${cost.wallSeconds.toFixed(2)} s`
+
 /** The human view of one cycle. */
-export const cycleView = (outcome: CycleOutcome & { readonly reportFile: string }): string =>
+export const cycleView = (outcome: CycleOutcome & { readonly reportFile: string }, cost: CycleCost): string =>
   [
     `sync cycle ${outcome.cycle} of job ${outcome.job}${outcome.dryRun ? " (dry run: nothing written)" : ""}`,
     `  ${cycleAccountingLine(outcome.counts)}`,
+    `  ${cycleCostLine(cost)}`,
     ...outcome.wars.map((w) => `  war stopped: ${w.sourceKey} ${w.field} queued instead of written again`),
     ...outcome.gone.map((g) => `  gone from the ${g.goneFrom === "crm" ? "CRM" : "target"}: ${g.sourceKey} (case ${g.caseId ?? "?"}), not deleted`),
     `  wall time ${outcome.wallMillis} ms`,
     `  report: ${outcome.reportFile}`
   ].join("\n")
 
-const cycleJson = (outcome: CycleOutcome & { readonly reportFile: string }) => ({
+const cycleJson = (outcome: CycleOutcome & { readonly reportFile: string }, cost: CycleCost) => ({
   cycle: outcome.cycle,
+  requests: cost.requests,
+  wallSeconds: cost.wallSeconds,
   dryRun: outcome.dryRun,
   counts: outcome.counts,
   changes: outcome.changes,
@@ -62,14 +78,29 @@ export const sync = (options: SyncOptions) =>
         return yield* new SyncUsageError({ reason: `${options.config}: ${timing.left}; or run \`casesync sync --once\`` })
       }
       const command = `casesync sync${options.once ? " --once" : ""}${options.dryRun ? " --dry-run" : ""}`
-      const cycle = Effect.gen(function*() {
-        const { compiled, source } = yield* loadConfiguredMapping(config)
-        const problems = overrideProblems(compiled.fields, config.sync.fields ?? {})
-        if (problems.length > 0) return yield* new SyncUsageError({ reason: `${options.config}: ${problems.join("; ")}` })
-        const outcome = yield* runSyncCycle({ config, compiled, source }, { dryRun: options.dryRun, command })
-        yield* Console.log(options.json ? JSON.stringify({ command: "sync", job: config.job, ...cycleJson(outcome) }, null, 2) : cycleView(outcome))
-        return outcome
-      }).pipe(Effect.provide(runLayer(config)))
+      // Each cycle counts its own requests, from the mapping check to the last write.
+      const cycle = Effect.suspend(() => {
+        const crmCount = makeRequestCounter()
+        const targetCount = makeRequestCounter()
+        const started = performance.now()
+        return Effect.gen(function*() {
+          const { compiled, source } = yield* loadConfiguredMapping(config, crmCount.http)
+          const problems = overrideProblems(compiled.fields, config.sync.fields ?? {})
+          if (problems.length > 0) return yield* new SyncUsageError({ reason: `${options.config}: ${problems.join("; ")}` })
+          const outcome = yield* runSyncCycle({ config, compiled, source, crmHttp: crmCount.http }, { dryRun: options.dryRun, command })
+          const cost: CycleCost = {
+            requests: { crm: crmCount.snapshot(), target: targetCount.snapshot() },
+            wallSeconds: Math.round(performance.now() - started) / 1000
+          }
+          yield* Console.log(options.json
+            ? JSON.stringify({ command: "sync", job: config.job, ...cycleJson(outcome, cost) }, null, 2)
+            : cycleView(outcome, cost))
+          return outcome
+        }).pipe(Effect.provide(Layer.merge(
+          Layer.effect(PeachClient, makePeachClient(config.target)).pipe(Layer.provide(targetCount.http)),
+          StateStore.layerFromUrl(config.state)
+        )))
+      })
       if (once) {
         const outcome = yield* cycle
         process.exitCode = outcome.counts.conflictFields + outcome.counts.rejected + outcome.counts.failedWrites > 0

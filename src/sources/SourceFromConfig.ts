@@ -1,4 +1,4 @@
-import { FetchHttpClient } from "@effect/platform"
+import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import { Effect, Layer, Option, Stream } from "effect"
 import { statSync } from "node:fs"
 import type { RunConfig } from "../config/RunConfig.js"
@@ -45,8 +45,14 @@ const customersOf = (customers: RunConfig["source"] & { kind: "khoros" }): Khoro
     ? { _tag: "List", ids: customers.customers.ids }
     : { _tag: "CsvColumn", csv: customers.customers.csv, column: customers.customers.column }
 
-/** Opens the source a run config names; the CRM's customers may come from the target's borrowers. */
-export const openSource = (config: RunConfig): Effect.Effect<OpenedSource, never, PeachClient> =>
+/**
+ * Opens the source a run config names; the CRM's customers may come from the target's borrowers.
+ * `crmHttp` carries the CRM's requests (sync passes one that counts them).
+ */
+export const openSource = (
+  config: RunConfig,
+  crmHttp: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer
+): Effect.Effect<OpenedSource, never, PeachClient> =>
   Effect.gen(function*() {
     const source = config.source
     if (source.kind === "csv") {
@@ -72,7 +78,7 @@ export const openSource = (config: RunConfig): Effect.Effect<OpenedSource, never
       maxAttempts: source.maxAttempts,
       requestsPerSecond: source.requestsPerSecond,
       concurrency: source.concurrency
-    })).pipe(Layer.provide(FetchHttpClient.layer))
+    })).pipe(Layer.provide(crmHttp))
     const ids = customerIds(customersOf(source), () => peach.listPeople())
     const read = yield* readKhoros(ids, { concurrency: source.customerConcurrency ?? 4 })
     return {

@@ -1,4 +1,4 @@
-import { FetchHttpClient, FileSystem } from "@effect/platform"
+import { FetchHttpClient, FileSystem, type HttpClient } from "@effect/platform"
 import { Cause, Chunk, Clock, Duration, Effect, Layer, Option, Stream } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -39,6 +39,8 @@ export interface CycleInputs {
   readonly config: RunConfig
   readonly compiled: CompiledMapping
   readonly source: OpenedSource
+  /** Carries the cycle's own CRM requests (its writes); the default is plain fetch. */
+  readonly crmHttp?: Layer.Layer<HttpClient.HttpClient> | undefined
 }
 
 const typeIdOf = (kase: Readonly<Record<string, unknown>>): string | undefined => {
@@ -77,7 +79,7 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
       maxAttempts: config.source.maxAttempts,
       requestsPerSecond: config.source.requestsPerSecond,
       concurrency: config.source.concurrency
-    })).pipe(Layer.provide(FetchHttpClient.layer))
+    })).pipe(Layer.provide(inputs.crmHttp ?? FetchHttpClient.layer))
     const crm = yield* Effect.provide(KhorosClient, crmLayer)
 
     const cycle = Option.match(yield* store.getCheckpoint(job, "sync"), {

@@ -4,7 +4,7 @@ import { describe, expect } from "vitest"
 import type { Case } from "../../src/domain/peach/Case.js"
 import { KhorosCrm } from "../../src/sandbox/khoros/KhorosCrm.js"
 import { viewTarget } from "../apply/e2e/TargetCheck.js"
-import { migratedJob, type SyncJob } from "./e2e/SyncWorkspace.js"
+import { cycleCost, migratedJob, type SyncJob } from "./e2e/SyncWorkspace.js"
 
 // Two-way sync over real HTTP: the CLI in-process against a live sandbox holding the migrated
 // Khoros sample. Counts are the write requests each system received, from the sandbox's stats.
@@ -21,6 +21,33 @@ describe("casesync sync --once against the sandbox", () => {
       expect(line).toMatchObject({ readCrm: 40, readTarget: 38, paired: 38, newInCrm: 0, newInTarget: 0, gone: 0, rejected: 2, wroteTarget: 0, wroteCrm: 0, conflictFields: 0, unchanged: 38 })
       expect(line.readCrm).toBe(line.paired + line.newInCrm + line.rejected + line.gone)
       expect(result.exitCode).toBe(3)
+    }), { timeout: 120_000 })
+
+  it.scopedLive("a quiet cycle's printed cost is what the sandbox counted: one CRM read per customer, the target's list pages, no write", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob()
+      const { result, requests } = yield* job.cycle()
+      const side = (crm: boolean, reads: boolean) =>
+        Object.entries(requests)
+          .filter(([endpoint]) => endpoint.includes(" /crm/") === crm && endpoint.startsWith("GET ") === reads)
+          .reduce((n, [, count]) => n + count, 0)
+      const printed = cycleCost(result.stdout)
+      expect(printed).toEqual({
+        crm: { reads: side(true, true), writes: side(true, false) },
+        target: { reads: side(false, true), writes: side(false, false) }
+      })
+      expect(printed.crm.writes + printed.target.writes).toBe(0)
+      // The config's customers are the target's borrowers (`customers: borrowers`), each asked once, whether it
+      // has cases or not (one that has none today may have some tomorrow), plus the mapping check's one meta read.
+      const customers = (yield* job.sandbox.state.snapshot).people.length
+      expect(requests["GET /crm/customer/:id/cases"]).toBe(customers)
+      expect(printed.crm.reads).toBe(customers + 1)
+      // The target is read by list calls only: no per-record lookup.
+      expect(Object.keys(requests).filter((e) => !e.includes(" /crm/")).every((e) => !/:caseId|:id\b/.test(e))).toBe(true)
+      const json = yield* job.cli("sync", "--once", "--json")
+      const figures = JSON.parse(json.stdout) as { requests: unknown; wallSeconds: number }
+      expect(figures.requests).toEqual(printed)
+      expect(figures.wallSeconds).toBeGreaterThan(0)
     }), { timeout: 120_000 })
 
   it.scopedLive("a CRM edit: exactly one target write, then nothing", () =>

@@ -41,12 +41,33 @@ export const cycleLine = (stdout: string): CycleLine => {
   }
 }
 
+/** The requests a cycle says it sent to each side, read back from its cost line. */
+export interface CycleCostLine {
+  readonly crm: { readonly reads: number; readonly writes: number }
+  readonly target: { readonly reads: number; readonly writes: number }
+}
+
+const costPattern = /requests crm (\d+) reads \+ (\d+) writes, target (\d+) reads \+ (\d+) writes; wall (\d+\.\d+) s/
+
+export const cycleCost = (stdout: string): CycleCostLine => {
+  const m = costPattern.exec(stdout)
+  if (m === null) throw new Error(`no cycle cost line in:\n${stdout}`)
+  const [crmReads, crmWrites, targetReads, targetWrites] = m.slice(1, 5).map(Number)
+  return { crm: { reads: crmReads!, writes: crmWrites! }, target: { reads: targetReads!, writes: targetWrites! } }
+}
+
 export interface SyncJob {
   readonly sandbox: Sandbox
   readonly config: string
   readonly dir: string
   /** `casesync sync --once`, with its accounting line and the write requests it made to either system. */
-  readonly cycle: (...extra: ReadonlyArray<string>) => Effect.Effect<{ result: CliResult; line: CycleLine; writes: Record<string, number> }>
+  readonly cycle: (...extra: ReadonlyArray<string>) => Effect.Effect<{
+    result: CliResult
+    line: CycleLine
+    writes: Record<string, number>
+    /** Every request the sandbox counted during the cycle, by endpoint. */
+    requests: Record<string, number>
+  }>
   readonly cli: (...args: ReadonlyArray<string>) => Effect.Effect<CliResult>
   readonly crmCase: (id: string) => Effect.Effect<Record<string, any>>
   readonly crmEdit: (id: string, body: Record<string, unknown>) => Effect.Effect<Record<string, any>>
@@ -80,7 +101,8 @@ export const migratedJob = (syncYaml: ReadonlyArray<string> = [], options: { rea
         const result = yield* cli("sync", "--once", ...extra)
         expect(result.stderr).toBe("")
         const after = yield* stats()
-        return { result, line: cycleLine(result.stdout), writes: writeRequests(requestsBetween(before, after)) }
+        const requests = requestsBetween(before, after)
+        return { result, line: cycleLine(result.stdout), writes: writeRequests(requests), requests }
       })
     const crmCase = (id: string) =>
       Effect.promise(() => fetch(`${sandbox.crmUrl}/case/${id}`, { headers: { "x-api-key": "sandbox-key" } }).then(json))
