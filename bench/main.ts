@@ -8,8 +8,9 @@
  * 3. The HTML report of a large plan: time and memory to write it, its size, and how
  *    long headless Chromium takes to open it (needs /usr/bin/chromium).
  * 4. Start-up: `casesync --help` (the compiled CLI) against `node -e 0`.
+ * 5. A quiet `casesync sync --once` (child process) over N linked CRM cases: wall time, requests by side, writes (0).
  * Arguments: [csvRows=1000000] [cases=2000] [requestsPerSecond=100] [reportItems=1000000]
- *            [planSmallRows=100000] [planLargeRows=1000000] [latencyMs=20].
+ *            [planSmallRows=100000] [planLargeRows=1000000] [latencyMs=20] [syncCases=10000].
  * Run with --expose-gc (`npm run bench` does) so the heap figures are read after a collection.
  */
 import { runCsvBench } from "./csv.js"
@@ -17,9 +18,10 @@ import { runMigrateBench } from "./migrate.js"
 import { runPlanBench } from "./plan.js"
 import { runReportBench } from "./report.js"
 import { runStartupBench } from "./startup.js"
+import { runSyncBench } from "./sync.js"
 
-const defaults = ["1000000", "2000", "100", "1000000", "100000", "1000000", "20"]
-const [csvRows, cases, rate, reportItems, planSmall, planLarge, latencyMs] = defaults.map((value, i) => Number(process.argv[2 + i] ?? value))
+const defaults = ["1000000", "2000", "100", "1000000", "100000", "1000000", "20", "10000"]
+const [csvRows, cases, rate, reportItems, planSmall, planLarge, latencyMs, syncCases] = defaults.map((value, i) => Number(process.argv[2 + i] ?? value))
 if (typeof globalThis.gc !== "function") console.log("(without --expose-gc: heap figures are read without a collection first)")
 
 console.log(`machine: ${process.version}, ${(await import("node:os")).cpus().length} cores, load ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")}`)
@@ -54,3 +56,10 @@ console.log(`  opened and drawn by headless Chromium in ${report.openSeconds} s`
 console.log(`\n== start-up: casesync --help (compiled) against node -e 0`)
 const startup = runStartupBench(20)
 console.log(`  ${startup.helpMillis} ms = ${startup.ratio}× node -e 0 (${startup.nodeMillis} ms), median of ${startup.runs} runs each`)
+
+console.log(`\n== quiet sync cycle: casesync sync --once (child process) over ${syncCases} linked CRM cases`)
+const sync = await runSyncBench(syncCases!)
+const { crm, target } = sync.requests
+console.log(`  ${sync.seconds.toFixed(2)} s wall (start to exit), ${sync.linked} linked by migrate in ${sync.migrateSeconds.toFixed(1)} s`)
+console.log(`  requests crm ${crm.reads} reads + ${crm.writes} writes, target ${target.reads} reads + ${target.writes} writes (sandbox's count); writes ${crm.writes + target.writes}`)
+console.log(`  the cycle printed: ${sync.printed}`)
