@@ -21,7 +21,7 @@ import { StateStore } from "../state/StateStore.js"
 import { conflictId } from "../state/SyncStates.js"
 import { PeachClient } from "../target/PeachClient.js"
 import { cycleReport, type CycleCounts, type CycleOutcome, type FieldChange, type GoneCase, type QueuedField } from "./CycleReport.js"
-import { type Answered, decideRecord, nextStates, observe, type RecordSyncInput } from "./SyncDecision.js"
+import { type Answered, decideRecord, keepsStoredStates, nextStates, observe, type RecordSyncInput } from "./SyncDecision.js"
 import { createInSource, createKey } from "./CreateInSource.js"
 import { statesWithLedgerBase } from "./LedgerBase.js"
 import { rulesFor } from "./SyncRules.js"
@@ -222,6 +222,8 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
           if (Option.isSome(decision.target)) wroteTarget++
           if (Option.isSome(decision.crm)) wroteCrm++
           if (options.dryRun) return
+          // A settled record costs no state-store transaction: its stored states stand as they are.
+          if (keepsStoredStates(rules, previous, decision)) return
           yield* stillHeld
           // A stop signal lets this record's writes finish and their answers be recorded.
           yield* Effect.uninterruptible(Effect.gen(function*() {

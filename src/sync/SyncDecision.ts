@@ -125,6 +125,17 @@ export const nextStates = (
     }
   }))
 
+/**
+ * True when `nextStates` would hand back exactly the states already stored: every field
+ * decided `Nothing`, and each had a stored state (none came from the ledger's first base).
+ * A quiet cycle then has nothing to write to the state store either.
+ */
+export const keepsStoredStates = (
+  rules: ReadonlyArray<FieldRule>,
+  stored: Readonly<Record<string, FieldSyncState>>,
+  decision: RecordDecision
+): boolean => decision.fields.every((field) => field._tag === "Nothing") && rules.every((rule) => stored[rule.field] !== undefined)
+
 // A write not confirmed leaves the state as it was. A resolution confirmed on one side only
 // stays queued with that side's answer recorded, so sync's own write does not look like a new
 // edit: the next cycle carries it out on the missing side (or closes it if that write landed).

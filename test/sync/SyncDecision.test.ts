@@ -1,7 +1,7 @@
 import { Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { resolveConflict } from "../../src/sync/ConflictQueue.js"
-import { decideRecord, noAnswer, nextStates } from "../../src/sync/SyncDecision.js"
+import { decideRecord, keepsStoredStates, noAnswer, nextStates } from "../../src/sync/SyncDecision.js"
 import { based, input, name, owner, paired, priority, runCycle, status, times } from "./SyncFixtures.js"
 
 const rules = [status(), priority(), name(), owner()]
@@ -55,6 +55,20 @@ describe("one paired record, one cycle", () => {
     const decision = decideRecord(input(rules, states, paired(crm, target, times("2030-01-01T00:00:00Z", "2030-01-01T00:00:00Z"))))
     expect(decision).toMatchObject({ target: Option.none(), crm: Option.none(), conflicts: [], wars: [] })
     expect(decision.fields.every((f) => f._tag === "Nothing")).toBe(true)
+  })
+
+  it("keeps the stored states of a quiet record as they are, so the cycle stores nothing for it", () => {
+    const quiet = input(rules, states, paired(crm, target))
+    const decision = decideRecord(quiet)
+    expect(keepsStoredStates(rules, states, decision)).toBe(true)
+    expect(nextStates(quiet, decision, noAnswer)).toEqual(states)
+  })
+
+  it("stores the states of a record that changed, or whose field states were never stored", () => {
+    const edited = decideRecord(input(rules, states, paired({ ...crm, title: "Card stolen" }, target)))
+    expect(keepsStoredStates(rules, states, edited)).toBe(false)
+    const { name: _unstored, ...partial } = states
+    expect(keepsStoredStates(rules, partial, decideRecord(input(rules, states, paired(crm, target))))).toBe(false)
   })
 })
 
