@@ -61,6 +61,17 @@ export interface RecordParts {
   readonly fields: ReadonlyArray<CompiledField>
 }
 
+/** Records a step's failure and answers undefined, or answers the step's value. */
+type Settle = (label: string, what: string, result: Either.Either<unknown, string>) => unknown
+
+// The identity parts, in the order both mapping paths report their failures.
+const decodeIdentity = (parts: RecordParts, data: SourceData, settle: Settle) => ({
+  externalId: settle(parts.externalId.label, "externalId", parts.externalId.run.decode(data)),
+  sourceKey: settle(parts.key.label, "key", parts.key.run.decode(data)),
+  borrower: settle(parts.borrower.label, "borrower", parts.borrower.run.decode(data)),
+  typeId: settle(parts.caseType.label, "caseType", parts.caseType.run.decode(data))
+})
+
 /**
  * The whole mapping as one Effect Schema: decoding runs every field's composed
  * transformation on a record's data (all failures reported, each under the source field
@@ -78,10 +89,7 @@ export const recordSchema = (parts: RecordParts): Schema.Schema<MappedData, Sour
           failures.push(new ParseResult.Pointer(label, data, new ParseResult.Type(ast, data, `${what}: ${result.left}`)))
           return undefined
         }
-        const externalId = settle(parts.externalId.label, "externalId", parts.externalId.run.decode(data))
-        const sourceKey = settle(parts.key.label, "key", parts.key.run.decode(data))
-        const borrower = settle(parts.borrower.label, "borrower", parts.borrower.run.decode(data))
-        const typeId = settle(parts.caseType.label, "caseType", parts.caseType.run.decode(data))
+        const { externalId, sourceKey, borrower, typeId } = decodeIdentity(parts, data, settle)
         const body: Record<string, unknown> = { typeId, externalId }
         const values: Record<string, unknown> = {}
         const ownedFields: Array<string> = []
@@ -181,10 +189,7 @@ export const mapRecordSync = (parts: RecordParts, record: SourceRecord): Mapping
       problems.push(problemOf({ path: [label], message: `${what}: ${result.left}` }))
       return undefined
     }
-    const externalId = settle(parts.externalId.label, "externalId", parts.externalId.run.decode(data))
-    const sourceKey = settle(parts.key.label, "key", parts.key.run.decode(data))
-    const borrower = settle(parts.borrower.label, "borrower", parts.borrower.run.decode(data))
-    const typeId = settle(parts.caseType.label, "caseType", parts.caseType.run.decode(data))
+    const { externalId, sourceKey, borrower, typeId } = decodeIdentity(parts, data, settle)
     const body: Record<string, unknown> = { typeId, externalId }
     const values: Record<string, unknown> = {}
     const ownedFields: Array<string> = []
