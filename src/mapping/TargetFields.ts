@@ -1,5 +1,5 @@
 import { Either, Schema, SchemaAST as AST } from "effect"
-import { type CaseType, CaseCreate, type CustomFieldSchema, OffsetDateTime } from "../domain/peach/index.js"
+import { type CaseType, CaseCreate, type CustomFieldSchema, offsetDateTimeProblem } from "../domain/peach/index.js"
 import { describeType } from "./ActiveCaseTypes.js"
 import { suggestion } from "./PositionedYaml.js"
 
@@ -52,9 +52,19 @@ const kindOfAst = (ast: AST.AST): TargetKind | undefined => {
   return undefined
 }
 
+/** Whether `kindOfAst` saw all of a type: no refinement it does not know (a pattern, a length) was passed over. */
+const isWhollyKnown = (ast: AST.AST): boolean => {
+  if (AST.isRefinement(ast)) {
+    const identifier = AST.getIdentifierAnnotation(ast)
+    return identifier._tag === "Some" && (identifier.value === "OffsetDateTime" || identifier.value === "IsoDate")
+  }
+  return !(AST.isTypeLiteral(ast) && ast.indexSignatures.length > 0)
+}
+
 /** Top-level fields of `CaseCreate` (and of its nested structs, dotted) with their kinds, read from the contract itself. */
-const topLevel: ReadonlyMap<string, TargetKind> = (() => {
+const { topLevel, whollyChecked } = (() => {
   const out = new Map<string, TargetKind>()
+  const wholly = new Set<string>()
   const walk = (prefix: string, ast: AST.TypeLiteral) => {
     for (const signature of ast.propertySignatures) {
       const name = `${prefix}${String(signature.name)}`
@@ -64,12 +74,29 @@ const topLevel: ReadonlyMap<string, TargetKind> = (() => {
       else {
         const kind = kindOfAst(type)
         if (kind !== undefined) out.set(name, kind)
+        if (kind !== undefined && prefix === "" && isWhollyKnown(type)) wholly.add(name)
       }
     }
   }
   walk("", CaseCreate.ast as AST.TypeLiteral)
-  return out
+  return { topLevel: out as ReadonlyMap<string, TargetKind>, whollyChecked: wholly as ReadonlySet<string> }
 })()
+
+/**
+ * Whether a value that passed `checkValue` for this target path is sure to pass `CaseCreate` too:
+ * true for a custom field or a metaData key (any JSON value) and for a top-level field whose whole
+ * type `checkValue` knows; false for a nested struct's field (the struct may need its other fields)
+ * and a type with a rule `checkValue` does not check. The planner skips the body's schema check
+ * only when every field of a mapping is of the first kind.
+ */
+export const isWhollyChecked = (path: string): boolean => {
+  const head = path.split(".")[0]
+  if ((head === "customFields" || head === "metaData") && path.length > head.length + 1) return true
+  return whollyChecked.has(path)
+}
+
+/** The order of `CaseCreate`'s own fields: the order its schema gives a decoded body's keys. */
+export const createFieldOrder: ReadonlyArray<string> = (CaseCreate.ast as AST.TypeLiteral).propertySignatures.map((s) => String(s.name))
 
 const customKind = (field: CustomFieldSchema): TargetKind => {
   switch (field.type) {
@@ -124,7 +151,7 @@ export const resolveTarget = (path: string, caseType: CaseType): Either.Either<T
   )
 }
 
-const isOffsetDateTime = Schema.is(OffsetDateTime)
+const isOffsetDateTime = (text: string) => offsetDateTimeProblem(text) === undefined
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/
 
 /** Whether `YYYY-MM-DD` names a real calendar day. */
@@ -139,31 +166,32 @@ export const isCalendarDate = (text: string): boolean => {
 /** Checks one value against a target field; `undefined` when it fits, else why not. */
 export const checkValue = (field: TargetField, value: unknown): string | undefined => {
   const kind = field.kind
-  const shown = JSON.stringify(value)
+  // Only a refusal shows the value; most values fit, and this runs for every field of every record.
+  const shown = () => JSON.stringify(value)
   switch (kind._tag) {
     case "json":
       return undefined
     case "string":
-      if (typeof value !== "string") return `expected a text, got ${shown}`
+      if (typeof value !== "string") return `expected a text, got ${shown()}`
       return kind.maxLength !== undefined && value.length > kind.maxLength
         ? `is ${value.length} characters; ${field.description} allows at most ${kind.maxLength} (add truncate: to cut it)`
         : undefined
     case "enum":
       return typeof value === "string" && kind.values.includes(value)
         ? undefined
-        : `${shown} is not allowed; expected one of ${kind.values.join(", ")}`
+        : `${shown()} is not allowed; expected one of ${kind.values.join(", ")}`
     case "number":
-      return typeof value === "number" && Number.isFinite(value) ? undefined : `expected a number, got ${shown}`
+      return typeof value === "number" && Number.isFinite(value) ? undefined : `expected a number, got ${shown()}`
     case "integer":
-      return typeof value === "number" && Number.isInteger(value) ? undefined : `expected a whole number, got ${shown}`
+      return typeof value === "number" && Number.isInteger(value) ? undefined : `expected a whole number, got ${shown()}`
     case "boolean":
-      return typeof value === "boolean" ? undefined : `expected true or false, got ${shown}`
+      return typeof value === "boolean" ? undefined : `expected true or false, got ${shown()}`
     case "date":
-      return typeof value === "string" && isCalendarDate(value) ? undefined : `expected a date YYYY-MM-DD, got ${shown}`
+      return typeof value === "string" && isCalendarDate(value) ? undefined : `expected a date YYYY-MM-DD, got ${shown()}`
     case "dateTime":
       return typeof value === "string" && isOffsetDateTime(value)
         ? undefined
-        : `expected a date-time with a UTC offset, got ${shown}`
+        : `expected a date-time with a UTC offset, got ${shown()}`
   }
 }
 

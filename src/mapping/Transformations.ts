@@ -168,31 +168,31 @@ export const coerced = (type: ValueType): Step =>
   step(
     present((value) => {
       const text = typeof value === "string" ? value.trim() : undefined
-      const shown = JSON.stringify(value)
+      const shown = () => JSON.stringify(value)
       switch (type) {
         case "string":
           return typeof value === "string" || typeof value === "number" || typeof value === "boolean"
             ? Either.right(String(value))
-            : Either.left(`expected a text, got ${shown}`)
+            : Either.left(`expected a text, got ${shown()}`)
         case "integer":
           if (typeof value === "number" && Number.isInteger(value)) return Either.right(value)
           return text !== undefined && integerText.test(text) && Number.isSafeInteger(Number(text))
             ? Either.right(Number(text))
-            : Either.left(`${shown} is not a whole number`)
+            : Either.left(`${shown()} is not a whole number`)
         case "number":
           if (typeof value === "number" && Number.isFinite(value)) return Either.right(value)
-          return text !== undefined && numberText.test(text) ? Either.right(Number(text)) : Either.left(`${shown} is not a number`)
+          return text !== undefined && numberText.test(text) ? Either.right(Number(text)) : Either.left(`${shown()} is not a number`)
         case "boolean": {
           if (typeof value === "boolean") return Either.right(value)
           const word = text?.toLowerCase() ?? (typeof value === "number" ? String(value) : undefined)
           if (word !== undefined && trueWords.has(word)) return Either.right(true)
           if (word !== undefined && falseWords.has(word)) return Either.right(false)
-          return Either.left(`${shown} is not a yes/no value (true/false, yes/no, y/n, 1/0)`)
+          return Either.left(`${shown()} is not a yes/no value (true/false, yes/no, y/n, 1/0)`)
         }
         case "date":
           return text !== undefined && isCalendarDate(text)
             ? Either.right(text)
-            : Either.left(`${shown} is not a date YYYY-MM-DD`)
+            : Either.left(`${shown()} is not a date YYYY-MM-DD`)
       }
     }),
     pass

@@ -31,6 +31,8 @@ export interface PlanScratch {
   /** Stores target cases by externalId (a later one replaces an earlier one, as a Map would). */
   readonly putTargets: (cases: ReadonlyArray<readonly [string, TargetCase]>) => void
   readonly getTarget: (externalId: string) => TargetCase | undefined
+  /** The same for a batch of externalIds, in one query per batch. */
+  readonly getTargets: (externalIds: ReadonlyArray<string>) => ReadonlyMap<string, TargetCase>
   /** How many target cases are stored (one per externalId). */
   readonly targetCount: () => number
 }
@@ -82,6 +84,15 @@ export const openPlanScratch: Effect.Effect<PlanScratch, never, Scope.Scope> = E
     const putTarget = db.prepare("INSERT OR REPLACE INTO target_case VALUES (?, ?)")
     const targetOf = db.prepare("SELECT json FROM target_case WHERE external_id = ?")
     const targets = db.prepare("SELECT COUNT(*) AS n FROM target_case")
+    const targetStatements = new Map<number, Statement>()
+    const targetsOf = (n: number) => {
+      let found = targetStatements.get(n)
+      if (found === undefined) {
+        found = db.prepare(`SELECT external_id AS id, json FROM target_case WHERE external_id IN (${Array.from({ length: n }, () => "?").join(", ")})`)
+        if (targetStatements.size < 64) targetStatements.set(n, found)
+      }
+      return found
+    }
     const location = (row: unknown) => (row as { location: string }).location
     return {
       file,
@@ -117,6 +128,14 @@ export const openPlanScratch: Effect.Effect<PlanScratch, never, Scope.Scope> = E
       getTarget: (externalId) => {
         const row = targetOf.get(externalId) as { json: string } | undefined
         return row === undefined ? undefined : (JSON.parse(row.json) as TargetCase)
+      },
+      getTargets: (externalIds) => {
+        const ids = [...new Set(externalIds)]
+        const found = new Map<string, TargetCase>()
+        if (ids.length === 0) return found
+        const rows = targetsOf(ids.length).all(...ids) as Array<{ id: string; json: string }>
+        for (const row of rows) found.set(row.id, JSON.parse(row.json) as TargetCase)
+        return found
       },
       targetCount: () => (targets.get() as { n: number }).n
     }

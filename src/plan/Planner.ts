@@ -168,6 +168,9 @@ export const planItems = <E, R>(
     const decideBatch = (batch: Array<Mapped>) =>
       Effect.gen(function*() {
         const ready = batch.flatMap((m) => (m._tag === "Ready" ? [m.mapped] : []))
+        const lookup = inputs.targets.byExternalId
+        const targetsOfBatch = lookup.getMany?.(ready.map((m) => m.externalId))
+        const targetOf = (externalId: string) => targetsOfBatch === undefined ? lookup.get(externalId) : targetsOfBatch.get(externalId)
         const [byKey, byExternalId] = ready.length === 0
           ? [new Map<string, LedgerEntry>(), new Map<string, LedgerEntry>()]
           : yield* Effect.all([
@@ -189,7 +192,7 @@ export const planItems = <E, R>(
               body: m.mapped.body,
               values: m.mapped.values
             },
-            Option.fromNullable(inputs.targets.byExternalId.get(m.mapped.externalId)),
+            Option.fromNullable(targetOf(m.mapped.externalId)),
             base
           )
         }))

@@ -8,6 +8,8 @@ import type { PlanScratch } from "./PlanScratch.js"
 /** Finds the target case of an externalId: a Map in memory, or the plan's scratch store on disk. */
 export interface TargetLookup {
   readonly get: (externalId: string) => TargetCase | undefined
+  /** The target cases of many externalIds at once (one query for a batch of records, not one each). */
+  readonly getMany?: ((externalIds: ReadonlyArray<string>) => ReadonlyMap<string, TargetCase>) | undefined
 }
 
 /**
@@ -74,7 +76,17 @@ export const indexTargetCasesIn = <E, R>(
         if (target !== undefined) rows.push([kase.externalId!, target])
       }
       scratch.putTargets(rows)
-    })).pipe(Effect.map(() => ({ byExternalId: { get: scratch.getTarget }, size: scratch.targetCount() })))
+    })).pipe(Effect.map(() => {
+      const size = scratch.targetCount()
+      // An empty target (a first migration) needs no lookups at all.
+      const none = new Map<string, TargetCase>()
+      return {
+        byExternalId: size === 0
+          ? { get: () => undefined, getMany: () => none }
+          : { get: scratch.getTarget, getMany: scratch.getTargets },
+        size
+      }
+    }))
 }
 
 /** The target's borrowers, to resolve a mapping's borrower reference without a request per record. */

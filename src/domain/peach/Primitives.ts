@@ -20,26 +20,30 @@ const isCalendarDay = (year: string, month: string, day: string): boolean => {
   return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(Number(year), m, 0)).getUTCDate()
 }
 
+/** Why a text is not an offset date-time (see `OffsetDateTime`), or undefined when it is one. Plain code: mapping checks every record's date-times with it. */
+export const offsetDateTimeProblem = (s: string): string | undefined => {
+  const match = offsetDateTimeText.exec(s)
+  if (match === null) {
+    return /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)
+      ? "a date-time must carry a timezone or UTC offset (Z or ±hh:mm)"
+      : "expected an ISO 8601 date-time with offset, e.g. 2024-03-10T08:15:00-05:00"
+  }
+  const [, year, month, day, hour, minute, second] = match
+  // Date.parse rolls 2019-02-30 over to March 2 and accepts 24:00, so check the fields themselves.
+  return Number.isNaN(Date.parse(s)) || !isCalendarDay(year!, month!, day!) || Number(hour) > 23 ||
+      Number(minute) > 59 || Number(second ?? 0) > 59
+    ? "not a valid date-time"
+    : undefined
+}
+const offsetDateTimeText = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/i
+
 /**
  * An ISO 8601 date-time that carries `Z` or a numeric UTC offset. Kept as the exact
  * string the sender wrote (so an offset like `-05:00` survives a round trip), but
  * refused when it has no offset or is not a real instant.
  */
 export const OffsetDateTime = Schema.String.pipe(
-  Schema.filter((s) => {
-    const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(s)
-    if (match === null) {
-      return /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)
-        ? "a date-time must carry a timezone or UTC offset (Z or ±hh:mm)"
-        : "expected an ISO 8601 date-time with offset, e.g. 2024-03-10T08:15:00-05:00"
-    }
-    const [, year, month, day, hour, minute, second] = match
-    // Date.parse rolls 2019-02-30 over to March 2 and accepts 24:00, so check the fields themselves.
-    return Number.isNaN(Date.parse(s)) || !isCalendarDay(year!, month!, day!) || Number(hour) > 23 ||
-        Number(minute) > 59 || Number(second ?? 0) > 59
-      ? "not a valid date-time"
-      : true
-  }),
+  Schema.filter((s) => offsetDateTimeProblem(s) ?? true),
   Schema.annotations({ identifier: "OffsetDateTime" })
 )
 export type OffsetDateTime = typeof OffsetDateTime.Type
