@@ -53,6 +53,19 @@ describe("plan scratch store", () => {
       expect(onDisk.size).toBe(inMemory.size)
       for (const id of ["x-1", "x-2", "x-4", "x-9"]) expect(onDisk.byExternalId.get(id)).toEqual(inMemory.byExternalId.get(id))
       expect(onDisk.byExternalId.get("x-1")?.caseId).toBe("CS-5")
+      // A batch's lookups in one query: the same answers, unknown and repeated ids included.
+      const many = onDisk.byExternalId.getMany!(["x-1", "x-9", "x-2", "x-1"])
+      expect([...many.keys()].sort()).toEqual(["x-1", "x-2"])
+      for (const id of ["x-1", "x-2"]) expect(many.get(id)).toEqual(inMemory.byExternalId.get(id))
+    }))
+
+  it.scoped("answers lookups against an empty target without touching the store", () =>
+    Effect.gen(function*() {
+      const scratch = yield* openPlanScratch
+      const empty = yield* indexTargetCasesIn(scratch, Stream.empty, ["name"])
+      expect(empty.size).toBe(0)
+      expect(empty.byExternalId.get("x-1")).toBeUndefined()
+      expect(empty.byExternalId.getMany!(["x-1"]).size).toBe(0)
     }))
 
   it.effect("leaves nothing behind once the plan is done", () =>
