@@ -44,13 +44,13 @@ export const openPlanScratch: Effect.Effect<PlanScratch, never, Scope.Scope> = E
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "casesync-plan-scratch-"))
       const file = path.join(dir, "scratch.db")
       const db = new Sqlite(file)
-      // Scratch data, rebuilt by every plan: no journal, no fsync, a small page cache.
-      db.pragma("journal_mode = OFF")
+      // Scratch data, rebuilt by every plan: no fsync, a small page cache, and the journal in memory
+      // (a claim rolls its batch back when it meets a duplicate, which needs a journal).
+      db.pragma("journal_mode = MEMORY")
       db.pragma("synchronous = OFF")
       db.pragma("cache_size = -16000")
       db.exec(`
-        CREATE TABLE seen_external_id (external_id TEXT PRIMARY KEY, location TEXT NOT NULL) WITHOUT ROWID;
-        CREATE TABLE seen_key (source_key TEXT PRIMARY KEY, location TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE seen (id TEXT PRIMARY KEY, location TEXT NOT NULL) WITHOUT ROWID;
         CREATE TABLE target_case (external_id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
       `)
       return { dir, db, file }
@@ -62,25 +62,63 @@ export const openPlanScratch: Effect.Effect<PlanScratch, never, Scope.Scope> = E
       })
   ),
   ({ db, file }): PlanScratch => {
+    // One table for both kinds of key, told apart by a prefix, so a record costs one insert of two rows.
+    const externalIdKey = (externalId: string) => `e:${externalId}`
+    const sourceKeyKey = (sourceKey: string) => `k:${sourceKey}`
     // Statements for a batch of n records, prepared once per size (batches are mostly full).
-    const statements = new Map<number, { readonly externalIds: Statement; readonly keys: Statement; readonly insertExternalIds: Statement; readonly insertKeys: Statement }>()
+    const statements = new Map<number, { readonly seen: Statement; readonly insert: Statement; readonly insertNew: Statement }>()
     const statementsFor = (n: number) => {
       let found = statements.get(n)
       if (found === undefined) {
-        const list = Array.from({ length: n }, () => "?").join(", ")
-        const pairs = Array.from({ length: n }, () => "(?, ?)").join(", ")
+        const list = Array.from({ length: 2 * n }, () => "?").join(", ")
+        const pairs = Array.from({ length: 2 * n }, () => "(?, ?)").join(", ")
         found = {
-          externalIds: db.prepare(`SELECT external_id AS id, location FROM seen_external_id WHERE external_id IN (${list})`),
-          keys: db.prepare(`SELECT source_key AS id, location FROM seen_key WHERE source_key IN (${list})`),
-          insertExternalIds: db.prepare(`INSERT INTO seen_external_id VALUES ${pairs}`),
-          insertKeys: db.prepare(`INSERT INTO seen_key VALUES ${pairs}`)
+          seen: db.prepare(`SELECT id, location FROM seen WHERE id IN (${list})`),
+          insert: db.prepare(`INSERT INTO seen VALUES ${pairs}`),
+          insertNew: db.prepare(`INSERT OR IGNORE INTO seen VALUES ${pairs}`)
         }
         if (statements.size < 64) statements.set(n, found)
       }
       return found
     }
-    const seenIn = (statement: Statement, ids: ReadonlyArray<string>) =>
-      new Map((statement.all(...ids) as Array<{ id: string; location: string }>).map((row) => [row.id, row.location]))
+    type Claimed = { readonly externalId: string; readonly sourceKey: string; readonly where: string }
+    const rowsOf = (records: ReadonlyArray<Claimed>) => {
+      const values: Array<string> = []
+      for (const { externalId, sourceKey, where } of records) values.push(externalIdKey(externalId), where, sourceKeyKey(sourceKey), where)
+      return values
+    }
+    const padded = (ids: Array<string>, n: number) => {
+      // The IN list has a fixed size per batch size: repeat the last id to fill it.
+      while (ids.length < 2 * n) ids.push(ids[ids.length - 1]!)
+      return ids
+    }
+    const collision = new Error("a key of this batch was seen before")
+    // Most batches hold no key seen before: insert all of them, and when every row went in, that is the answer.
+    const claimAllNew = db.transaction((records: ReadonlyArray<Claimed>) => {
+      const inserted = statementsFor(records.length).insertNew.run(...rowsOf(records)).changes
+      if (inserted !== 2 * records.length) throw collision // rolls this batch's rows back
+    })
+    // Otherwise the rule in order: one query for the batch's keys, then each record, then one insert.
+    const claimInOrder = db.transaction((records: ReadonlyArray<Claimed>) => {
+      const ids = [...new Set(records.flatMap((r) => [externalIdKey(r.externalId), sourceKeyKey(r.sourceKey)]))]
+      const seen = new Map(
+        (statementsFor(records.length).seen.all(...padded(ids, records.length)) as Array<{ id: string; location: string }>)
+          .map((row) => [row.id, row.location])
+      )
+      const claimed: Array<Claimed> = []
+      const verdicts = records.map((record): FirstSeen | undefined => {
+        const first = seen.get(externalIdKey(record.externalId))
+        if (first !== undefined) return { field: "externalId", first }
+        const firstOfKey = seen.get(sourceKeyKey(record.sourceKey))
+        if (firstOfKey !== undefined) return { field: "key", first: firstOfKey }
+        seen.set(externalIdKey(record.externalId), record.where)
+        seen.set(sourceKeyKey(record.sourceKey), record.where)
+        claimed.push(record)
+        return undefined
+      })
+      if (claimed.length > 0) statementsFor(claimed.length).insert.run(...rowsOf(claimed))
+      return verdicts
+    })
     const putTarget = db.prepare("INSERT OR REPLACE INTO target_case VALUES (?, ?)")
     const targetOf = db.prepare("SELECT json FROM target_case WHERE external_id = ?")
     const targets = db.prepare("SELECT COUNT(*) AS n FROM target_case")
@@ -93,35 +131,18 @@ export const openPlanScratch: Effect.Effect<PlanScratch, never, Scope.Scope> = E
       }
       return found
     }
-    const location = (row: unknown) => (row as { location: string }).location
     return {
       file,
-      // One query per table for the batch's keys, then the rule in order, then one insert per table.
-      claim: db.transaction((records: ReadonlyArray<{ readonly externalId: string; readonly sourceKey: string; readonly where: string }>) => {
+      claim: (records) => {
         if (records.length === 0) return []
-        const unique = (ids: ReadonlyArray<string>) => [...new Set(ids)]
-        const externalIds = unique(records.map((r) => r.externalId))
-        const keys = unique(records.map((r) => r.sourceKey))
-        const seenExternalIds = seenIn(statementsFor(externalIds.length).externalIds, externalIds)
-        const seenKeys = seenIn(statementsFor(keys.length).keys, keys)
-        const claimed: Array<readonly [string, string, string]> = []
-        const verdicts = records.map(({ externalId, sourceKey, where }): FirstSeen | undefined => {
-          const first = seenExternalIds.get(externalId)
-          if (first !== undefined) return { field: "externalId", first }
-          const firstOfKey = seenKeys.get(sourceKey)
-          if (firstOfKey !== undefined) return { field: "key", first: firstOfKey }
-          seenExternalIds.set(externalId, where)
-          seenKeys.set(sourceKey, where)
-          claimed.push([externalId, sourceKey, where])
-          return undefined
-        })
-        if (claimed.length > 0) {
-          const statements = statementsFor(claimed.length)
-          statements.insertExternalIds.run(...claimed.flatMap(([externalId, , where]) => [externalId, where]))
-          statements.insertKeys.run(...claimed.flatMap(([, sourceKey, where]) => [sourceKey, where]))
+        try {
+          claimAllNew(records)
+          return records.map(() => undefined)
+        } catch (error) {
+          if (error !== collision) throw error
         }
-        return verdicts
-      }),
+        return claimInOrder(records)
+      },
       putTargets: db.transaction((cases: ReadonlyArray<readonly [string, TargetCase]>) => {
         for (const [externalId, kase] of cases) putTarget.run(externalId, JSON.stringify(kase))
       }),
