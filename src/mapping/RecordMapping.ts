@@ -175,11 +175,20 @@ const isSurelyValid = (mapped: {
     (typeof borrower.externalId === "string" || typeof borrower.id === "string")
 }
 
-/** The body with its keys in the order `CaseCreate`'s decode gives them, as the schema path returns it. */
-const inCreateOrder = (body: Record<string, unknown>): Record<string, unknown> => {
-  const ordered: Record<string, unknown> = {}
-  for (const key of createFieldOrder) if (key in body) ordered[key] = body[key]
-  return ordered
+// The fields sorted (stably) by where their top-level key comes in `CaseCreate`: writing the body in
+// this order gives it the key order the schema's decode gives (nested keys keep the mapping's order).
+const bodyOrders = new WeakMap<RecordParts, ReadonlyArray<CompiledField>>()
+const createRank = new Map(createFieldOrder.map((key, i) => [key, i]))
+const fieldsInBodyOrder = (parts: RecordParts): ReadonlyArray<CompiledField> => {
+  let order = bodyOrders.get(parts)
+  if (order === undefined) {
+    const rank = (field: CompiledField) => createRank.get(field.target.split(".")[0]!) ?? createFieldOrder.length
+    order = parts.fields.map((field, i) => [field, i] as const)
+      .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
+      .map(([field]) => field)
+    bodyOrders.set(parts, order)
+  }
+  return order
 }
 
 /** Names the field a parse issue blames and says why, the way rejections report it. */
@@ -227,7 +236,6 @@ export const mapRecordSync = (parts: RecordParts, record: SourceRecord): Mapping
       return undefined
     }
     const { externalId, sourceKey, borrower, typeId } = decodeIdentity(parts, data, settle)
-    const body: Record<string, unknown> = { typeId, externalId }
     const values: Record<string, unknown> = {}
     const ownedFields: Array<string> = []
     for (const field of parts.fields) {
@@ -238,12 +246,17 @@ export const mapRecordSync = (parts: RecordParts, record: SourceRecord): Mapping
       const value = settle(field.label, field.target, decoded)
       ownedFields.push(field.target)
       values[field.target] = value ?? null
-      if (value !== undefined) writePath(body, field.target, value)
     }
     if (problems.length > 0) return rejectionOf(parts, record, problems)
+    // Written in the order CaseCreate's decode gives its keys, so no reordering copy is needed.
+    const body: Record<string, unknown> = { typeId, externalId }
+    for (const field of fieldsInBodyOrder(parts)) {
+      const value = values[field.target]
+      if (value !== undefined && value !== null && field.runners.has(typeId as string)) writePath(body, field.target, value)
+    }
     const mapped = { externalId, sourceKey, borrower, typeId, body, values, ownedFields }
     if (fieldsWhollyChecked(parts) && isSurelyValid(mapped)) {
-      return { _tag: "Mapped", location: record.location, ...mapped, body: inCreateOrder(body) } as unknown as MappedCase
+      return { _tag: "Mapped", location: record.location, ...mapped } as unknown as MappedCase
     }
     const checked = checkMapped(mapped)
     if (Either.isLeft(checked)) {

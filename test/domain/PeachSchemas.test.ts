@@ -81,6 +81,16 @@ describe("Case (seed 001)", () => {
       .toEqual([])
   })
 
+  it("knows leap years by the Gregorian rule: 2000 and 2400 have a February 29th, 1900 and 2100 do not", () => {
+    const is = Schema.is(OffsetDateTime)
+    for (const year of ["2000", "2400", "2024", "1996"]) expect(is(`${year}-02-29T12:00:00Z`), year).toBe(true)
+    for (const year of ["1900", "2100", "2023", "1999"]) expect(is(`${year}-02-29T12:00:00Z`), year).toBe(false)
+    for (const [month, last] of [["01", 31], ["04", 30], ["06", 30], ["09", 30], ["11", 30], ["12", 31]] as const) {
+      expect(is(`2021-${month}-${last}T00:00:00Z`)).toBe(true)
+      expect(is(`2021-${month}-${last + 1}T00:00:00Z`)).toBe(false)
+    }
+  })
+
   it("refuses values outside every enum", () => {
     const bad = {
       status: "open",

@@ -17,7 +17,16 @@ export const extId = (externalId: string): string => `ext-${externalId}`
 const isCalendarDay = (year: string, month: string, day: string): boolean => {
   const m = Number(month)
   const d = Number(day)
-  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(Number(year), m, 0)).getUTCDate()
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(Number(year), m)
+}
+
+// What `new Date(Date.UTC(year, month, 0)).getUTCDate()` answers (years 0–99 read as 1900–1999,
+// as Date.UTC reads them), without a Date per call: every record's date-times are checked.
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const daysInMonth = (year: number, month: number): number => {
+  const y = year >= 0 && year <= 99 ? 1900 + year : year
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+  return month === 2 && leap ? 29 : monthDays[month - 1]!
 }
 
 /** Why a text is not an offset date-time (see `OffsetDateTime`), or undefined when it is one. Plain code: mapping checks every record's date-times with it. */
