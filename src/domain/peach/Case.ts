@@ -11,7 +11,7 @@ import {
   MatchLevel,
   UserType
 } from "./Enums.js"
-import { IsoDate, JsonObject, keepUnknownFields, nullable, OffsetDateTime } from "./Primitives.js"
+import { IsoDate, JsonObject, nullable, OffsetDateTime , openStruct } from "./Primitives.js"
 
 /** The user who performed an action on a case (seed 001, `createdByUser` and friends). */
 export const ActingUser = Schema.Struct({
@@ -127,7 +127,7 @@ export type CaseUpdate = typeof CaseUpdate.Type
  * (`borrowerIds` / `people`), `updatedAt`, `deletedAt` and the writable fields are
  * checked; every other field may be absent, and fields the seeds do not name are kept.
  */
-export const Case = Schema.Struct({
+export const Case = openStruct({
   ...writableFields,
   id: Schema.String,
   object: Schema.optional(Schema.Literal("case")),
@@ -157,7 +157,7 @@ export const Case = Schema.Struct({
   lastSubresourceUpdatedAt: nullable(OffsetDateTime),
   lastSubresourceUpdatedBy: nullable(ActingUser),
   owningEmployee: nullable(OwningEmployee)
-}).annotations(keepUnknownFields)
+})
 export type Case = typeof Case.Type
 
 /** Body of `POST .../cases/{caseId}/associations` (seed 000). */

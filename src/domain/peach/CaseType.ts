@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { BaseCaseType, CaseTypeStatus } from "./Enums.js"
-import { JsonObject, keepUnknownFields, nullable, OffsetDateTime } from "./Primitives.js"
+import { JsonObject, nullable, OffsetDateTime , openStruct } from "./Primitives.js"
 
 /** Value types a custom field can hold. */
 export const CustomFieldType = Schema.Literal("string", "number", "integer", "boolean", "date", "dateTime", "enum")
@@ -51,7 +51,7 @@ export type CaseTypeUpdate = typeof CaseTypeUpdate.Type
  * `createdAt`, `version`, the base `caseType` and the rest may be absent; fields the
  * seed does not name are kept.
  */
-export const CaseType = Schema.Struct({
+export const CaseType = openStruct({
   id: Schema.String,
   createdAt: Schema.optional(OffsetDateTime),
   updatedAt: nullable(OffsetDateTime),
@@ -66,7 +66,7 @@ export const CaseType = Schema.Struct({
   workflowTypeId: nullable(Schema.String),
   customFieldSchemas: nullable(Schema.Array(CustomFieldSchema)),
   smartReviews: nullable(JsonObject)
-}).annotations(keepUnknownFields)
+})
 export type CaseType = typeof CaseType.Type
 
 /** Result of `POST /case-types/{id}/create-smart-review-tasks` (seed 002). */

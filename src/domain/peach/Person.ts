@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { keepUnknownFields, nullable, OffsetDateTime } from "./Primitives.js"
+import { nullable, OffsetDateTime , openStruct } from "./Primitives.js"
 
 /**
  * A borrower (person or business). The seeds reference borrowers only by id in case
@@ -7,11 +7,11 @@ import { keepUnknownFields, nullable, OffsetDateTime } from "./Primitives.js"
  * `externalId` and to enumerate customers for the CRM source. The shape is the
  * minimum both sides agree on.
  */
-export const Person = Schema.Struct({
+export const Person = openStruct({
   id: Schema.String,
   object: Schema.optional(Schema.Literal("person")),
   externalId: nullable(Schema.String),
   name: nullable(Schema.String),
   createdAt: Schema.optional(OffsetDateTime)
-}).annotations(keepUnknownFields)
+})
 export type Person = typeof Person.Type

@@ -73,7 +73,11 @@ export type JsonObject = typeof JsonObject.Type
 export const nullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
 
 /**
- * Parse options of a response object: fields the contract does not name are kept in
- * the decoded value (and ignored), so a server that adds fields breaks nothing.
+ * A response object: the named fields decoded as declared, and every field the contract does
+ * not name kept in the decoded value as it came (and ignored), so a server that adds fields
+ * breaks nothing. The unknown fields are an index signature rather than the parse option
+ * `onExcessProperty: "preserve"`, which decodes the same but costs four times as much: a
+ * million-case list is decoded once per run.
  */
-export const keepUnknownFields = { parseOptions: { onExcessProperty: "preserve" } } as const
+export const openStruct = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
+  Schema.Struct(fields, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
