@@ -51,7 +51,10 @@ export const canonicalJson = (value: unknown): string => {
 export const bodyDigestOf = (body: Readonly<Record<string, unknown>>): string =>
   createHash("sha256").update(canonicalJson(body)).digest().subarray(0, 16).toString("base64url")
 
-/** The reference line of a create whose location is a line of the header's source file. */
+/** How every reference line starts, and no line that holds its body: the writer tells the two apart by it. */
+export const referenceLinePrefix = "{\"_tag\":\"create\",\"line\":"
+
+/** The reference line of a create whose location is a line of the header's source file (it starts with `referenceLinePrefix`). */
 export const referenceLine = (item: PlannedCreate & { readonly location: { readonly _tag: "csv"; readonly line: number } }): string =>
   JSON.stringify({
     _tag: "create",

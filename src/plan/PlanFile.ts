@@ -19,7 +19,7 @@ import * as path from "node:path"
 import * as readline from "node:readline"
 import type { SourceSeal } from "../sources/SealingMeter.js"
 import { formatLocation } from "../sources/SourceRecord.js"
-import { isReference, type PlanEntry } from "./BodyReference.js"
+import { isReference, type PlanEntry, referenceLinePrefix } from "./BodyReference.js"
 import { countItem, emptyCounts, PlanCounts, PlanHeader, type PlanItem } from "./Plan.js"
 import { decodePlanLine, encodePlanLine } from "./PlanLine.js"
 import { PlanDigest, planDigester, digestProblem } from "./PlanDigest.js"
@@ -53,32 +53,36 @@ const sealed = (header: PlanHeader & { readonly sourceFile: NonNullable<PlanHead
  * The header line's text, with room for a seal to come: a SHA-256 is 64 hex digits whatever the
  * file, and the size is padded with spaces (JSON ignores them), so the sealed header is written
  * in place over it once the source has been read, and the plan is still written in one pass.
+ * A plan that wrote no create by reference needs no source: its final header names none.
  */
 const headerTexts = (file: string, header: PlanHeader, seal: Effect.Effect<SourceSeal, PlanFileError> | undefined) => {
   const { sourceFile } = header
   if (sourceFile === undefined || seal === undefined) {
     const text = headerJson(header)
-    return { first: text, final: Effect.succeed(text) }
+    return { first: text, final: (_referenced: boolean) => Effect.succeed(text) }
   }
   const withSeal = { ...header, sourceFile }
   const first = headerJson(sealed(withSeal, { sha256: "0".repeat(64), size: 0 })) + " ".repeat(sizeRoom)
   const room = Buffer.byteLength(first)
+  const padded = (text: string) => text + " ".repeat(room - Buffer.byteLength(text))
+  const { sourceFile: _, caseTypes: __, ...selfContained } = header
   return {
     first,
-    final: Effect.flatMap(seal, (found) => {
-      const text = headerJson(sealed(withSeal, found))
-      const length = Buffer.byteLength(text)
-      return /^[0-9a-f]{64}$/.test(found.sha256) && length <= room
-        ? Effect.succeed(text + " ".repeat(room - length))
-        : Effect.fail(new PlanFileError({ file, reason: `cannot record the seal of its source ${sourceFile.options.path}: ${JSON.stringify(found)}` }))
-    })
+    final: (referenced: boolean) =>
+      !referenced ? Effect.succeed(padded(headerJson(selfContained))) : Effect.flatMap(seal, (found) => {
+        const text = headerJson(sealed(withSeal, found))
+        return /^[0-9a-f]{64}$/.test(found.sha256) && Buffer.byteLength(text) <= room
+          ? Effect.succeed(padded(text))
+          : Effect.fail(new PlanFileError({ file, reason: `cannot record the seal of its source ${sourceFile.options.path}: ${JSON.stringify(found)}` }))
+      })
   }
 }
 
 /**
  * Writes `items` to `file` as they stream by and returns their counts; `skipped` is
  * asked once the stream has ended (records a filter left out never become items), and so is
- * `seal`, what the header records of its source file's bytes (`sourceFile`) once they are read.
+ * `seal`, what the header records of its source file's bytes (`sourceFile`) once they are read,
+ * if a create refers to that file.
  * The file is written under a temporary name and renamed, so a crash never leaves a
  * half plan under the real name.
  */
@@ -105,6 +109,7 @@ export const writePlanFile = <E, R>(
           catch: (error) => new PlanFileError({ file, reason: String(error) })
         })
       let first = true
+      let referenced = false
       let counts = emptyCounts
       const digester = planDigester()
       const headerText = headerTexts(file, header, seal)
@@ -116,6 +121,7 @@ export const writePlanFile = <E, R>(
             for (const item of chunk) {
               counts = countItem(counts, item._tag)
               const line = encodePlanLine(item, header)
+              if (!referenced && item._tag === "create" && line.startsWith(referenceLinePrefix)) referenced = true
               digester.add(line)
               text += (first ? "" : ",\n") + line
               first = false
@@ -123,7 +129,7 @@ export const writePlanFile = <E, R>(
             return text === "" ? Effect.void : write(text)
           })
         ),
-        Effect.zipRight(Effect.all([skipped, headerText.final])),
+        Effect.zipRight(Effect.all([skipped, Effect.suspend(() => headerText.final(referenced))])),
         Effect.flatMap(([skippedCount, finalHeader]) => {
           const final: PlanCounts = { ...counts, read: counts.read + skippedCount, skipped: skippedCount }
           const countsText = JSON.stringify(final)

@@ -8,7 +8,7 @@ import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { PeachClient } from "../target/PeachClient.js"
 import { trackStream } from "../progress/Progress.js"
 import type { PlanCounts, PlanHeader, PlanSourceFile } from "./Plan.js"
-import { PlanFileError } from "./PlanFile.js"
+import { PlanFileError, readPlanHeader } from "./PlanFile.js"
 import { writePlanFileWithHtmlReport } from "./PlanHtmlReport.js"
 import { openPlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
@@ -129,7 +129,8 @@ export const planMigration = (
       return counts
     }))
     return {
-      header: sourceFile === undefined || seal === undefined ? header : { ...header, sourceFile: { ...sourceFile, ...(yield* seal) } },
+      // As written: sealed, or naming no source when no create refers to it.
+      header: sourceFile === undefined ? header : yield* readPlanHeader(options.planFile),
       counts,
       planFile: path.normalize(options.planFile),
       reportFile: path.normalize(options.reportFile),

@@ -2,7 +2,7 @@ import { it } from "@effect/vitest"
 import { Chunk, Effect, Either, Stream } from "effect"
 import { describe, expect } from "vitest"
 import { restoreBodies } from "../../src/apply/SourceBodies.js"
-import { bodyDigestOf, canonicalJson, isReference, type PlanEntry } from "../../src/plan/BodyReference.js"
+import { bodyDigestOf, canonicalJson, isReference, type PlanEntry, referenceLinePrefix } from "../../src/plan/BodyReference.js"
 import type { PlanHeader, PlannedCreate } from "../../src/plan/Plan.js"
 import { decodePlanLine, encodePlanLine } from "../../src/plan/PlanLine.js"
 import type { MappedRecord, RecordMapper } from "../../src/plan/Planner.js"
@@ -67,6 +67,9 @@ describe("a create by reference", () => {
   it("fits in 150 bytes with its separator at a million rows, and holds no body", () => {
     const line = encodePlanLine(create(999_999), header)
     expect(Buffer.byteLength(`${line},\n`)).toBeLessThanOrEqual(150)
+    // The writer tells a reference from a line with a body by how it starts.
+    expect(line.startsWith(referenceLinePrefix)).toBe(true)
+    expect(encodePlanLine(create(999_999, "other.csv"), header).startsWith(referenceLinePrefix)).toBe(false)
     expect(JSON.parse(line)).toEqual({
       _tag: "create",
       line: 1_000_001,

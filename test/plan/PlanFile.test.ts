@@ -101,6 +101,18 @@ describe("plan file", () => {
       expect(lines[3]).toContain("\"_tag\":\"reject\"")
     }))
 
+  it.effect("a plan whose header names a source but writes no create by reference names none in the end, and asks no seal", () =>
+    Effect.gen(function*() {
+      const file = tempFile()
+      const options = { path: "cases.csv", delimiter: ",", quote: "\"", escape: "\"", encoding: "utf-8", gzip: "auto", header: true, skipEmptyLines: true, trim: false, maxRecordSize: 1_000_000 } as const
+      const referring: PlanHeader = { ...header, sourceFile: { options, sha256: "", size: 0 }, caseTypes: { "101": "Legacy" } }
+      // Without owned fields in the header a create keeps its body; a reject never refers to anything.
+      yield* writePlanFile(file, referring, Stream.make(create(1), reject), Effect.succeed(0), Effect.die("no seal is needed"))
+      expect(yield* readPlanHeader(file)).toEqual(header)
+      expect((yield* verifyPlanFile(file)).header).toEqual(header)
+      expect(Chunk.toArray(yield* Stream.runCollect(streamPlanItems(file)))).toEqual([create(1), reject])
+    }))
+
   it.effect("writes a valid empty plan", () =>
     Effect.gen(function*() {
       const file = tempFile()
