@@ -9,7 +9,7 @@
  *   {"_tag":"create","line":2,"sourceKey":"LB-0","externalId":"legacy-LB-0","personId":"BO-…","digest":"…"}
  */
 import { Either, ParseResult, Schema } from "effect"
-import { createHash } from "node:crypto"
+import * as crypto from "node:crypto"
 import type { SourceLocation } from "../sources/SourceRecord.js"
 import type { PlanItem, PlannedCreate } from "./Plan.js"
 
@@ -32,24 +32,39 @@ export const isReference = (entry: PlanEntry): entry is CreateReference => entry
 /**
  * The JSON text of a value with object keys sorted at every depth, and what JSON would leave out
  * (an `undefined` property) left out: the same body gives the same text whatever order the
- * mapping built it in.
+ * mapping built it in. Written as plain string building: it runs once per create of a plan.
  */
 export const canonicalJson = (value: unknown): string => {
-  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
-    return canonicalJson((value as { toJSON: () => unknown }).toJSON())
+  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null"
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return canonicalJson((value as { toJSON: () => unknown }).toJSON())
+  if (Array.isArray(value)) {
+    let text = "["
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      text += (i === 0 ? "" : ",") + (item === undefined || typeof item === "function" ? "null" : canonicalJson(item))
+    }
+    return `${text}]`
   }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined || typeof v === "function" ? "null" : canonicalJson(v))).join(",")}]`
-  if (value !== null && typeof value === "object") {
-    const record = value as Record<string, unknown>
-    const keys = Object.keys(record).filter((key) => record[key] !== undefined && typeof record[key] !== "function").sort()
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(",")}}`
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record).sort()
+  let text = "{"
+  let first = true
+  for (const key of keys) {
+    const item = record[key]
+    if (item === undefined || typeof item === "function") continue
+    text += `${first ? "" : ","}${JSON.stringify(key)}:${canonicalJson(item)}`
+    first = false
   }
-  return JSON.stringify(value) ?? "null"
+  return `${text}}`
 }
 
+// One-shot hashing where Node has it (20.12 and later): a Hash object per create costs twice as much.
+const sha256 = typeof (crypto as { hash?: unknown }).hash === "function"
+  ? (text: string) => (crypto as unknown as { hash: (algorithm: string, data: string, encoding: "buffer") => Buffer }).hash("sha256", text, "buffer")
+  : (text: string) => crypto.createHash("sha256").update(text).digest()
+
 /** The digest a reference line records of a body: the first 16 bytes of the SHA-256 of its canonical JSON, base64url (22 characters). */
-export const bodyDigestOf = (body: Readonly<Record<string, unknown>>): string =>
-  createHash("sha256").update(canonicalJson(body)).digest().subarray(0, 16).toString("base64url")
+export const bodyDigestOf = (body: Readonly<Record<string, unknown>>): string => sha256(canonicalJson(body)).subarray(0, 16).toString("base64url")
 
 /** How every reference line starts, and no line that holds its body: the writer tells the two apart by it. */
 export const referenceLinePrefix = "{\"_tag\":\"create\",\"line\":"
