@@ -43,7 +43,7 @@ console.log(`  casesync / naive: ${(naive.seconds / first.seconds).toFixed(1)}×
 console.log(`\n== plan (child process, empty target): ${planSmall} and ${planLarge} rows`)
 const plan = await runPlanBench(planSmall!, planLarge!)
 for (const run of [plan.small, plan.large]) {
-  console.log(`  ${run.rows} rows: ${run.recordsPerCpuSecond} records per CPU-second (${run.cpuSeconds} s user+sys, ${run.wallSeconds} s wall), peak RSS ${run.peakRssMegabytes} MiB`)
+  console.log(`  ${run.rows} rows: ${run.recordsPerCpuSecond} records per CPU-second (${run.cpuSeconds} s user+sys, ${run.wallSeconds} s wall), peak RSS ${run.peakRssMegabytes} MiB; plan.json ${run.planMegabytes} MB, ${run.bytesPerCreateLine} bytes per create line`)
 }
 console.log(`  peak RSS growth ${planSmall} → ${planLarge} rows: ${plan.rssGrowth}×`)
 

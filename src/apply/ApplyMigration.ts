@@ -3,7 +3,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
 import type { PlanHeader } from "../plan/Plan.js"
-import { readPlanHeader, streamPlanItems, verifyPlanFile } from "../plan/PlanFile.js"
+import { readPlanHeader, streamPlanEntries, verifyPlanFile } from "../plan/PlanFile.js"
 import type { LoadedMapper } from "../plan/PlanMigration.js"
 import type { TargetIndex } from "../plan/TargetIndex.js"
 import { duringPhase } from "../progress/Progress.js"
@@ -16,6 +16,7 @@ import type { ApplyCounts } from "./ApplyOutcome.js"
 import { ApplyFailed } from "./ApplyOutcome.js"
 import { applyReportSpec, applyReportTotals, reportingApply } from "./ApplyHtmlReport.js"
 import { openCsvOutput } from "./CsvOutput.js"
+import { checkSourceFile, planItemsWithBodies, type SourceFileChanged } from "./SourceBodies.js"
 import { lookupInIndex, lookupWritten, type TargetLookup } from "./TargetLookup.js"
 import { readWrittenCases, writtenCasesOf } from "./TargetRead.js"
 
@@ -64,17 +65,44 @@ export interface ApplyOutcome {
   readonly htmlReportFile: string
 }
 
+const describeTypes = (types: Readonly<Record<string, string>>) =>
+  Object.entries(types).sort(([a], [b]) => a.localeCompare(b)).map(([id, name]) => `'${name}' (${id})`).join(", ")
+
+/** What keeps the bodies of a plan's creates from being made again here: another kind of source, or case types that resolve otherwise. */
+const bodySourceProblems = (header: PlanHeader, config: RunConfig, mapper: LoadedMapper): ReadonlyArray<string | false> => {
+  if (header.sourceFile === undefined) return []
+  const planned = header.caseTypes
+  const now = mapper.caseTypeNames
+  return [
+    config.source.kind !== "csv" &&
+    `its creates are made from the CSV file ${header.sourceFile.options.path}, and this config reads a ${config.source.kind} source`,
+    planned !== undefined && now !== undefined && describeTypes(planned) !== describeTypes(now) &&
+    `the mapping's case types resolve otherwise in the target now (${describeTypes(now)}; the plan was made with ${describeTypes(planned)})`
+  ]
+}
+
 /** Refuses a plan made for another job, mapping or target: it would mean something else here. */
 export const checkPlanFits = (header: PlanHeader, config: RunConfig, mapper: LoadedMapper): Effect.Effect<void, PlanMismatch> => {
   const problems = [
     header.job !== config.job && `it was made for job "${header.job}", this config runs job "${config.job}"`,
     header.mappingDigest !== mapper.digest && `the mapping changed since the plan was made (${header.mappingFile})`,
-    header.targetBaseUrl !== config.target.baseUrl && `it was made against ${header.targetBaseUrl}, this config targets ${config.target.baseUrl}`
+    header.targetBaseUrl !== config.target.baseUrl && `it was made against ${header.targetBaseUrl}, this config targets ${config.target.baseUrl}`,
+    ...bodySourceProblems(header, config, mapper)
   ].filter((problem): problem is string => typeof problem === "string")
   return problems.length === 0
     ? Effect.void
     : Effect.fail(new PlanMismatch({ planId: header.planId, problems }))
 }
+
+/**
+ * Refuses a plan whose creates are made from a source file that is gone or changed since the
+ * plan read it (one read of the file, compared with the header's seal). Nothing to check for a
+ * plan whose bodies are written out, or a config that reads no CSV (`checkPlanFits` refuses that).
+ */
+export const checkPlanSource = (config: RunConfig, header: PlanHeader): Effect.Effect<void, SourceFileChanged> =>
+  header.sourceFile === undefined || config.source.kind !== "csv"
+    ? Effect.void
+    : checkSourceFile(header.planId, header.sourceFile, config.source.path)
 
 /**
  * Applies a plan file under the job's lease, judging staleness against `targets` when given (the
@@ -92,6 +120,8 @@ export const applyMigration = (
     readonly leaseTtl?: Duration.DurationInput | undefined
     /** The target as the plan read it moments ago in this process: no second listing. */
     readonly targets?: TargetIndex | undefined
+    /** The plan's source file was already checked against its seal (`checkPlanSource`): not read again for that. */
+    readonly sourceChecked?: boolean | undefined
   }
 ) =>
   Effect.gen(function*() {
@@ -101,6 +131,9 @@ export const applyMigration = (
     // reordered or cut plan is refused whole. The records it skipped (`--only-rejects`) stay in
     // this run's accounting: read = … + skipped.
     const { counts: planned } = yield* verifyPlanFile(planFile)
+    // A plan whose creates are made again from its source file needs that file as it was read: checked whole, before any write.
+    const sourcePath = config.source.kind === "csv" ? config.source.path : undefined
+    if (options.sourceChecked !== true) yield* checkPlanSource(config, header)
     const store = yield* StateStore
     const client = yield* PeachClient
     const runId = `${header.planId}-apply-${Date.now().toString(36)}`
@@ -132,7 +165,7 @@ export const applyMigration = (
       )
       const targets: TargetLookup = options.targets !== undefined
         ? lookupInIndex(options.targets)
-        : yield* writtenCasesOf(streamPlanItems(planFile)).pipe(
+        : yield* writtenCasesOf(streamPlanEntries(planFile)).pipe(
           Effect.flatMap((written) => readWrittenCases(client, written, mapper.ownedFields)),
           Effect.map(({ index }) => lookupWritten(index)),
           Effect.mapError((error) =>
@@ -145,7 +178,7 @@ export const applyMigration = (
         job: config.job,
         runId,
         planId: header.planId,
-        items: streamPlanItems(planFile).pipe(Stream.tap(reporting.track)),
+        items: planItemsWithBodies(planFile, header, sourcePath, mapper).pipe(Stream.tap(reporting.track)),
         targets,
         writer: client,
         results: reporting.results,

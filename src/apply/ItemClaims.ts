@@ -1,6 +1,7 @@
 import { Option } from "effect"
 import { ledgerIdentityProblem } from "../plan/LedgerIdentity.js"
-import type { PlanItem } from "../plan/Plan.js"
+import { bodyDigestOf } from "../plan/BodyReference.js"
+import type { PlanItem, PlannedCreate } from "../plan/Plan.js"
 import { formatLocation } from "../sources/SourceRecord.js"
 import type { LedgerEntry } from "../state/Ledger.js"
 
@@ -18,11 +19,37 @@ export interface LedgerView {
 }
 
 /**
+ * A body that is not the one the plan was made with: a create whose body apply made again from
+ * the source (`SourceBodies.ts`) and whose digest is not the one the plan recorded, because the
+ * source or the mapping gives another case now, or none.
+ */
+const notThePlannedBody = (item: PlannedCreate): Option.Option<Refusal> => {
+  if (item.bodyDigest === undefined) return Option.none()
+  const where = formatLocation(item.location)
+  if (Object.keys(item.body).length === 0) {
+    return Option.some({
+      field: "(body)",
+      detail: `no case could be made again from ${where} (no record there now, or the mapping rejects it): not sent; make a new plan`
+    })
+  }
+  const now = bodyDigestOf(item.body)
+  return now === item.bodyDigest ? Option.none() : Option.some({
+    field: "(body)",
+    detail: `the body made again from ${where} is not the one planned (digest ${item.bodyDigest}, now ${now}): the source or the mapping changed since the plan; not sent, make a new plan`
+  })
+}
+
+/**
  * A body that would write another externalId than the item's own: a create would land under an
  * id nothing looks for (and may hit another record's case with a 409), an update would re-key the case.
+ * A create made again from the source must first be the planned body.
  */
 export const bodyMismatch = (item: PlanItem): Option.Option<Refusal> => {
   if (item._tag !== "create" && item._tag !== "update") return Option.none()
+  if (item._tag === "create") {
+    const changed = notThePlannedBody(item)
+    if (Option.isSome(changed)) return changed
+  }
   const written = item.body["externalId"]
   if (item._tag === "update" && written === undefined) return Option.none()
   return written === item.externalId

@@ -1,7 +1,7 @@
 import { Effect, Option, Stream } from "effect"
 import type { Case } from "../domain/peach/Case.js"
 import type { HttpRequestError } from "../http/HttpRequestError.js"
-import type { PlanItem } from "../plan/Plan.js"
+import type { PlanEntry } from "../plan/BodyReference.js"
 import { indexTargetCases, type TargetIndex } from "../plan/TargetIndex.js"
 import type { PeachClientService } from "../target/PeachClient.js"
 
@@ -12,7 +12,7 @@ export interface WrittenCases {
 }
 
 /** Collects the externalIds and borrowers of the plan's creates and updates (the only items whose target state is re-read). */
-export const writtenCasesOf = <E, R>(items: Stream.Stream<PlanItem, E, R>): Effect.Effect<WrittenCases, E, R> =>
+export const writtenCasesOf = <E, R>(items: Stream.Stream<PlanEntry, E, R>): Effect.Effect<WrittenCases, E, R> =>
   Stream.runFold(items, { externalIds: new Set<string>(), borrowers: new Set<string>() }, (acc, item) => {
     if (item._tag === "create" || item._tag === "update") {
       acc.externalIds.add(item.externalId)

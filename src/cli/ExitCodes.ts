@@ -26,6 +26,7 @@ const usageErrors = new Set([
   "MappingLoadError",
   "PlanMismatch",
   "PlanFileError",
+  "SourceFileChanged",
   "RejectsFileError",
   "StatusError",
   "InitError",

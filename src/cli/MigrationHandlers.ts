@@ -2,8 +2,9 @@
 // shares), loaded only when one of them is chosen.
 import { Console, Effect, Option } from "effect"
 import * as path from "node:path"
-import { applyMigration, type ApplyOutcome } from "../apply/ApplyMigration.js"
+import { applyMigration, type ApplyOutcome, checkPlanSource } from "../apply/ApplyMigration.js"
 import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
+import { readPlanHeader } from "../plan/PlanFile.js"
 import { accountingLine } from "../plan/PlanReport.js"
 import { planMigration, type PlanOutcome } from "../plan/PlanMigration.js"
 import { layerProgress } from "../progress/ProgressLive.js"
@@ -92,8 +93,11 @@ export const apply = (options: ApplyOptions) =>
   Effect.gen(function*() {
     const config = yield* loadRunConfig(options.config, overridesOf(options))
     const outcome = yield* Effect.gen(function*() {
+      // A plan whose bodies are made from the source is refused first if that file is gone or changed:
+      // loading the mapping reads the file's header, and would only say the file is missing.
+      yield* readPlanHeader(options.plan).pipe(Effect.flatMap((header) => checkPlanSource(config, header)))
       const { mapper } = yield* loadConfiguredMapping(config)
-      return yield* applyMigration(config, mapper, options.plan, { command: "apply" })
+      return yield* applyMigration(config, mapper, options.plan, { command: "apply", sourceChecked: true })
     }).pipe(Effect.provide(runLayer(config)), Effect.provide(layerProgress(options.progress, options.json)))
     yield* say(options.json, applyView(outcome))
     if (options.json) yield* Console.log(JSON.stringify({ command: "apply", job: config.job, apply: applyJson(outcome) }, null, 2))

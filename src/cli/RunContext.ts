@@ -20,6 +20,7 @@ export const mapperOf = (compiled: CompiledMapping): LoadedMapper => ({
   digest: compiled.digest,
   ownedFields: compiled.ownedFields,
   ownedFieldsByType: compiled.ownedFieldsByType,
+  caseTypeNames: Object.fromEntries(compiled.caseTypes.map((caseType) => [caseType.id, caseType.name])),
   map: (record) => Effect.map(compiled.mapRecord(record), forPlanner),
   mapPlain: (record) => {
     const result = compiled.mapRecordPlain(record)

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { CsvSourceOptions } from "../sources/csv/CsvSourceOptions.js"
 import { SourceLocation } from "../sources/SourceRecord.js"
 
 /**
@@ -37,7 +38,12 @@ const identity = {
 export const PlannedCreate = Schema.TaggedStruct("create", {
   ...identity,
   body: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
-  values: OwnedValues
+  values: OwnedValues,
+  /**
+   * Set when apply made the body again from the source (`BodyReference.ts`): the digest the
+   * plan recorded for it, which the body must match before it is sent.
+   */
+  bodyDigest: Schema.optional(Schema.String)
 })
 export type PlannedCreate = typeof PlannedCreate.Type
 
@@ -113,6 +119,18 @@ export const countItem = (counts: PlanCounts, action: PlanAction): PlanCounts =>
 })
 
 /**
+ * The CSV file whose records a plan's creates refer to instead of holding their bodies: how it
+ * was read (its `path` is the file as the items' locations name it) and what its bytes were when
+ * the plan read them, so apply can refuse a plan whose source changed since.
+ */
+export const PlanSourceFile = Schema.Struct({
+  options: CsvSourceOptions,
+  sha256: Schema.String,
+  size: Schema.NonNegativeInt
+})
+export type PlanSourceFile = typeof PlanSourceFile.Type
+
+/**
  * What a plan was computed from, recorded so apply can refuse a plan made for another
  * job, mapping or target: Terraform's rule that a plan carries the state it assumed.
  */
@@ -127,6 +145,10 @@ export const PlanHeader = Schema.Struct({
   targetBaseUrl: Schema.String,
   source: Schema.String,
   /** The owned fields of each case type id, so a create's line need not repeat its values (`PlanLine.ts`). */
-  ownedFields: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Array(Schema.String) }))
+  ownedFields: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Array(Schema.String) })),
+  /** The source file creates refer to, when they do (a CSV plan): apply makes their bodies again from it. */
+  sourceFile: Schema.optional(PlanSourceFile),
+  /** The case types the mapping resolved to (id → name) when the plan was made: bodies made again must resolve alike. */
+  caseTypes: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String }))
 })
 export type PlanHeader = typeof PlanHeader.Type

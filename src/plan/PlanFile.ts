@@ -17,6 +17,9 @@ import { Data, Effect, Schema, Stream } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as readline from "node:readline"
+import type { SourceSeal } from "../sources/SealingMeter.js"
+import { formatLocation } from "../sources/SourceRecord.js"
+import { isReference, type PlanEntry, referenceLinePrefix } from "./BodyReference.js"
 import { countItem, emptyCounts, PlanCounts, PlanHeader, type PlanItem } from "./Plan.js"
 import { decodePlanLine, encodePlanLine } from "./PlanLine.js"
 import { PlanDigest, planDigester, digestProblem } from "./PlanDigest.js"
@@ -36,9 +39,50 @@ const decodeHeader = Schema.decodeUnknownEither(PlanHeader)
 const decodeCounts = Schema.decodeUnknownEither(PlanCounts)
 const decodeDigest = Schema.decodeUnknownEither(PlanDigest)
 
+const headerJson = (header: PlanHeader) => JSON.stringify(Schema.encodeSync(PlanHeader)(header))
+const headerPrefix = "{\"header\": "
+/** Digits the header line leaves room for in the source file's size: a size is known only once the source is read. */
+const sizeRoom = 20
+
+const sealed = (header: PlanHeader & { readonly sourceFile: NonNullable<PlanHeader["sourceFile"]> }, seal: SourceSeal): PlanHeader => ({
+  ...header,
+  sourceFile: { ...header.sourceFile, sha256: seal.sha256, size: seal.size }
+})
+
+/**
+ * The header line's text, with room for a seal to come: a SHA-256 is 64 hex digits whatever the
+ * file, and the size is padded with spaces (JSON ignores them), so the sealed header is written
+ * in place over it once the source has been read, and the plan is still written in one pass.
+ * A plan that wrote no create by reference needs no source: its final header names none.
+ */
+const headerTexts = (file: string, header: PlanHeader, seal: Effect.Effect<SourceSeal, PlanFileError> | undefined) => {
+  const { sourceFile } = header
+  if (sourceFile === undefined || seal === undefined) {
+    const text = headerJson(header)
+    return { first: text, final: (_referenced: boolean) => Effect.succeed(text) }
+  }
+  const withSeal = { ...header, sourceFile }
+  const first = headerJson(sealed(withSeal, { sha256: "0".repeat(64), size: 0 })) + " ".repeat(sizeRoom)
+  const room = Buffer.byteLength(first)
+  const padded = (text: string) => text + " ".repeat(room - Buffer.byteLength(text))
+  const { sourceFile: _, caseTypes: __, ...selfContained } = header
+  return {
+    first,
+    final: (referenced: boolean) =>
+      !referenced ? Effect.succeed(padded(headerJson(selfContained))) : Effect.flatMap(seal, (found) => {
+        const text = headerJson(sealed(withSeal, found))
+        return /^[0-9a-f]{64}$/.test(found.sha256) && Buffer.byteLength(text) <= room
+          ? Effect.succeed(padded(text))
+          : Effect.fail(new PlanFileError({ file, reason: `cannot record the seal of its source ${sourceFile.options.path}: ${JSON.stringify(found)}` }))
+      })
+  }
+}
+
 /**
  * Writes `items` to `file` as they stream by and returns their counts; `skipped` is
- * asked once the stream has ended (records a filter left out never become items).
+ * asked once the stream has ended (records a filter left out never become items), and so is
+ * `seal`, what the header records of its source file's bytes (`sourceFile`) once they are read,
+ * if a create refers to that file.
  * The file is written under a temporary name and renamed, so a crash never leaves a
  * half plan under the real name.
  */
@@ -46,7 +90,8 @@ export const writePlanFile = <E, R>(
   file: string,
   header: PlanHeader,
   items: Stream.Stream<PlanItem, E, R>,
-  skipped: Effect.Effect<number> = Effect.succeed(0)
+  skipped: Effect.Effect<number> = Effect.succeed(0),
+  seal?: Effect.Effect<SourceSeal, PlanFileError>
 ): Effect.Effect<PlanCounts, E | PlanFileError, R> =>
   Effect.acquireUseRelease(
     Effect.try({
@@ -58,16 +103,17 @@ export const writePlanFile = <E, R>(
       catch: (error) => new PlanFileError({ file, reason: String(error) })
     }),
     ({ fd, temporary }) => {
-      const write = (text: string) =>
+      const write = (text: string, position?: number) =>
         Effect.try({
-          try: () => void fs.writeSync(fd, text),
+          try: () => void (position === undefined ? fs.writeSync(fd, text) : fs.writeSync(fd, text, position)),
           catch: (error) => new PlanFileError({ file, reason: String(error) })
         })
       let first = true
+      let referenced = false
       let counts = emptyCounts
       const digester = planDigester()
-      const headerText = JSON.stringify(Schema.encodeSync(PlanHeader)(header))
-      return write(`{"header": ${headerText},\n"items": [\n`).pipe(
+      const headerText = headerTexts(file, header, seal)
+      return write(`${headerPrefix}${headerText.first},\n"items": [\n`).pipe(
         Effect.zipRight(
           // One write per chunk of items; the items are plain data, encoded by plain code.
           Stream.runForEachChunk(items, (chunk) => {
@@ -75,6 +121,7 @@ export const writePlanFile = <E, R>(
             for (const item of chunk) {
               counts = countItem(counts, item._tag)
               const line = encodePlanLine(item, header)
+              if (!referenced && item._tag === "create" && line.startsWith(referenceLinePrefix)) referenced = true
               digester.add(line)
               text += (first ? "" : ",\n") + line
               first = false
@@ -82,12 +129,15 @@ export const writePlanFile = <E, R>(
             return text === "" ? Effect.void : write(text)
           })
         ),
-        Effect.zipRight(skipped),
-        Effect.flatMap((skippedCount) => {
+        Effect.zipRight(Effect.all([skipped, Effect.suspend(() => headerText.final(referenced))])),
+        Effect.flatMap(([skippedCount, finalHeader]) => {
           const final: PlanCounts = { ...counts, read: counts.read + skippedCount, skipped: skippedCount }
           const countsText = JSON.stringify(final)
-          const digest = JSON.stringify(digester.finish(headerText, countsText))
-          return write(`${first ? "" : "\n"}],\n"counts": ${countsText},\n"digest": ${digest}}\n`).pipe(Effect.as(final))
+          const digest = JSON.stringify(digester.finish(finalHeader, countsText))
+          return write(`${first ? "" : "\n"}],\n"counts": ${countsText},\n"digest": ${digest}}\n`).pipe(
+            Effect.zipRight(finalHeader === headerText.first ? Effect.void : write(finalHeader, Buffer.byteLength(headerPrefix))),
+            Effect.as(final)
+          )
         }),
         Effect.tap(() =>
           Effect.try({
@@ -138,8 +188,11 @@ export const readPlanHeader = (file: string): Effect.Effect<PlanHeader, PlanFile
 const isItemLine = (text: string) =>
   text !== "" && !text.startsWith("],") && !text.startsWith("\"counts\"") && !text.startsWith("\"digest\"")
 
-/** Streams the items of a plan file, decoding each one; a damaged line fails with its line number. */
-export const streamPlanItems = (file: string): Stream.Stream<PlanItem, PlanFileError> =>
+/**
+ * Streams the lines of a plan file as written, decoding each one: items whole, and creates that
+ * refer to their source record without their body (`BodyReference.ts`); a damaged line fails with its line number.
+ */
+export const streamPlanEntries = (file: string): Stream.Stream<PlanEntry, PlanFileError> =>
   Stream.unwrap(Effect.map(readPlanHeader(file), (header) =>
     lines(file).pipe(
       Stream.filter(({ line, text }) => line > 2 && isItemLine(text)),
@@ -155,6 +208,20 @@ export const streamPlanItems = (file: string): Stream.Stream<PlanItem, PlanFileE
       )
     )
   ))
+
+/**
+ * Streams the items of a plan file whose items are all whole (a CRM plan, reconcile's repairs);
+ * a create that refers to its source record fails, since its body is made again from the source
+ * (`SourceBodies.ts` reads such plans).
+ */
+export const streamPlanItems = (file: string): Stream.Stream<PlanItem, PlanFileError> =>
+  streamPlanEntries(file).pipe(
+    Stream.mapEffect((entry) =>
+      isReference(entry)
+        ? Effect.fail(new PlanFileError({ file, reason: `the create of ${formatLocation(entry.location)} refers to its source record: read the plan with its source (its body is made again from it)` }))
+        : Effect.succeed(entry)
+    )
+  )
 
 /** Reads the counts line at the end of a plan file (it ends with `,` before the digest line, `}` in older plans). */
 export const readPlanCounts = (file: string): Effect.Effect<PlanCounts, PlanFileError> =>

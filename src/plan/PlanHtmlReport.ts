@@ -3,6 +3,7 @@ import { openHtmlReport, type ReportFileError } from "../report/HtmlReport.js"
 import type { ReportEntry, ReportSpec, ReportTotals } from "../report/ReportEntry.js"
 import { formatLocation } from "../sources/SourceRecord.js"
 import type { PlanCounts, PlanHeader, PlanItem } from "./Plan.js"
+import type { SourceSeal } from "../sources/SealingMeter.js"
 import { type PlanFileError, writePlanFile } from "./PlanFile.js"
 import { accountingLine } from "./PlanReport.js"
 
@@ -85,13 +86,14 @@ export const writePlanFileWithHtmlReport = <E, R>(
   htmlFile: string,
   header: PlanHeader,
   items: Stream.Stream<PlanItem, E, R>,
-  skipped?: Effect.Effect<number>
+  skipped?: Effect.Effect<number>,
+  seal?: Effect.Effect<SourceSeal, PlanFileError>
 ): Effect.Effect<PlanCounts, E | PlanFileError | ReportFileError, R> =>
   Effect.scoped(
     Effect.gen(function*() {
       const html = yield* openHtmlReport(htmlFile, planReportSpec(header))
       const reported = items.pipe(Stream.mapChunksEffect((chunk) => html.addAll(Chunk.map(chunk, planEntry)).pipe(Effect.as(chunk))))
-      const counts = yield* writePlanFile(planFile, header, reported, skipped)
+      const counts = yield* writePlanFile(planFile, header, reported, skipped, seal)
       yield* html.end(planReportTotals(counts))
       return counts
     })

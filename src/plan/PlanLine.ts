@@ -3,16 +3,20 @@
  * and compact where the reader can restore exactly what was left out. A `null` that the
  * item's schema allows (a reject's unknown key, a case never updated) is left out, and a
  * create's `values` are left out when they are the create body read at the case type's
- * owned fields (the header lists those per type), which is what the mapping makes. The
- * writer checks that the reader would restore the item exactly before leaving anything out.
+ * owned fields (the header lists those per type), which is what the mapping makes. When the
+ * header names a source file, a create of one of its lines leaves out its body as well and
+ * refers to the record instead (`BodyReference.ts`). The writer checks that the reader would
+ * restore the item exactly before leaving anything out.
  */
 import { Either, Option, Schema } from "effect"
+import { decodeReferenceLine, type PlanEntry, referenceLine } from "./BodyReference.js"
 import { readPath } from "./FieldValues.js"
-import { PlanItem } from "./Plan.js"
+import { PlanItem, type PlannedCreate } from "./Plan.js"
 
-/** What the plan header tells a line's reader and writer: the owned fields of each case type id. */
+/** What the plan header tells a line's reader and writer: the owned fields of each case type id, and the source file creates refer to. */
 export interface PlanLineContext {
   readonly ownedFields?: Readonly<Record<string, ReadonlyArray<string>>> | undefined
+  readonly sourceFile?: { readonly options: { readonly path: string } } | undefined
 }
 
 const decodeItem = Schema.decodeUnknownEither(PlanItem)
@@ -42,13 +46,27 @@ const restoresValues = (body: Readonly<Record<string, unknown>>, values: Readonl
 const fieldsOf = (context: PlanLineContext, body: Readonly<Record<string, unknown>>) =>
   typeof body.typeId === "string" ? context.ownedFields?.[body.typeId] : undefined
 
+/** A create's owned values read back from its body at its case type's fields, or `undefined` when the header lists none for it. */
+export const valuesOfBody = (body: Readonly<Record<string, unknown>>, context: PlanLineContext): Record<string, unknown> | undefined => {
+  const fields = fieldsOf(context, body)
+  return fields === undefined ? undefined : valuesFromBody(body, fields)
+}
+
+// A create can refer to its record when the header names the file it came from and its values are its body's.
+const isReferable = (item: PlannedCreate, context: PlanLineContext, fields: ReadonlyArray<string>): item is PlannedCreate & {
+  readonly location: { readonly _tag: "csv"; readonly file: string; readonly line: number }
+} => item.location._tag === "csv" && context.sourceFile !== undefined && item.location.file === context.sourceFile.options.path && restoresValues(item.body, item.values, fields)
+
 /** The JSON text of one plan item's line (without the separating comma). */
 export const encodePlanLine = (item: PlanItem, context: PlanLineContext = {}): string => {
   switch (item._tag) {
     case "create": {
-      const fields = fieldsOf(context, item.body)
-      if (fields === undefined || !restoresValues(item.body, item.values, fields)) return JSON.stringify(item)
-      const { values: _, ...rest } = item
+      // A body written out is used as it is: the digest of one made again has no place beside it.
+      const { bodyDigest: _digest, ...whole } = item
+      const fields = fieldsOf(context, whole.body)
+      if (fields !== undefined && isReferable(whole, context, fields)) return referenceLine(whole)
+      if (fields === undefined || !restoresValues(whole.body, whole.values, fields)) return JSON.stringify(whole)
+      const { values: _, ...rest } = whole
       return JSON.stringify(rest)
     }
     case "reject": {
@@ -73,12 +91,17 @@ export const encodePlanLine = (item: PlanItem, context: PlanLineContext = {}): s
   }
 }
 
-/** Restores and checks one parsed line: the plan item, or what is wrong with it. */
-export const decodePlanLine = (json: unknown, context: PlanLineContext = {}): Either.Either<PlanItem, string> => {
+/** Restores and checks one parsed line: the plan item (a create by reference without its body), or what is wrong with it. */
+export const decodePlanLine = (json: unknown, context: PlanLineContext = {}): Either.Either<PlanEntry, string> => {
   if (json !== null && typeof json === "object" && !Array.isArray(json)) {
     const line = json as Record<string, unknown>
     switch (line._tag) {
       case "create": {
+        if (!("body" in line) && "digest" in line) {
+          return context.sourceFile === undefined
+            ? Either.left("a create that refers to its source record, in a plan whose header names no source file")
+            : decodeReferenceLine(line, context.sourceFile.options.path)
+        }
         const body = line.body
         if (!("values" in line) && body !== null && typeof body === "object") {
           const fields = fieldsOf(context, body as Record<string, unknown>)

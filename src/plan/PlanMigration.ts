@@ -7,7 +7,8 @@ import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import { PeachClient } from "../target/PeachClient.js"
 import { trackStream } from "../progress/Progress.js"
-import type { PlanCounts, PlanHeader } from "./Plan.js"
+import type { PlanCounts, PlanHeader, PlanSourceFile } from "./Plan.js"
+import { PlanFileError, readPlanHeader } from "./PlanFile.js"
 import { writePlanFileWithHtmlReport } from "./PlanHtmlReport.js"
 import { openPlanReport } from "./PlanReport.js"
 import { planItems, type RecordMapper } from "./Planner.js"
@@ -21,6 +22,8 @@ export interface LoadedMapper extends RecordMapper {
   readonly digest: string
   /** The owned fields of each case type id (the keys of a create's `values`), so plan lines need not repeat them. */
   readonly ownedFieldsByType?: ReadonlyMap<string, ReadonlyArray<string>> | undefined
+  /** The case types the mapping resolved to, id → name: a plan whose bodies apply makes again records them. */
+  readonly caseTypeNames?: Readonly<Record<string, string>> | undefined
 }
 
 /** Where a plan goes and what it covers. */
@@ -51,8 +54,12 @@ export interface PlanOutcome {
 export const htmlBeside = (reportFile: string): string =>
   path.join(path.dirname(reportFile), `${path.basename(reportFile, path.extname(reportFile))}.html`)
 
-/** A new plan's header: what it was computed from, so `apply` can refuse a plan that no longer fits. */
-export const newPlanHeader = (config: RunConfig, mapper: LoadedMapper, source: string): PlanHeader => ({
+/**
+ * A new plan's header: what it was computed from, so `apply` can refuse a plan that no longer fits.
+ * With `sourceFile`, creates of that file refer to their record instead of holding their body, and
+ * the header records what making the bodies again takes (the seal is filled in once the file is read).
+ */
+export const newPlanHeader = (config: RunConfig, mapper: LoadedMapper, source: string, sourceFile?: PlanSourceFile | undefined): PlanHeader => ({
   format: "casesync-plan/1",
   planId: `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomUUID().slice(0, 8)}`,
   job: config.job,
@@ -62,8 +69,23 @@ export const newPlanHeader = (config: RunConfig, mapper: LoadedMapper, source: s
   mappingFile: mapper.file,
   targetBaseUrl: config.target.baseUrl,
   source,
-  ...(mapper.ownedFieldsByType === undefined ? {} : { ownedFields: Object.fromEntries(mapper.ownedFieldsByType) })
+  ...(mapper.ownedFieldsByType === undefined ? {} : { ownedFields: Object.fromEntries(mapper.ownedFieldsByType) }),
+  ...(sourceFile === undefined ? {} : { sourceFile, ...(mapper.caseTypeNames === undefined ? {} : { caseTypes: mapper.caseTypeNames }) })
 })
+
+/** The source file a CSV plan's creates refer to, its seal still to come; none for the CRM. */
+const referredFile = (config: RunConfig, source: OpenedSource): PlanSourceFile | undefined => {
+  if (config.source.kind !== "csv" || source.seal === undefined) return undefined
+  const { kind: _, ...options } = config.source
+  return { options, sha256: "", size: 0 }
+}
+
+/** The seal of the file the plan read, which the header records; a read that stopped short has none. */
+const sealOf = (source: OpenedSource, planFile: string, sourceFile: PlanSourceFile) =>
+  Effect.flatMap(source.seal ?? Effect.succeed(Option.none()), Option.match({
+    onNone: () => Effect.fail(new PlanFileError({ file: planFile, reason: `its source ${sourceFile.options.path} was not read to its end, so the plan cannot record what it read` })),
+    onSome: Effect.succeed
+  }))
 
 /**
  * Plans a migration (the dry run): reads the target once with list calls, maps every
@@ -88,23 +110,27 @@ export const planMigration = (
       indexBorrowers(client.listPeople())
     ], { concurrency: 2 })
     const include = filter === undefined ? undefined : (item: SourceItem) => filter.has(formatLocation(item.location))
+    const sourceFile = referredFile(config, source)
     const header = newPlanHeader(
       config,
       mapper,
-      source.description + (options.onlyRejects === undefined ? "" : ` (only the rejects in ${options.onlyRejects})`)
+      source.description + (options.onlyRejects === undefined ? "" : ` (only the rejects in ${options.onlyRejects})`),
+      sourceFile
     )
+    const seal = sourceFile === undefined ? undefined : sealOf(source, options.planFile, sourceFile)
     const planned = yield* planItems({ job: config.job, mapper, source: source.items, targets, borrowers, include, claims: scratch.claim })
     const htmlReportFile = options.htmlReportFile ?? htmlBeside(options.reportFile)
     // One pass: each chunk of decisions goes to the plan file, the Markdown report and the HTML report as it is made.
     const counts = yield* Effect.scoped(Effect.gen(function*() {
       const report = yield* openPlanReport(options.reportFile, header)
       const items = Stream.mapChunks(planned.items.pipe(trackStream("plan", source.extent)), (chunk) => (report.add(chunk), chunk))
-      const counts = yield* writePlanFileWithHtmlReport(options.planFile, htmlReportFile, header, items, planned.skipped)
+      const counts = yield* writePlanFileWithHtmlReport(options.planFile, htmlReportFile, header, items, planned.skipped, seal)
       yield* report.finish(counts)
       return counts
     }))
     return {
-      header,
+      // As written: sealed, or naming no source when no create refers to it.
+      header: sourceFile === undefined ? header : yield* readPlanHeader(options.planFile),
       counts,
       planFile: path.normalize(options.planFile),
       reportFile: path.normalize(options.reportFile),

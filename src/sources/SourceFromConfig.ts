@@ -6,6 +6,7 @@ import type { HttpRequestError } from "../http/HttpRequestError.js"
 import { type Extent, unknownExtent } from "../progress/Progress.js"
 import { PeachClient } from "../target/PeachClient.js"
 import { ReadMeter, readCsv } from "./csv/CsvSource.js"
+import { SealingMeter, type SourceSeal } from "./SealingMeter.js"
 import type { CsvSourceError } from "./csv/CsvSourceError.js"
 import { KhorosClient, layerKhorosClient, makeKhorosPolicy } from "./khoros/KhorosClient.js"
 import { customerIds, type KhorosCustomerListError, type KhorosCustomerSource } from "./khoros/KhorosCustomers.js"
@@ -26,6 +27,8 @@ export interface OpenedSource {
   readonly summary: Effect.Effect<Option.Option<KhorosReadSummary>>
   /** How much there is to read, for progress: a CSV's bytes read against its size; the CRM's is unknown. */
   readonly extent: Effect.Effect<Extent>
+  /** For a CSV file: the SHA-256 and size of the bytes `items` read, once it has read them all (none before, and none for the CRM). */
+  readonly seal?: Effect.Effect<Option.Option<SourceSeal>> | undefined
 }
 
 /** A CSV file's size and the bytes `meter` saw read; unknown if the file cannot be looked at (reading will say why). */
@@ -56,7 +59,7 @@ export const openSource = (
   Effect.gen(function*() {
     const source = config.source
     if (source.kind === "csv") {
-      const meter = new ReadMeter()
+      const meter = new SealingMeter()
       return {
         description: `csv ${source.path}`,
         items: readCsv(source, meter),
@@ -66,7 +69,8 @@ export const openSource = (
           Effect.map(Option.map((item) => Object.keys(item._tag === "Record" ? item.data : {})))
         ),
         summary: Effect.succeed(Option.none()),
-        extent: bytesOf(source.path, meter)
+        extent: bytesOf(source.path, meter),
+        seal: Effect.sync(() => meter.seal)
       }
     }
     const peach = yield* PeachClient

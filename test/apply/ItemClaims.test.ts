@@ -1,7 +1,8 @@
 import { Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { bodyMismatch, claimRows, type LedgerView } from "../../src/apply/ItemClaims.js"
-import type { PlanItem } from "../../src/plan/Plan.js"
+import { bodyDigestOf } from "../../src/plan/BodyReference.js"
+import type { PlanItem, PlannedCreate } from "../../src/plan/Plan.js"
 import type { LedgerEntry } from "../../src/state/Ledger.js"
 
 const create = (key: string, line: number, externalId = `legacy-${key}`): PlanItem => ({
@@ -40,6 +41,20 @@ describe("bodyMismatch", () => {
     expect(Option.getOrThrow(bodyMismatch(edited)).detail).toContain("legacy-2")
     expect(Option.isSome(bodyMismatch({ ...create("1", 2), body: { typeId: "101" } } as PlanItem))).toBe(true)
     expect(bodyMismatch(create("1", 2))).toEqual(Option.none())
+  })
+
+  it("refuses a create made again from the source whose body is not the planned one, or that has none, before anything else", () => {
+    const planned = create("1", 2) as PlannedCreate
+    const restored = { ...planned, bodyDigest: bodyDigestOf(planned.body) }
+    expect(bodyMismatch(restored)).toEqual(Option.none())
+    const changed = Option.getOrThrow(bodyMismatch({ ...restored, body: { ...planned.body, name: "a lookup said otherwise" } }))
+    expect(changed.field).toBe("(body)")
+    expect(changed.detail).toContain("cases.csv:2 is not the one planned")
+    expect(changed.detail).toContain("make a new plan")
+    const none = Option.getOrThrow(bodyMismatch({ ...restored, body: {} }))
+    expect(none.detail).toContain("no case could be made again from cases.csv:2")
+    // The planned digest is judged first: a body made again that also names another externalId says it is not the planned one.
+    expect(Option.getOrThrow(bodyMismatch({ ...restored, body: { typeId: "101", externalId: "legacy-2" } })).field).toBe("(body)")
   })
 
   it("lets an update without externalId through, and refuses one that would re-key the case", () => {

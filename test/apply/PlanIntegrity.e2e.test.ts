@@ -1,15 +1,16 @@
 import { it } from "@effect/vitest"
-import { Chunk, Effect, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
 import type { PlanItem } from "../../src/plan/Plan.js"
-import { readPlanHeader, streamPlanItems, writePlanFile } from "../../src/plan/PlanFile.js"
+import { writePlanFile } from "../../src/plan/PlanFile.js"
 import { startSandbox } from "../../src/sandbox/SandboxServer.js"
 import { StateStore } from "../../src/state/StateStore.js"
 import { runCli } from "./e2e/CliInProcess.js"
 import { spawnCli } from "./e2e/CliProcess.js"
 import { csvLinesOfFirstRecords, expectedCsv } from "./e2e/Expected.js"
+import { readPlanItems } from "./e2e/PlanItems.js"
 import { finalAccounting, readCsvRows } from "./e2e/RunOutputs.js"
 import { requestsBetween, viewTarget, writeRequests } from "./e2e/TargetCheck.js"
 import { copyCsv, makeTempDir, samples, writeCsvConfig } from "./e2e/Workspace.js"
@@ -33,7 +34,7 @@ describe("apply runs only the plan that was reviewed", () => {
       // Lines 3 and 4 are the first two items; both end with the separating comma.
       expect(lines[2]!.endsWith(",") && lines[3]!.endsWith(",")).toBe(true)
       const variants: Array<[string, Array<string>, string]> = [
-        ["edited", lines.map((line, i) => (i === 2 ? line.replace("\"Autopay enrollment\"", "\"Autopay enrollment (edited)\"") : line)), "an item was edited"],
+        ["edited", lines.map((line, i) => (i === 2 ? line.replace("\"personId\":\"", "\"personId\":\"X") : line)), "an item was edited"],
         ["reordered", lines.map((line, i) => (i === 2 ? lines[3]! : i === 3 ? lines[2]! : line)), "reordered"],
         ["cut", lines.filter((_, i) => i !== 3), "cut or added"]
       ]
@@ -71,8 +72,8 @@ describe("apply runs only the plan that was reviewed", () => {
       expect((yield* runCli(["plan", "--config", config])).exitCode).toBe(3)
       // A plan written (digest and all) with one create whose body names the second create's externalId,
       // as a faulty planner would: without the check its POST is a 409 that stops the whole apply.
-      const header = yield* readPlanHeader(planFile)
-      const items = Chunk.toArray(yield* Stream.runCollect(streamPlanItems(planFile)))
+      // Its bodies are written out (no source file in its header), so apply sends them as they are.
+      const { header: { caseTypes: _types, sourceFile: _file, ...header }, items } = yield* readPlanItems(config, planFile)
       const creates = items.filter((item): item is Extract<PlanItem, { _tag: "create" }> => item._tag === "create")
       const [victim, other] = [creates[0]!, creates[1]!]
       const faulty = items.map((item) => (item === victim ? { ...victim, body: { ...victim.body, externalId: other.externalId } } : item))

@@ -82,6 +82,37 @@ describe("plan file", () => {
       expect(JSON.parse(fs.readFileSync(file, "utf8")).items).toHaveLength(4)
     }))
 
+  it.effect("records its source file's seal in the header once the items are written, in the one pass", () =>
+    Effect.gen(function*() {
+      const file = tempFile()
+      const options = { path: "cases.csv", delimiter: ",", quote: "\"", escape: "\"", encoding: "utf-8", gzip: "auto", header: true, skipEmptyLines: true, trim: false, maxRecordSize: 1_000_000 } as const
+      const referring: PlanHeader = { ...header, ownedFields: { "101": ["name"] }, sourceFile: { options, sha256: "", size: 0 } }
+      let itemsWritten = 0
+      const items = Stream.make(create(1), reject, create(2)).pipe(Stream.tap(() => Effect.sync(() => void itemsWritten++)))
+      // Asked for only once every item is written: the seal is known only once the source has been read.
+      const seal = Effect.suspend(() => itemsWritten === 3 ? Effect.succeed({ sha256: "ab".repeat(32), size: 12_345_678 }) : Effect.die("asked too early"))
+      yield* writePlanFile(file, referring, items, Effect.succeed(0), seal)
+      const sealed = { ...referring, sourceFile: { options, sha256: "ab".repeat(32), size: 12_345_678 } }
+      expect(yield* readPlanHeader(file)).toEqual(sealed)
+      expect((yield* verifyPlanFile(file)).header).toEqual(sealed)
+      expect(JSON.parse(fs.readFileSync(file, "utf8")).header).toEqual(sealed)
+      const lines = fs.readFileSync(file, "utf8").split("\n")
+      expect(lines[2]).not.toContain("body")
+      expect(lines[3]).toContain("\"_tag\":\"reject\"")
+    }))
+
+  it.effect("a plan whose header names a source but writes no create by reference names none in the end, and asks no seal", () =>
+    Effect.gen(function*() {
+      const file = tempFile()
+      const options = { path: "cases.csv", delimiter: ",", quote: "\"", escape: "\"", encoding: "utf-8", gzip: "auto", header: true, skipEmptyLines: true, trim: false, maxRecordSize: 1_000_000 } as const
+      const referring: PlanHeader = { ...header, sourceFile: { options, sha256: "", size: 0 }, caseTypes: { "101": "Legacy" } }
+      // Without owned fields in the header a create keeps its body; a reject never refers to anything.
+      yield* writePlanFile(file, referring, Stream.make(create(1), reject), Effect.succeed(0), Effect.die("no seal is needed"))
+      expect(yield* readPlanHeader(file)).toEqual(header)
+      expect((yield* verifyPlanFile(file)).header).toEqual(header)
+      expect(Chunk.toArray(yield* Stream.runCollect(streamPlanItems(file)))).toEqual([create(1), reject])
+    }))
+
   it.effect("writes a valid empty plan", () =>
     Effect.gen(function*() {
       const file = tempFile()
