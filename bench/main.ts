@@ -4,24 +4,31 @@
  * 2. End to end: `casesync migrate` as a child process (start-up included) into a sandbox at
  *    R requests/s with latency, both passes with every request counted (list reads too), and the
  *    same migration by a naive script (look up ext-<id>, then create, one at a time), with the ratio.
- * 2b. `casesync plan` as a child process at two sizes: records per CPU-second and peak RSS, and the growth.
+ * 2b. `casesync plan` as a child process at two sizes: records per CPU-second and peak RSS, and the growth;
+ *     the size of each plan file, its creates and bytes per create line.
+ * 2c. `casesync plan` of a small CSV against a target of N cases (bench/bigTarget.ts) at two N: peak RSS
+ *     and its growth, the decisions, and the list requests and seconds the listing took.
  * 3. The HTML report of a large plan: time and memory to write it, its size, and how
  *    long headless Chromium takes to open it (needs /usr/bin/chromium).
  * 4. Start-up: `casesync --help` (the compiled CLI) against `node -e 0`.
  * 5. A quiet `casesync sync --once` (child process) over N linked CRM cases: wall time, requests by side, writes (0).
  * Arguments: [csvRows=1000000] [cases=2000] [requestsPerSecond=100] [reportItems=1000000]
- *            [planSmallRows=100000] [planLargeRows=1000000] [latencyMs=20] [syncCases=10000].
+ *            [planSmallRows=100000] [planLargeRows=1000000] [latencyMs=20] [syncCases=10000]
+ *            [targetSmallCases=100000] [targetLargeCases=1000000] [targetRows=5000].
  * Run with --expose-gc (`npm run bench` does) so the heap figures are read after a collection.
  */
 import { runCsvBench } from "./csv.js"
 import { runMigrateBench } from "./migrate.js"
 import { runPlanBench } from "./plan.js"
+import { runPlanTargetBench } from "./planTarget.js"
 import { runReportBench } from "./report.js"
 import { runStartupBench } from "./startup.js"
 import { runSyncBench } from "./sync.js"
 
-const defaults = ["1000000", "2000", "100", "1000000", "100000", "1000000", "20", "10000"]
-const [csvRows, cases, rate, reportItems, planSmall, planLarge, latencyMs, syncCases] = defaults.map((value, i) => Number(process.argv[2 + i] ?? value))
+const defaults = ["1000000", "2000", "100", "1000000", "100000", "1000000", "20", "10000", "100000", "1000000", "5000"]
+const [csvRows, cases, rate, reportItems, planSmall, planLarge, latencyMs, syncCases, targetSmall, targetLarge, targetRows] = defaults.map((value, i) =>
+  Number(process.argv[2 + i] ?? value)
+)
 if (typeof globalThis.gc !== "function") console.log("(without --expose-gc: heap figures are read without a collection first)")
 
 console.log(`machine: ${process.version}, ${(await import("node:os")).cpus().length} cores, load ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")}`)
@@ -43,9 +50,19 @@ console.log(`  casesync / naive: ${(naive.seconds / first.seconds).toFixed(1)}×
 console.log(`\n== plan (child process, empty target): ${planSmall} and ${planLarge} rows`)
 const plan = await runPlanBench(planSmall!, planLarge!)
 for (const run of [plan.small, plan.large]) {
-  console.log(`  ${run.rows} rows: ${run.recordsPerCpuSecond} records per CPU-second (${run.cpuSeconds} s user+sys, ${run.wallSeconds} s wall), peak RSS ${run.peakRssMegabytes} MiB; plan.json ${run.planMegabytes} MB, ${run.bytesPerCreateLine} bytes per create line`)
+  console.log(`  ${run.rows} rows: ${run.recordsPerCpuSecond} records per CPU-second (${run.cpuSeconds} s user+sys, ${run.wallSeconds} s wall), peak RSS ${run.peakRssMegabytes} MiB`)
+  console.log(`    plan.json ${run.planMegabytes} MB (${run.planBytes} bytes), ${run.creates} creates, ${run.bytesPerCreateLine} bytes per create line`)
 }
 console.log(`  peak RSS growth ${planSmall} → ${planLarge} rows: ${plan.rssGrowth}×`)
+
+console.log(`\n== plan (child process) of ${targetRows} rows against a target of ${targetSmall} and ${targetLarge} cases (bench/bigTarget.ts)`)
+const targetPlan = await runPlanTargetBench(targetSmall!, targetLarge!, targetRows!)
+for (const { cases: held, plan: run, target: served } of [targetPlan.small, targetPlan.large]) {
+  const other = served.otherRequests === 0 ? "" : `, ${served.otherRequests} other requests`
+  console.log(`  ${held} target cases: peak RSS ${run.peakRssMegabytes} MiB (${run.cpuSeconds} s user+sys, ${run.wallSeconds} s wall)`)
+  console.log(`    listing: ${served.caseListRequests} case list requests in ${served.listingSeconds} s (+ ${served.peopleRequests} people, ${served.caseTypeRequests} case types${other}); ${run.decisions}`)
+}
+console.log(`  peak RSS growth ${targetSmall} → ${targetLarge} target cases: ${targetPlan.rssGrowth}×`)
 
 console.log(`\n== HTML report: a plan of ${reportItems} items`)
 const report = await runReportBench(reportItems!)

@@ -37,13 +37,24 @@ export interface MigrateBenchResult {
 
 const csvHeader = "case_id,borrower_ref,case_type,status,outcome,priority,channel,agent_code,subject,notes,created_at,updated_at,trustee_name,dispute_channel,branch_code,legacy_checksum"
 
+/** The fields of generated row `n` that vary (bench/bigTarget.ts builds the target case a row maps to from them). */
+export const legacyRow = (n: number) => ({
+  caseId: `LB-${n}`,
+  borrowerRef: `BRW-${1001 + (n % 60)}`,
+  agentCode: `AG-00${1 + (n % 5)}`,
+  subject: `Bench case ${n}`,
+  notes: "note, with a comma",
+  day: String(1 + (n % 28)).padStart(2, "0"),
+  branch: "NY-01"
+})
+
 /** Writes `cases` rows shaped like samples/csv/legacy-cases.csv (60 seeded borrowers, the shipped mapping), streamed. */
 export const writeLegacyCsv = async (file: string, cases: number): Promise<void> => {
   const out = fs.createWriteStream(file)
   out.write(csvHeader + "\r\n")
   for (let n = 0; n < cases; n++) {
-    const day = String(1 + (n % 28)).padStart(2, "0")
-    const line = `LB-${n},BRW-${1001 + (n % 60)},GEN,OPEN,,P3,phone,AG-00${1 + (n % 5)},Bench case ${n},"note, with a comma",2023-01-${day} 10:00:00,,,,NY-01,x${n}\r\n`
+    const row = legacyRow(n)
+    const line = `${row.caseId},${row.borrowerRef},GEN,OPEN,,P3,phone,${row.agentCode},${row.subject},"${row.notes}",2023-01-${row.day} 10:00:00,,,,${row.branch},x${n}\r\n`
     if (!out.write(line)) await new Promise<void>((resolve) => out.once("drain", () => resolve()))
   }
   await new Promise<void>((resolve) => out.end(() => resolve()))

@@ -2,7 +2,7 @@
  * `casesync plan` as a child process on generated CSVs of two sizes (the shipped mapping, an empty
  * target in a sandbox without limits): records per CPU-second (user + sys) and peak RSS, read by
  * bench/rusage.cjs at the child's exit, how RSS grows from the small size to the large one, and the
- * size of the plan file with the bytes of its average create line.
+ * size of the plan file each run wrote (every item a create: the target is empty).
  * `npx tsx bench/plan.ts [smallRows] [largeRows]`.
  */
 import { Effect } from "effect"
@@ -10,36 +10,30 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as readline from "node:readline"
-import { pathToFileURL } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { startSandbox } from "../src/sandbox/SandboxServer.js"
 import { runChild, writeJob } from "./migrate.js"
 
-/** One plan run: its size, CPU and memory. */
-export interface PlanRun {
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+
+/** The plan file a run wrote: its size, its counts line's creates, and the bytes its create lines take. */
+export interface PlanFileFigures {
+  readonly planBytes: number
+  readonly planMegabytes: number
+  readonly creates: number
+  /** Bytes of the create item lines (separator and newline included) over their number. */
+  readonly bytesPerCreateLine: number
+}
+
+/** One plan run: its size, CPU and memory, and its plan file. */
+export interface PlanRun extends PlanFileFigures {
   readonly rows: number
   readonly cpuSeconds: number
   readonly wallSeconds: number
   readonly recordsPerCpuSecond: number
   readonly peakRssMegabytes: number
-  /** plan.json, in MB (10^6 bytes), and its create lines' average length with the separator and newline. */
-  readonly planMegabytes: number
-  readonly bytesPerCreateLine: number
-}
-
-/** The plan file's size and the average byte length of its create lines (`,` and newline included), read line by line. */
-const planFileFigures = async (file: string) => {
-  let creates = 0
-  let createBytes = 0
-  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })
-  for await (const line of lines) {
-    if (!line.startsWith("{\"_tag\":\"create\"")) continue
-    creates++
-    createBytes += Buffer.byteLength(line) + 1
-  }
-  return {
-    planMegabytes: Math.round(fs.statSync(file).size / 1e4) / 100,
-    bytesPerCreateLine: creates === 0 ? 0 : Math.round((createBytes / creates) * 10) / 10
-  }
+  /** The plan's `read N = to create … + skipped …` line, as it printed it. */
+  readonly decisions: string
 }
 
 /** Both sizes and the growth of peak RSS between them. */
@@ -49,7 +43,35 @@ export interface PlanBenchResult {
   readonly rssGrowth: number
 }
 
-const planOnce = (rows: number, targetUrl: string) =>
+/** Reads a finished plan file once, line by line: its create lines' bytes and its counts line. */
+export const planFileFigures = async (file: string): Promise<PlanFileFigures> => {
+  const planBytes = fs.statSync(file).size
+  let createLines = 0
+  let createBytes = 0
+  let creates: number | undefined
+  for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
+    if (line.startsWith("{\"_tag\":\"create\"")) {
+      createLines++
+      createBytes += Buffer.byteLength(line) + 1
+    } else if (line.startsWith("\"counts\": ")) {
+      creates = (JSON.parse(line.slice("\"counts\": ".length).replace(/,$/, "")) as { create: number }).create
+    }
+  }
+  if (creates === undefined) throw new Error(`plan file ${file} has no counts line: the plan did not finish`)
+  return {
+    planBytes,
+    planMegabytes: Math.round(planBytes / 1e5) / 10,
+    creates,
+    bytesPerCreateLine: createLines === 0 ? 0 : Math.round(createBytes / createLines)
+  }
+}
+
+/**
+ * `casesync plan` of `rows` generated rows against `targetUrl` as a child process, in a temporary
+ * job folder: CPU and peak RSS from bench/rusage.cjs, and the plan file's figures, read before the
+ * folder is removed.
+ */
+export const planOnce = (rows: number, targetUrl: string) =>
   Effect.gen(function*() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "casesync-plan-bench-"))
     yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
@@ -60,15 +82,19 @@ const planOnce = (rows: number, targetUrl: string) =>
     )
     if (run.code !== 0 && run.code !== 3) return yield* Effect.die(new Error(`plan of ${rows} rows exited ${run.code}:\n${run.stderr}`))
     const usage = JSON.parse(fs.readFileSync(usageFile, "utf8")) as { userMicros: number; systemMicros: number; maxRssKb: number }
+    // The plan prints where it wrote the file, relative to its working directory (the repository root).
+    const planPath = /^\s*plan:\s+(.+)$/m.exec(run.stdout)?.[1]
+    if (planPath === undefined) return yield* Effect.die(new Error(`plan of ${rows} rows printed no plan file:\n${run.stdout}`))
+    const planFile = yield* Effect.promise(() => planFileFigures(path.resolve(root, planPath.trim())))
     const cpuSeconds = (usage.userMicros + usage.systemMicros) / 1e6
-    const plan = yield* Effect.promise(() => planFileFigures(path.join(dir, "out", "bench", "plan.json")))
     return {
       rows,
       cpuSeconds: Math.round(cpuSeconds * 100) / 100,
       wallSeconds: Math.round(run.seconds * 100) / 100,
       recordsPerCpuSecond: Math.round(rows / cpuSeconds),
       peakRssMegabytes: Math.round(usage.maxRssKb / 1024),
-      ...plan
+      decisions: /read \d+ = .*/.exec(run.stdout)?.[0] ?? "(no counts line printed)",
+      ...planFile
     } satisfies PlanRun
   }).pipe(Effect.scoped)
 
