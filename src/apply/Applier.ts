@@ -357,8 +357,13 @@ export const applyPlan = <E, R>(
         Effect.flatMap((resolution) => record(item, resolution))
       ))
 
+    // The first batch only fills the window, so the first writes need not wait for a whole
+    // batch of the plan to be read and recorded; the next batches are prepared behind them.
+    const firstBatch = Math.max(1, Math.min(inputs.concurrency, ledgerBatchSize))
     yield* inputs.items.pipe(
-      Stream.grouped(ledgerBatchSize),
+      Stream.zipWithIndex,
+      Stream.groupAdjacentBy(([, i]) => (i < firstBatch ? -1 : Math.floor((i - firstBatch) / ledgerBatchSize))),
+      Stream.map(([, batch]) => Chunk.map(batch, ([item]) => item)),
       Stream.mapEffect(prepareBatch),
       // The next batch is prepared while this one's writes are in flight.
       Stream.buffer({ capacity: 1 }),

@@ -77,7 +77,7 @@ const create = (n: number, status: Case["status"] = "initiated"): PlanItem => ({
   values: { status }
 })
 
-const run = (target: ReturnType<typeof makeTarget>, items: Array<PlanItem>, dir = fs.mkdtempSync(path.join(os.tmpdir(), "apply-"))) =>
+const run = (target: ReturnType<typeof makeTarget>, items: Array<PlanItem> | Stream.Stream<PlanItem>, dir = fs.mkdtempSync(path.join(os.tmpdir(), "apply-"))) =>
   Effect.gen(function*() {
     const targets = yield* indexTargetCases(Stream.fromIterable(target.cases.values()), ["status"])
     const results = yield* openCsvOutput(path.join(dir, "results.csv"), resultColumns)
@@ -86,7 +86,7 @@ const run = (target: ReturnType<typeof makeTarget>, items: Array<PlanItem>, dir 
       job: "t",
       runId: `run-${Math.random()}`,
       planId: "p",
-      items: Stream.fromIterable(items),
+      items: Array.isArray(items) ? Stream.fromIterable(items) : items,
       targets: lookupInIndex(targets),
       writer: target.writer,
       results,
@@ -257,6 +257,29 @@ describe("applyPlan", () => {
       expect(reached, "LG-240 was sent while LG-1 was still in flight").toBe(true)
       expect(counts).toMatchObject({ read: 250, create: 250 })
       expect(target.requests.filter((r) => r.startsWith("POST")).length).toBe(250)
+    }).pipe(Effect.provide(layer)))
+
+  it.live("sends the first writes before a whole ledger batch of the plan has been read", () =>
+    Effect.gen(function*() {
+      const target = makeTarget()
+      const more = yield* Deferred.make<void>()
+      // The plan's items after the 20th come only once released: the first writes must not wait for them.
+      const items = Stream.concat(
+        Stream.fromIterable(Array.from({ length: 20 }, (_, i) => create(i + 1))),
+        Stream.unwrap(Effect.as(Deferred.await(more), Stream.fromIterable(Array.from({ length: 230 }, (_, i) => create(i + 21)))))
+      )
+      const running = yield* Effect.fork(run(target, items))
+      const sent = yield* Effect.promise(async () => {
+        for (let waited = 0; waited < 5_000; waited += 20) {
+          if (target.requests.includes("POST legacy-LG-1")) return true
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
+        return false
+      })
+      yield* Deferred.succeed(more, undefined)
+      const { counts } = yield* Fiber.join(running)
+      expect(sent, "LG-1 was sent before the rest of the plan was read").toBe(true)
+      expect(counts).toMatchObject({ read: 250, create: 250 })
     }).pipe(Effect.provide(layer)))
 
   it.effect("reports the items done to the run's progress in chunks, not one by one", () =>
