@@ -100,14 +100,20 @@ export const applyPlan = <E, R>(
       location: formatLocation(item.location)
     })
 
-    // The ledger rows of writes that start (or end) together share one transaction; each item still
-    // waits until its own row is durable, so no request leaves before its `sent` row is committed.
-    const sentRows = yield* makeGroupCommit((items: ReadonlyArray<LedgerItem>) => store.markSentAll(items, runId))
-    const confirmedRows = yield* makeGroupCommit((confirmations: ReadonlyArray<{ item: LedgerItem; confirmation: Confirmation }>) =>
-      store.markConfirmedAll(confirmations)
+    // The ledger rows of writes that start and of writes that end meanwhile share one transaction
+    // (one commit, where a steady stream would make two per write); each item still waits until
+    // its own row is durable, so no request leaves before its `sent` row is committed.
+    type Transition =
+      | { readonly _tag: "sent"; readonly item: LedgerItem }
+      | { readonly _tag: "confirmed"; readonly item: LedgerItem; readonly confirmation: Confirmation }
+    const rows = yield* makeGroupCommit((group: ReadonlyArray<Transition>) =>
+      store.markAll({
+        sent: group.flatMap((t) => (t._tag === "sent" ? [t.item] : [])),
+        confirmed: group.flatMap((t) => (t._tag === "confirmed" ? [t] : []))
+      }, runId)
     )
-    const markSent = (item: LedgerItem) => sentRows.submit(item)
-    const markConfirmed = (item: LedgerItem, confirmation: Confirmation) => confirmedRows.submit({ item, confirmation })
+    const markSent = (item: LedgerItem) => rows.submit({ _tag: "sent", item })
+    const markConfirmed = (item: LedgerItem, confirmation: Confirmation) => rows.submit({ _tag: "confirmed", item, confirmation })
 
     const confirm = (item: { readonly sourceKey: string; readonly location: SourceLocation }, kase: Case, values: OwnedValues) =>
       markConfirmed(own(item), {
