@@ -367,6 +367,10 @@ export const applyPlan = <E, R>(
     // batch of the plan to be read and recorded; the next batches are prepared behind them.
     const firstBatch = Math.max(1, Math.min(inputs.concurrency, ledgerBatchSize))
     yield* inputs.items.pipe(
+      // Reading the plan is synchronous within a block of the file: yield every few items, so
+      // the writes in the window go on while the next batch is read (the first one above all).
+      Stream.rechunk(firstBatch),
+      Stream.mapChunksEffect((chunk) => Effect.as(Effect.yieldNow(), chunk)),
       Stream.zipWithIndex,
       Stream.groupAdjacentBy(([, i]) => (i < firstBatch ? -1 : Math.floor((i - firstBatch) / ledgerBatchSize))),
       Stream.map(([, batch]) => Chunk.map(batch, ([item]) => item)),

@@ -1,5 +1,5 @@
 import { it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Option, Stream } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option, Stream } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -281,6 +281,24 @@ describe("applyPlan", () => {
       expect(sent, "LG-1 was sent before the rest of the plan was read").toBe(true)
       expect(counts).toMatchObject({ read: 250, create: 250 })
     }).pipe(Effect.provide(layer)))
+
+  it.effect("sends the first write before the next ledger batch is read and recorded", () =>
+    Effect.gen(function*() {
+      const events: Array<string> = []
+      const target = makeTarget()
+      const writer: CaseWriter = {
+        ...target.writer,
+        createCase: (personId, body) => Effect.zipRight(Effect.sync(() => events.push("POST")), target.writer.createCase(personId, body))
+      }
+      // The ledger rows of a batch are recorded when it is prepared; the second batch's must wait for the first write.
+      const store = Layer.effect(StateStore, Effect.map(StateStore, (store) => ({
+        ...store,
+        recordPlanned: (entries: Parameters<typeof store.recordPlanned>[0]) => Effect.zipRight(Effect.sync(() => events.push(`planned ${entries.length}`)), store.recordPlanned(entries))
+      }))).pipe(Layer.provide(layer))
+      const { counts } = yield* run({ ...target, writer }, Array.from({ length: 250 }, (_, i) => create(i + 1))).pipe(Effect.provide(store))
+      expect(counts.create).toBe(250)
+      expect(events.slice(0, 2)).toEqual(["planned 2", "POST"])
+    }))
 
   it.effect("reports the items done to the run's progress in chunks, not one by one", () =>
     Effect.gen(function*() {
