@@ -100,14 +100,20 @@ export const applyPlan = <E, R>(
       location: formatLocation(item.location)
     })
 
-    // The ledger rows of writes that start (or end) together share one transaction; each item still
-    // waits until its own row is durable, so no request leaves before its `sent` row is committed.
-    const sentRows = yield* makeGroupCommit((items: ReadonlyArray<LedgerItem>) => store.markSentAll(items, runId))
-    const confirmedRows = yield* makeGroupCommit((confirmations: ReadonlyArray<{ item: LedgerItem; confirmation: Confirmation }>) =>
-      store.markConfirmedAll(confirmations)
+    // The ledger rows of writes that start and of writes that end meanwhile share one transaction
+    // (one commit, where a steady stream would make two per write); each item still waits until
+    // its own row is durable, so no request leaves before its `sent` row is committed.
+    type Transition =
+      | { readonly _tag: "sent"; readonly item: LedgerItem }
+      | { readonly _tag: "confirmed"; readonly item: LedgerItem; readonly confirmation: Confirmation }
+    const rows = yield* makeGroupCommit((group: ReadonlyArray<Transition>) =>
+      store.markAll({
+        sent: group.flatMap((t) => (t._tag === "sent" ? [t.item] : [])),
+        confirmed: group.flatMap((t) => (t._tag === "confirmed" ? [t] : []))
+      }, runId)
     )
-    const markSent = (item: LedgerItem) => sentRows.submit(item)
-    const markConfirmed = (item: LedgerItem, confirmation: Confirmation) => confirmedRows.submit({ item, confirmation })
+    const markSent = (item: LedgerItem) => rows.submit({ _tag: "sent", item })
+    const markConfirmed = (item: LedgerItem, confirmation: Confirmation) => rows.submit({ _tag: "confirmed", item, confirmation })
 
     const confirm = (item: { readonly sourceKey: string; readonly location: SourceLocation }, kase: Case, values: OwnedValues) =>
       markConfirmed(own(item), {
@@ -357,8 +363,17 @@ export const applyPlan = <E, R>(
         Effect.flatMap((resolution) => record(item, resolution))
       ))
 
+    // The first batch only fills the window, so the first writes need not wait for a whole
+    // batch of the plan to be read and recorded; the next batches are prepared behind them.
+    const firstBatch = Math.max(1, Math.min(inputs.concurrency, ledgerBatchSize))
     yield* inputs.items.pipe(
-      Stream.grouped(ledgerBatchSize),
+      // Reading the plan is synchronous within a block of the file: yield every few items, so
+      // the writes in the window go on while the next batch is read (the first one above all).
+      Stream.rechunk(firstBatch),
+      Stream.mapChunksEffect((chunk) => Effect.as(Effect.yieldNow(), chunk)),
+      Stream.zipWithIndex,
+      Stream.groupAdjacentBy(([, i]) => (i < firstBatch ? -1 : Math.floor((i - firstBatch) / ledgerBatchSize))),
+      Stream.map(([, batch]) => Chunk.map(batch, ([item]) => item)),
       Stream.mapEffect(prepareBatch),
       // The next batch is prepared while this one's writes are in flight.
       Stream.buffer({ capacity: 1 }),

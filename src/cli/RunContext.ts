@@ -46,11 +46,17 @@ const forPlanner = (result: MappingResult) =>
 export const loadConfiguredMapping = (config: RunConfig, crmHttp?: Layer.Layer<HttpClient.HttpClient>) =>
   Effect.gen(function*() {
     const client = yield* PeachClient
-    const caseTypes = yield* Stream.runCollect(client.listCaseTypes())
-    const source = yield* openSource(config, crmHttp)
-    const sourceFields = yield* source.fields
+    // The target's answer and the source's header do not depend on each other: wait for both at
+    // once. Either's failure is reported as before, the target's first.
+    const [caseTypes, opened] = yield* Effect.all([
+      Effect.either(Stream.runCollect(client.listCaseTypes())),
+      Effect.either(Effect.flatMap(openSource(config, crmHttp), (source) => Effect.map(source.fields, (sourceFields) => ({ source, sourceFields }))))
+    ], { concurrency: 2 })
+    if (Either.isLeft(caseTypes)) return yield* caseTypes.left
+    if (Either.isLeft(opened)) return yield* opened.left
+    const { source, sourceFields } = opened.right
     const compiled = yield* loadMapping(config.mappingFile, {
-      caseTypes: Array.from(caseTypes),
+      caseTypes: Array.from(caseTypes.right),
       sourceFields: Option.getOrUndefined(sourceFields),
       configFile: config.file
     })

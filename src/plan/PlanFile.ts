@@ -16,11 +16,11 @@
 import { Data, Effect, Schema, Stream } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import * as readline from "node:readline"
 import type { SourceSeal } from "../sources/SealingMeter.js"
 import { formatLocation } from "../sources/SourceRecord.js"
 import { isReference, type PlanEntry, referenceLinePrefix } from "./BodyReference.js"
 import { countItem, emptyCounts, PlanCounts, PlanHeader, type PlanItem } from "./Plan.js"
+import { type FileLine, fileLines } from "./FileLines.js"
 import { decodePlanLine, encodePlanLine } from "./PlanLine.js"
 import { PlanDigest, planDigester, digestProblem } from "./PlanDigest.js"
 
@@ -157,11 +157,7 @@ export const writePlanFile = <E, R>(
       })
   )
 
-const lines = (file: string) =>
-  Stream.fromAsyncIterable(
-    readline.createInterface({ input: fs.createReadStream(file, "utf8"), crlfDelay: Infinity }),
-    (error) => new PlanFileError({ file, reason: String(error) })
-  ).pipe(Stream.zipWithIndex, Stream.map(([text, index]) => ({ text, line: index + 1 })))
+const lines = (file: string) => fileLines(file, (error) => new PlanFileError({ file, reason: String(error) }))
 
 const parseJson = (file: string, line: number, text: string) =>
   Effect.try({
@@ -223,23 +219,29 @@ export const streamPlanItems = (file: string): Stream.Stream<PlanItem, PlanFileE
     )
   )
 
-/** Reads the counts line at the end of a plan file (it ends with `,` before the digest line, `}` in older plans). */
+
+const countsPrefix = "\"counts\": "
+const digestPrefix = "\"digest\": "
+
+/** Decodes the counts line (it ends with `,` before the digest line, `}` in older plans). */
+const decodeCountsLine = (file: string, found: FileLine | undefined): Effect.Effect<PlanCounts, PlanFileError> =>
+  found === undefined
+    ? Effect.fail(new PlanFileError({ file, reason: "no counts line: the plan was not finished" }))
+    : parseJson(file, found.line, found.text.slice(countsPrefix.length, -1)).pipe(
+      Effect.flatMap((json) => {
+        const decoded = decodeCounts(json)
+        return decoded._tag === "Right"
+          ? Effect.succeed(decoded.right)
+          : Effect.fail(new PlanFileError({ file, line: found.line, reason: decoded.left.message }))
+      })
+    )
+
+/** Reads the counts line at the end of a plan file. */
 export const readPlanCounts = (file: string): Effect.Effect<PlanCounts, PlanFileError> =>
   lines(file).pipe(
-    Stream.filter(({ text }) => text.startsWith("\"counts\": ")),
+    Stream.filter(({ text }) => text.startsWith(countsPrefix)),
     Stream.runHead,
-    Effect.flatMap((found) =>
-      found._tag === "None"
-        ? Effect.fail(new PlanFileError({ file, reason: "no counts line: the plan was not finished" }))
-        : parseJson(file, found.value.line, found.value.text.slice("\"counts\": ".length, -1)).pipe(
-          Effect.flatMap((json) => {
-            const decoded = decodeCounts(json)
-            return decoded._tag === "Right"
-              ? Effect.succeed(decoded.right)
-              : Effect.fail(new PlanFileError({ file, line: found.value.line, reason: decoded.left.message }))
-          })
-        )
-    )
+    Effect.flatMap((found) => decodeCountsLine(file, found._tag === "Some" ? found.value : undefined))
   )
 
 /**
@@ -251,28 +253,32 @@ export const readPlanCounts = (file: string): Effect.Effect<PlanCounts, PlanFile
 export const verifyPlanFile = (file: string): Effect.Effect<{ readonly header: PlanHeader; readonly counts: PlanCounts }, PlanFileError> =>
   Effect.gen(function*() {
     const header = yield* readPlanHeader(file)
-    const counts = yield* readPlanCounts(file)
     const refuse = (reason: string) =>
       new PlanFileError({ file, reason: `${reason}. Apply runs a plan only as it was reviewed: make a new plan (casesync plan) and review it` })
     const digester = planDigester()
-    const read = yield* lines(file).pipe(
-      Stream.runFold({ headerText: "", countsText: "", digestText: "" }, (found, { line, text }) => {
-        if (line === 1) return { ...found, headerText: text.slice("{\"header\": ".length, -1) }
-        if (text.startsWith("\"counts\": ")) return { ...found, countsText: text.slice("\"counts\": ".length, -1) }
-        if (text.startsWith("\"digest\": ")) return { ...found, digestText: text.slice("\"digest\": ".length, -1) }
-        if (line > 2 && isItemLine(text)) digester.add(text.endsWith(",") ? text.slice(0, -1) : text)
-        return found
-      })
-    )
-    if (read.digestText === "") return yield* refuse("it records no digest (written by an older casesync, or cut short)")
+    // One pass over the file; the counts and digest lines are kept whole (one each, or the plan was edited).
+    const read = { headerText: "", counts: [] as Array<FileLine>, digests: [] as Array<string> }
+    yield* Stream.runForEach(lines(file), ({ line, text }) =>
+      Effect.sync(() => {
+        if (line === 1) read.headerText = text.slice("{\"header\": ".length, -1)
+        else if (text.startsWith(countsPrefix)) read.counts.push({ line, text })
+        else if (text.startsWith(digestPrefix)) read.digests.push(text.slice(digestPrefix.length, -1))
+        else if (line > 2 && isItemLine(text)) digester.add(text.endsWith(",") ? text.slice(0, -1) : text)
+      }))
+    const counts = yield* decodeCountsLine(file, read.counts[0])
+    if (read.counts.length > 1) return yield* refuse("it has more than one counts line: it was edited since it was written")
+    if (read.digests.length > 1) return yield* refuse("it has more than one digest line: it was edited since it was written")
+    const countsText = read.counts[0]!.text.slice(countsPrefix.length, -1)
+    const digestText = read.digests[0] ?? ""
+    if (digestText === "") return yield* refuse("it records no digest (written by an older casesync, or cut short)")
     const recorded = yield* Effect.try({
-      try: () => JSON.parse(read.digestText) as unknown,
+      try: () => JSON.parse(digestText) as unknown,
       catch: () => refuse("its digest line is not valid JSON")
     }).pipe(Effect.flatMap((json) => {
       const decoded = decodeDigest(json)
       return decoded._tag === "Right" ? Effect.succeed(decoded.right) : Effect.fail(refuse(`its digest line is damaged: ${decoded.left.message}`))
     }))
-    const problem = digestProblem(recorded, digester.finish(read.headerText, read.countsText))
+    const problem = digestProblem(recorded, digester.finish(read.headerText, countsText))
     if (problem._tag === "Some") return yield* refuse(problem.value)
     return { header, counts }
   })

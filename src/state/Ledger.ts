@@ -104,6 +104,17 @@ export interface Ledger {
   readonly markConfirmedAll: (
     confirmations: ReadonlyArray<{ readonly item: LedgerItem; readonly confirmation: Confirmation }>
   ) => Effect.Effect<void, StateStoreError>
+  /**
+   * `markSentAll` and `markConfirmedAll` in one transaction: the `sent` rows of writes about to
+   * start and the `confirmed` rows of writes just answered, one durable commit for both. All or none.
+   */
+  readonly markAll: (
+    group: {
+      readonly sent: ReadonlyArray<LedgerItem>
+      readonly confirmed: ReadonlyArray<{ readonly item: LedgerItem; readonly confirmation: Confirmation }>
+    },
+    runId: string
+  ) => Effect.Effect<void, StateStoreError>
   /** `planned|sent -> rejected`: the target refused the write; keeps the last confirmed snapshot. */
   readonly markRejected: (
     item: LedgerItem,
@@ -318,6 +329,23 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
     }
   )
 
+  const markAll = Effect.fn("StateStore.markAll")(
+    function*(
+      group: {
+        readonly sent: ReadonlyArray<LedgerItem>
+        readonly confirmed: ReadonlyArray<{ readonly item: LedgerItem; readonly confirmation: Confirmation }>
+      },
+      runId: string
+    ) {
+      const size = group.sent.length + group.confirmed.length
+      if (size === 0) return
+      yield* sql.withTransaction(Effect.zipRight(
+        Effect.forEach(group.sent, (item) => markSent(item, runId), { discard: true }),
+        Effect.forEach(group.confirmed, ({ confirmation, item }) => markConfirmed(item, confirmation), { discard: true })
+      )).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(fromSqlError(`marking ${size} ledger rows sent or confirmed`)(error))))
+    }
+  )
+
   const getEntries = Effect.fn("StateStore.getEntries")(function*(job: string, sourceKeys: ReadonlyArray<string>) {
     const found = new Map<string, LedgerEntry>()
     for (const keys of chunksOf(Array.from(new Set(sourceKeys)), lookupBatchSize)) {
@@ -393,6 +421,7 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
     markSentAll,
     markConfirmed,
     markConfirmedAll,
+    markAll,
     markRejected,
     getEntries,
     getEntriesByExternalId,

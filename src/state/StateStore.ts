@@ -1,6 +1,5 @@
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { FileSystem } from "@effect/platform/FileSystem"
-import { PgClient, PgMigrator } from "@effect/sql-pg"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Cause, Context, Duration, Effect, Layer, Redacted } from "effect"
@@ -42,12 +41,14 @@ export const make: Effect.Effect<StateStoreService, never, SqlClient> = Effect.m
 
 // == layers
 
-const connectError = (detail: string) => (cause: Cause.Cause<unknown>) =>
+/** A layer that failed to connect: a `Connect` error, unless it was only interrupted. */
+export const connectError = (detail: string) => (cause: Cause.Cause<unknown>) =>
   Cause.isInterruptedOnly(cause)
     ? Layer.failCause(cause as Cause.Cause<never>)
     : Layer.fail(new StateStoreError({ reason: "Connect", detail, cause: Cause.squash(cause) }))
 
-const migrationError = (cause: unknown) =>
+/** A migration that failed, as a `Migration` error. */
+export const migrationError = (cause: unknown) =>
   new StateStoreError({ reason: "Migration", detail: "migrating the state schema", cause })
 
 const layerSqlite = (options: SqliteStateOptions): Layer.Layer<StateStore, StateStoreError> => {
@@ -84,47 +85,10 @@ const layerSqlite = (options: SqliteStateOptions): Layer.Layer<StateStore, State
   return Layer.provide(store, client)
 }
 
-const schemaName = /^[a-z_][a-z0-9_]*$/
-
-/** A loggable form of a connection URL. */
-const withoutPassword = (url: URL): string => {
-  const shown = new URL(url.href)
-  if (shown.password) shown.password = "***"
-  return shown.href
-}
-
+// pg and @effect/sql-pg are loaded only for a PostgreSQL store: a run on SQLite (the default)
+// does not parse and evaluate them at every start.
 const layerPg = (options: PgStateOptions): Layer.Layer<StateStore, StateStoreError> =>
-  Layer.unwrapEffect(Effect.gen(function*() {
-    const { schema } = options
-    const raw = Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url
-    const url = yield* Effect.try({
-      try: () => new URL(raw),
-      catch: (cause) => new StateStoreError({ reason: "Connect", detail: "the postgres URL is not a URL", cause })
-    })
-    if (schema !== undefined) {
-      if (!schemaName.test(schema)) {
-        return yield* new StateStoreError({
-          reason: "Connect",
-          detail: `schema name "${schema}" must be lower-case letters, digits and underscores`
-        })
-      }
-      // Every pooled connection starts with the schema first on its search_path.
-      const given = url.searchParams.get("options")
-      url.searchParams.set("options", `${given ? `${given} ` : ""}-c search_path=${schema}`)
-    }
-    const shown = withoutPassword(url)
-    const store = Layer.effect(
-      StateStore,
-      Effect.gen(function*() {
-        yield* migrate(PgMigrator.run, schema).pipe(Effect.mapError(migrationError), Effect.provide(NodeContext.layer))
-        return yield* make
-      })
-    )
-    const client = PgClient.layer({ url: Redacted.make(url.href), applicationName: "casesync" }).pipe(
-      Layer.catchAllCause(connectError(`connecting to postgres at ${shown}`))
-    )
-    return Layer.provide(store, client)
-  }))
+  Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./PgStateStore.js")), (pg) => pg.layerPg(options)))
 
 const layerFromUrl = (urlOrPath: string): Layer.Layer<StateStore, StateStoreError> => {
   if (!/^postgres(ql)?:\/\//i.test(urlOrPath)) return layerSqlite({ filename: urlOrPath })

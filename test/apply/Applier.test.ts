@@ -1,5 +1,5 @@
 import { it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Option, Stream } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option, Stream } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -77,7 +77,7 @@ const create = (n: number, status: Case["status"] = "initiated"): PlanItem => ({
   values: { status }
 })
 
-const run = (target: ReturnType<typeof makeTarget>, items: Array<PlanItem>, dir = fs.mkdtempSync(path.join(os.tmpdir(), "apply-"))) =>
+const run = (target: ReturnType<typeof makeTarget>, items: Array<PlanItem> | Stream.Stream<PlanItem>, dir = fs.mkdtempSync(path.join(os.tmpdir(), "apply-"))) =>
   Effect.gen(function*() {
     const targets = yield* indexTargetCases(Stream.fromIterable(target.cases.values()), ["status"])
     const results = yield* openCsvOutput(path.join(dir, "results.csv"), resultColumns)
@@ -86,7 +86,7 @@ const run = (target: ReturnType<typeof makeTarget>, items: Array<PlanItem>, dir 
       job: "t",
       runId: `run-${Math.random()}`,
       planId: "p",
-      items: Stream.fromIterable(items),
+      items: Array.isArray(items) ? Stream.fromIterable(items) : items,
       targets: lookupInIndex(targets),
       writer: target.writer,
       results,
@@ -258,6 +258,47 @@ describe("applyPlan", () => {
       expect(counts).toMatchObject({ read: 250, create: 250 })
       expect(target.requests.filter((r) => r.startsWith("POST")).length).toBe(250)
     }).pipe(Effect.provide(layer)))
+
+  it.live("sends the first writes before a whole ledger batch of the plan has been read", () =>
+    Effect.gen(function*() {
+      const target = makeTarget()
+      const more = yield* Deferred.make<void>()
+      // The plan's items after the 20th come only once released: the first writes must not wait for them.
+      const items = Stream.concat(
+        Stream.fromIterable(Array.from({ length: 20 }, (_, i) => create(i + 1))),
+        Stream.unwrap(Effect.as(Deferred.await(more), Stream.fromIterable(Array.from({ length: 230 }, (_, i) => create(i + 21)))))
+      )
+      const running = yield* Effect.fork(run(target, items))
+      const sent = yield* Effect.promise(async () => {
+        for (let waited = 0; waited < 5_000; waited += 20) {
+          if (target.requests.includes("POST legacy-LG-1")) return true
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
+        return false
+      })
+      yield* Deferred.succeed(more, undefined)
+      const { counts } = yield* Fiber.join(running)
+      expect(sent, "LG-1 was sent before the rest of the plan was read").toBe(true)
+      expect(counts).toMatchObject({ read: 250, create: 250 })
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("sends the first write before the next ledger batch is read and recorded", () =>
+    Effect.gen(function*() {
+      const events: Array<string> = []
+      const target = makeTarget()
+      const writer: CaseWriter = {
+        ...target.writer,
+        createCase: (personId, body) => Effect.zipRight(Effect.sync(() => events.push("POST")), target.writer.createCase(personId, body))
+      }
+      // The ledger rows of a batch are recorded when it is prepared; the second batch's must wait for the first write.
+      const store = Layer.effect(StateStore, Effect.map(StateStore, (store) => ({
+        ...store,
+        recordPlanned: (entries: Parameters<typeof store.recordPlanned>[0]) => Effect.zipRight(Effect.sync(() => events.push(`planned ${entries.length}`)), store.recordPlanned(entries))
+      }))).pipe(Layer.provide(layer))
+      const { counts } = yield* run({ ...target, writer }, Array.from({ length: 250 }, (_, i) => create(i + 1))).pipe(Effect.provide(store))
+      expect(counts.create).toBe(250)
+      expect(events.slice(0, 2)).toEqual(["planned 2", "POST"])
+    }))
 
   it.effect("reports the items done to the run's progress in chunks, not one by one", () =>
     Effect.gen(function*() {

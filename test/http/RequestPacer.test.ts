@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Deferred, Effect, Fiber, Ref, TestClock } from "effect"
 import nock from "nock"
-import { makeRequestPacer } from "../../src/http/index.js"
+import { makeRequestPacer, type RequestPacer } from "../../src/http/index.js"
 import { apiOrigin, awaitCondition, makeTestClient, testPolicy, useNock } from "./NockTestKit.js"
 
 useNock()
@@ -18,6 +18,29 @@ const startTimes = (limits: Parameters<typeof makeRequestPacer>[0], n: number, a
     yield* TestClock.adjust(advanceMillis)
     return yield* Fiber.join(fiber)
   })
+
+/**
+ * One caller at a time: it starts, works for `workMillis(i)`, then asks for the next start.
+ * Returns the TestClock time of each start.
+ */
+const sequentialStarts = (
+  pacerOrLimits: RequestPacer | Parameters<typeof makeRequestPacer>[0],
+  n: number,
+  workMillis: (i: number) => number
+) =>
+  Effect.gen(function*() {
+    const pacer = "run" in pacerOrLimits ? pacerOrLimits : yield* makeRequestPacer(pacerOrLimits)
+    const fiber = yield* Effect.forEach(
+      Array.from({ length: n }, (_, i) => i),
+      (i) => Effect.zipLeft(pacer.run(Clock.currentTimeMillis), Effect.sleep(workMillis(i)))
+    ).pipe(Effect.fork)
+    yield* TestClock.adjust(60_000)
+    return yield* Fiber.join(fiber)
+  })
+
+/** The most starts in any half-open second [t, t + 1000). */
+const busiestSecond = (times: ReadonlyArray<number>) =>
+  Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length))
 
 describe("RequestPacer", () => {
   it.effect("spaces request starts 1 / requestsPerSecond apart", () =>
@@ -48,6 +71,63 @@ describe("RequestPacer", () => {
       )
       yield* TestClock.adjust(1000)
       expect(yield* Fiber.join(fiber)).toEqual([10_000, 11_000])
+    }))
+
+  it.effect("a late start does not shift the schedule: n starts take (n - 1) / R, not n × (1 / R + lateness)", () =>
+    Effect.gen(function*() {
+      // One caller at a time whose work sometimes outlasts the interval: those starts are late,
+      // and the next ones make it up instead of pushing every later start back.
+      const times = yield* sequentialStarts({ requestsPerSecond: 100 }, 40, (i) => (i % 4 === 3 ? 15 : 5))
+      expect(times.slice(0, 6)).toEqual([0, 10, 20, 30, 45, 50])
+      expect(times[39]).toBe(390)
+    }))
+
+  it.effect("a start later than the catch-up window restarts the schedule: a long stall is not made up in one burst", () =>
+    Effect.gen(function*() {
+      const times = yield* sequentialStarts({ requestsPerSecond: 10 }, 9, (i) => (i === 4 ? 600 : 0))
+      expect(times).toEqual([0, 100, 200, 300, 400, 1000, 1100, 1200, 1300])
+    }))
+
+  it.effect("making up for late starts never puts more than requestsPerSecond starts in any second", () =>
+    Effect.gen(function*() {
+      const times = yield* sequentialStarts({ requestsPerSecond: 10 }, 40, (i) => (i === 4 ? 240 : 0))
+      // The late start is made up at once (two starts at 640)...
+      expect(times.slice(4, 8)).toEqual([400, 640, 640, 700])
+      // ...yet no second holds more than 10 starts, and the schedule still ends on time.
+      expect(busiestSecond(times)).toBe(10)
+      expect(times[39]).toBe(3900)
+    }))
+
+  it.effect("at 100 per second and more, the one-second cap leaves 2% slack, so a start made up late is not made late again a second later", () =>
+    Effect.gen(function*() {
+      // The 51st start comes 40 ms late and is made up at once. Counted exactly (100 starts in any
+      // second), the start 100 after it would have to wait those 40 ms as well, every second on.
+      const times = yield* sequentialStarts({ requestsPerSecond: 100 }, 500, (i) => (i === 49 ? 50 : 0))
+      expect(times.slice(49, 56)).toEqual([490, 540, 540, 540, 540, 540, 550])
+      expect(busiestSecond(times)).toBeLessThanOrEqual(102)
+      expect(times.slice(400)).toEqual(Array.from({ length: 100 }, (_, i) => 4000 + 10 * i))
+    }))
+
+  it.effect("a Retry-After pause is not made up afterwards, even a short one: starts resume spaced", () =>
+    Effect.gen(function*() {
+      const pacer = yield* makeRequestPacer({ requestsPerSecond: 10 })
+      yield* pacer.run(Effect.void)
+      // The next start was due at 100; the pause holds it to 200, within the catch-up window.
+      yield* pacer.pauseUntil(200)
+      const fiber = yield* Effect.forEach([1, 2, 3], () => pacer.run(Clock.currentTimeMillis), { concurrency: "unbounded" }).pipe(Effect.fork)
+      yield* TestClock.adjust(1000)
+      expect([...(yield* Fiber.join(fiber))].sort((a, b) => a - b)).toEqual([200, 300, 400])
+    }))
+
+  it.effect("after a 429 late starts are not made up: the schedule moves with them until the rate is back", () =>
+    Effect.gen(function*() {
+      const pacer = yield* makeRequestPacer({ requestsPerSecond: 10 })
+      yield* pacer.throttled
+      // About 5 per second now (200 ms apart, growing back); the third start comes 100 ms late,
+      // and the next one keeps a full interval after it instead of catching up.
+      const times = yield* sequentialStarts(pacer, 5, (i) => (i === 1 ? 300 : 0))
+      expect(times.slice(0, 3)).toEqual([0, 200, 500])
+      expect(times[3]! - times[2]!).toBeGreaterThan(1000 / 6)
     }))
 
   it.effect("a 429 halves the rate once per volley, then it creeps back to the configured rate", () =>

@@ -192,6 +192,18 @@ describe("plan file", () => {
       expect(added.reason).toContain("cut or added")
     }))
 
+  it.effect("refuses a plan with a second counts or digest line slipped in (the digest covers only one)", () =>
+    Effect.gen(function*() {
+      const fakeCounts = yield* tampered((lines) =>
+        lines.flatMap((line) => (line.startsWith("\"counts\"") ? [line.replace("\"create\":3", "\"create\":9"), line] : [line]))
+      )
+      expect(fakeCounts.reason).toContain("more than one counts line")
+      const twoDigests = yield* tampered((lines) =>
+        lines.flatMap((line) => (line.startsWith("\"digest\"") ? [`${line.slice(0, -1)},`, line] : [line]))
+      )
+      expect(twoDigests.reason).toContain("more than one digest line")
+    }))
+
   it.effect("refuses a plan whose header or counts were edited, or that has no digest", () =>
     Effect.gen(function*() {
       const headerEdited = yield* tampered((lines) => [lines[0]!.replace("legacy-csv\"", "other-job\""), ...lines.slice(1)])

@@ -61,6 +61,26 @@ export const ledgerContract = (fresh: Effect.Effect<FreshDatabase, unknown, Scop
       yield* store.markConfirmedAll([])
     }))
 
+  it.scoped("ledger: markAll moves the sent rows of starting writes and the confirmed rows of finished ones in one transaction, all or none", () =>
+    Effect.gen(function*() {
+      const store = yield* openStore(yield* fresh)
+      yield* store.recordPlanned([1, 2, 3, 4].map((n) => planned("job", n)))
+      yield* store.markSentAll([item("job", 1)], "run-2")
+      const confirmation = (n: number) => ({ caseId: `CS-${n}`, snapshot: { status: "initiated" }, targetUpdatedAt: iso(n), runId: "run-2" })
+      yield* store.markAll({ sent: [item("job", 2), item("job", 3)], confirmed: [{ item: item("job", 1), confirmation: confirmation(1) }] }, "run-2")
+      expect(yield* store.countByState("job")).toEqual({ planned: 1, sent: 2, confirmed: 1, rejected: 0 })
+      expect((yield* store.getEntries("job", ["src-000001"])).get("src-000001")?.caseId).toBe("CS-1")
+
+      // A confirmation of a row the item does not own: the sent row of the same group does not move either.
+      const notOwner = yield* Effect.flip(store.markAll({
+        sent: [item("job", 4)],
+        confirmed: [{ item: { ...item("job", 2), location: "cases.csv:99" }, confirmation: confirmation(2) }]
+      }, "run-2"))
+      expect(notOwner.reason).toBe("NotOwner")
+      expect((yield* store.getEntries("job", ["src-000004"])).get("src-000004")?.writeState).toBe("planned")
+      yield* store.markAll({ sent: [], confirmed: [] }, "run-2")
+    }))
+
   it.scoped("ledger: planned -> sent -> confirmed, and rejected, with guarded transitions", () =>
     Effect.gen(function*() {
       const store = yield* openStore(yield* fresh)
