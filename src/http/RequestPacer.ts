@@ -20,8 +20,9 @@ export interface PacerLimits {
  * scheduled) is made up by the next ones instead of pushing every later start back, as
  * long as it is at most `catchUpMillis` late; later than that, the schedule restarts
  * from it, so idle time is never banked. Making up never puts more starts in any second
- * than the rate allows (`requestsPerSecond` plus the burst, plus 2% from 50 per second up):
- * the last starts are kept and a start waits until the one that many before it is a second old. The rate adapts to the server: a 429 halves it (once per second at most,
+ * than the rate allows (`requestsPerSecond`, plus the burst): the last starts are kept
+ * and a start waits until the one `⌈requestsPerSecond⌉ + burst − 1` before it is a
+ * second old. The rate adapts to the server: a 429 halves it (once per second at most,
  * never below a tenth of the configured rate), then it creeps back up by a tenth of the
  * configured rate per second; while it is reduced, late starts are not made up, and a
  * `Retry-After` pause is never made up. Time comes from Effect's `Clock`, so `TestClock`
@@ -77,13 +78,10 @@ export const makeRequestPacer = (limits: PacerLimits): Effect.Effect<RequestPace
     })
     const intervalAt = (s: PacerState, now: number) => (max === undefined ? 0 : 1000 / rateAt(max, s, now))
     const burst = Math.max(1, limits.burst ?? 1) - 1
-    // The cap: no more than `windowStarts + burst` starts in `windowMillis` (one second up to 10,000
-    // per second), plus 2% from 50 per second up. Counted exactly, it would hold a start made up
-    // late to the same lateness a second later, and the next second again; the slack lets that
-    // lateness fade (by a fiftieth of a second each second).
+    // The cap: no more than `windowStarts + burst` starts in `windowMillis` (one second up to 10,000 per second).
     const windowStarts = max === undefined ? 0 : Math.min(Math.ceil(max), maxWindowStarts)
     const windowMillis = max === undefined ? 0 : (1000 * windowStarts) / max
-    const capped = windowStarts + burst + Math.floor(windowStarts / 50)
+    const capped = windowStarts + burst
     const slots = limits.concurrency === undefined
       ? Option.none()
       : Option.some(yield* Effect.makeSemaphore(limits.concurrency))
