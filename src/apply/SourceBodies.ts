@@ -5,15 +5,14 @@
  * the plan refers to are mapped. Memory stays flat: one chunk of each side at a time.
  */
 import { Chunk, Data, Effect, Either, Option, Stream } from "effect"
-import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import type { CsvSourceError } from "../sources/csv/CsvSourceError.js"
 import { readCsv } from "../sources/csv/CsvSource.js"
+import { makeSealer, type SourceSeal } from "../sources/SealingMeter.js"
 import type { SourceItem } from "../sources/SourceRecord.js"
 import { type CreateReference, isReference, type PlanEntry } from "../plan/BodyReference.js"
 import type { PlanHeader, PlanItem, PlannedCreate, PlanSourceFile } from "../plan/Plan.js"
 import { PlanFileError, streamPlanEntries, streamPlanItems } from "../plan/PlanFile.js"
-import { type PlanLineContext, valuesOfBody } from "../plan/PlanLine.js"
 import type { MappedRecord, RecordMapper, RecordRejection } from "../plan/Planner.js"
 
 /** The source file a plan's creates are made from is gone or changed since the plan: the whole plan is refused, nothing written. */
@@ -34,15 +33,10 @@ const short = (sha256: string) => `${sha256.slice(0, 12)}…`
 
 /** Reads `file` once and compares its bytes with the plan's seal; fails before any write if they differ. */
 export const checkSourceFile = (planId: string, sourceFile: PlanSourceFile, file: string): Effect.Effect<void, SourceFileChanged> =>
-  Effect.async<{ readonly sha256: string; readonly size: number }, SourceFileChanged>((resume) => {
-    const hash = createHash("sha256")
-    let size = 0
+  Effect.async<SourceSeal, SourceFileChanged>((resume) => {
+    const sealer = makeSealer()
     const input = fs.createReadStream(file)
-    input.on("data", (chunk) => {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk
-      hash.update(bytes)
-      size += bytes.length
-    })
+    input.on("data", sealer.add)
     input.once("error", (error: NodeJS.ErrnoException) =>
       resume(Effect.fail(
         error.code === "ENOENT"
@@ -50,7 +44,7 @@ export const checkSourceFile = (planId: string, sourceFile: PlanSourceFile, file
           : new SourceFileChanged({ planId, file, reason: "Unreadable", detail: `cannot be read (${error.code ?? error.message})` })
       ))
     )
-    input.once("end", () => resume(Effect.succeed({ sha256: hash.digest("hex"), size })))
+    input.once("end", () => resume(Effect.succeed(sealer.seal())))
     return Effect.sync(() => input.destroy())
   }).pipe(
     Effect.flatMap((found) =>
@@ -77,7 +71,7 @@ const lineOf = (item: SourceItem): number => (item.location._tag === "csv" ? ite
 
 /**
  * Makes each create by reference whole again: the record at its line is mapped with `mapper` and
- * its body (and owned values, read from the body) put in, with the digest the plan recorded. The
+ * its body and owned values put in, with the digest the plan recorded. The
  * check happens where every body is judged before it is sent (`ItemClaims.bodyMismatch`): a body
  * that is not the planned one, or no body at all (no record at that line, or the mapping rejects
  * it now), is refused there on its own. Entries that hold their body pass through untouched.
@@ -85,8 +79,7 @@ const lineOf = (item: SourceItem): number => (item.location._tag === "csv" ? ite
 export const restoreBodies = <E, R, E2>(
   entries: Stream.Stream<PlanEntry, E, R>,
   source: Stream.Stream<SourceItem, E2>,
-  mapper: RecordMapper,
-  context: PlanLineContext
+  mapper: RecordMapper
 ): Stream.Stream<PlanItem, E | E2, R> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const pull = yield* Stream.toPull(source)
@@ -128,7 +121,7 @@ export const restoreBodies = <E, R, E2>(
           }
           // Plain code where the mapping allows it (as the planner maps); a `compute:` step needs its Effect.
           const result = item?._tag === "Record" ? mapper.mapPlain?.(item) ?? (yield* mapper.map(item)) : undefined
-          out.push(restored(entry, result, context))
+          out.push(restored(entry, result))
         }
         return Chunk.unsafeFromArray(out)
       })
@@ -138,8 +131,7 @@ export const restoreBodies = <E, R, E2>(
 /** A create by reference with the body the mapping made again, or with none when it made none (or another record's). */
 const restored = (
   reference: CreateReference,
-  result: Either.Either<MappedRecord, RecordRejection> | undefined,
-  context: PlanLineContext
+  result: Either.Either<MappedRecord, RecordRejection> | undefined
 ): PlannedCreate => {
   const mapped = result !== undefined && Either.isRight(result) && result.right.sourceKey === reference.sourceKey ? result.right : undefined
   const body = mapped?.body ?? {}
@@ -150,7 +142,8 @@ const restored = (
     location: reference.location,
     personId: reference.personId,
     body,
-    values: mapped === undefined ? {} : valuesOfBody(body, context) ?? mapped.values,
+    // The plan referred to the record only because these values are its body's at the owned fields.
+    values: mapped?.values ?? {},
     bodyDigest: reference.bodyDigest
   }
 }
@@ -171,5 +164,5 @@ export const planItemsWithBodies = (
   if (sourcePath === undefined) {
     return Stream.fail(new PlanFileError({ file: planFile, reason: `its creates are made from the CSV file ${sourceFile.options.path}, and this config reads no CSV file` }))
   }
-  return restoreBodies(streamPlanEntries(planFile), readCsv({ ...sourceFile.options, path: sourcePath }), mapper, header)
+  return restoreBodies(streamPlanEntries(planFile), readCsv({ ...sourceFile.options, path: sourcePath }), mapper)
 }

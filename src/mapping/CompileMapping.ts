@@ -17,6 +17,7 @@ import {
   type MappingEncodeError,
   type MappingResult,
   mapRecordSync,
+  plainParts,
   mapRecordWith,
   recordSchema,
   type SourceData,
@@ -127,7 +128,8 @@ export const compileMapping = Effect.fn("Mapping.compile")(function*(
   const parts = { externalId, key, borrower, caseType, fields }
   const schema = recordSchema(parts)
   // Plain code per record; only a record that needs a `compute:` step goes through the schema's Effect.
-  const mapRecordPlain = (record: SourceRecord): MappingResult | undefined => mapRecordSync(parts, record)
+  const plain = plainParts(parts)
+  const mapRecordPlain = (record: SourceRecord): MappingResult | undefined => mapRecordSync(plain, record)
   const mapRecord = (record: SourceRecord): Effect.Effect<MappingResult> =>
     Effect.suspend(() => {
       const result = mapRecordPlain(record)

@@ -146,17 +146,6 @@ export const toSourcePatch = (
 
 const checkMapped = Schema.decodeUnknownEither(MappedData)
 
-// Whether every field's last step (`checkedAgainst`) already checks all `CaseCreate` asks of its value.
-const whollyChecked = new WeakMap<RecordParts, boolean>()
-const fieldsWhollyChecked = (parts: RecordParts): boolean => {
-  let known = whollyChecked.get(parts)
-  if (known === undefined) {
-    known = parts.fields.every((field) => isWhollyChecked(field.target))
-    whollyChecked.set(parts, known)
-  }
-  return known
-}
-
 /**
  * What `MappedData` checks beyond the fields' own checks: the identity parts' shapes and the
  * externalId's rule. When this holds (and every field is wholly checked), the schema would
@@ -175,20 +164,27 @@ const isSurelyValid = (mapped: {
     (typeof borrower.externalId === "string" || typeof borrower.id === "string")
 }
 
-// The fields sorted (stably) by where their top-level key comes in `CaseCreate`: writing the body in
-// this order gives it the key order the schema's decode gives (nested keys keep the mapping's order).
-const bodyOrders = new WeakMap<RecordParts, ReadonlyArray<CompiledField>>()
+/** A mapping's parts with what the plain path derives from them once, at load. */
+export interface PlainParts extends RecordParts {
+  /** The fields sorted (stably) by where their top-level key comes in `CaseCreate`: writing the body in
+   * this order gives it the key order the schema's decode gives (nested keys keep the mapping's order). */
+  readonly fieldsInBodyOrder: ReadonlyArray<CompiledField>
+  /** Whether every field's last step (`checkedAgainst`) already checks all `CaseCreate` asks of its value. */
+  readonly whollyChecked: boolean
+}
+
 const createRank = new Map(createFieldOrder.map((key, i) => [key, i]))
-const fieldsInBodyOrder = (parts: RecordParts): ReadonlyArray<CompiledField> => {
-  let order = bodyOrders.get(parts)
-  if (order === undefined) {
-    const rank = (field: CompiledField) => createRank.get(field.target.split(".")[0]!) ?? createFieldOrder.length
-    order = parts.fields.map((field, i) => [field, i] as const)
+
+/** Prepares a mapping's parts for `mapRecordSync`. */
+export const plainParts = (parts: RecordParts): PlainParts => {
+  const rank = (field: CompiledField) => createRank.get(field.target.split(".")[0]!) ?? createFieldOrder.length
+  return {
+    ...parts,
+    fieldsInBodyOrder: parts.fields.map((field, i) => [field, i] as const)
       .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
-      .map(([field]) => field)
-    bodyOrders.set(parts, order)
+      .map(([field]) => field),
+    whollyChecked: parts.fields.every((field) => isWhollyChecked(field.target))
   }
-  return order
 }
 
 /** Names the field a parse issue blames and says why, the way rejections report it. */
@@ -226,7 +222,7 @@ const rejectionOf = (
  * case create schema included) — but no Effect, fiber or span per record. `undefined` when
  * the record needs a step that is not synchronous (a `compute:` field): use `mapRecordWith`.
  */
-export const mapRecordSync = (parts: RecordParts, record: SourceRecord): MappingResult | undefined => {
+export const mapRecordSync = (parts: PlainParts, record: SourceRecord): MappingResult | undefined => {
   const data = record.data
   try {
     const problems: Array<{ field: string; reason: string }> = []
@@ -250,12 +246,12 @@ export const mapRecordSync = (parts: RecordParts, record: SourceRecord): Mapping
     if (problems.length > 0) return rejectionOf(parts, record, problems)
     // Written in the order CaseCreate's decode gives its keys, so no reordering copy is needed.
     const body: Record<string, unknown> = { typeId, externalId }
-    for (const field of fieldsInBodyOrder(parts)) {
+    for (const field of parts.fieldsInBodyOrder) {
       const value = values[field.target]
       if (value !== undefined && value !== null && field.runners.has(typeId as string)) writePath(body, field.target, value)
     }
     const mapped = { externalId, sourceKey, borrower, typeId, body, values, ownedFields }
-    if (fieldsWhollyChecked(parts) && isSurelyValid(mapped)) {
+    if (parts.whollyChecked && isSurelyValid(mapped)) {
       return { _tag: "Mapped", location: record.location, ...mapped } as unknown as MappedCase
     }
     const checked = checkMapped(mapped)

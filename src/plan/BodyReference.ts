@@ -9,9 +9,9 @@
  *   {"_tag":"create","line":2,"sourceKey":"LB-0","externalId":"legacy-LB-0","personId":"BO-…","digest":"…"}
  */
 import { Either, ParseResult, Schema } from "effect"
-import * as crypto from "node:crypto"
 import type { SourceLocation } from "../sources/SourceRecord.js"
 import type { PlanItem, PlannedCreate } from "./Plan.js"
+import { sha256 } from "./Sha256.js"
 
 /** A create as its reference line says it: everything but the body (and its owned values), with the body's digest. */
 export interface CreateReference {
@@ -57,11 +57,6 @@ export const canonicalJson = (value: unknown): string => {
   }
   return `${text}}`
 }
-
-// One-shot hashing where Node has it (20.12 and later): a Hash object per create costs twice as much.
-const sha256 = typeof (crypto as { hash?: unknown }).hash === "function"
-  ? (text: string) => (crypto as unknown as { hash: (algorithm: string, data: string, encoding: "buffer") => Buffer }).hash("sha256", text, "buffer")
-  : (text: string) => crypto.createHash("sha256").update(text).digest()
 
 /** The digest a reference line records of a body: the first 16 bytes of the SHA-256 of its canonical JSON, base64url (22 characters). */
 export const bodyDigestOf = (body: Readonly<Record<string, unknown>>): string => sha256(canonicalJson(body)).subarray(0, 16).toString("base64url")

@@ -1,5 +1,6 @@
 import { Option, Schema } from "effect"
 import * as crypto from "node:crypto"
+import { sha256 } from "./Sha256.js"
 
 /**
  * What a plan file records about its own content when it is written, so apply can refuse a
@@ -23,8 +24,7 @@ export interface PlanDigester {
   readonly finish: (headerText: string, countsText: string) => PlanDigest
 }
 
-// One-shot hashing (Node ≥ 20.12): no Hash object per item, which a million-item plan notices.
-const sha256 = (text: string): string => crypto.hash("sha256", text, "hex")
+const sha256Hex = (text: string): string => sha256(text).toString("hex")
 const modulus = 1n << 256n
 
 /** A fresh digester. */
@@ -37,7 +37,7 @@ export const planDigester = (): PlanDigester => {
       // Items are single-line JSON, so the newline makes each one's boundary unambiguous.
       ordered.update(`${itemText}\n`)
       // Reduced once at the end: the same sum mod 2^256, without a division per item.
-      sum += BigInt(`0x${sha256(itemText)}`)
+      sum += BigInt(`0x${sha256Hex(itemText)}`)
       items++
     },
     finish: (headerText, countsText) => {
@@ -47,7 +47,7 @@ export const planDigester = (): PlanDigester => {
         items,
         ordered: orderedHex,
         unordered: unorderedHex,
-        plan: `sha256:${sha256([headerText, countsText, String(items), orderedHex, unorderedHex].join("\n"))}`
+        plan: `sha256:${sha256Hex([headerText, countsText, String(items), orderedHex, unorderedHex].join("\n"))}`
       }
     }
   }

@@ -219,7 +219,6 @@ export const streamPlanItems = (file: string): Stream.Stream<PlanItem, PlanFileE
     )
   )
 
-
 const countsPrefix = "\"counts\": "
 const digestPrefix = "\"digest\": "
 
@@ -260,7 +259,7 @@ export const verifyPlanFile = (file: string): Effect.Effect<{ readonly header: P
     const read = { headerText: "", counts: [] as Array<FileLine>, digests: [] as Array<string> }
     yield* Stream.runForEach(lines(file), ({ line, text }) =>
       Effect.sync(() => {
-        if (line === 1) read.headerText = text.slice("{\"header\": ".length, -1)
+        if (line === 1) read.headerText = text.slice(headerPrefix.length, -1)
         else if (text.startsWith(countsPrefix)) read.counts.push({ line, text })
         else if (text.startsWith(digestPrefix)) read.digests.push(text.slice(digestPrefix.length, -1))
         else if (line > 2 && isItemLine(text)) digester.add(text.endsWith(",") ? text.slice(0, -1) : text)

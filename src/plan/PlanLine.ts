@@ -46,12 +46,6 @@ const restoresValues = (body: Readonly<Record<string, unknown>>, values: Readonl
 const fieldsOf = (context: PlanLineContext, body: Readonly<Record<string, unknown>>) =>
   typeof body.typeId === "string" ? context.ownedFields?.[body.typeId] : undefined
 
-/** A create's owned values read back from its body at its case type's fields, or `undefined` when the header lists none for it. */
-export const valuesOfBody = (body: Readonly<Record<string, unknown>>, context: PlanLineContext): Record<string, unknown> | undefined => {
-  const fields = fieldsOf(context, body)
-  return fields === undefined ? undefined : valuesFromBody(body, fields)
-}
-
 // A create can refer to its record when the header names the file it came from and its values are its body's.
 const isReferable = (item: PlannedCreate, context: PlanLineContext, fields: ReadonlyArray<string>): item is PlannedCreate & {
   readonly location: { readonly _tag: "csv"; readonly file: string; readonly line: number }

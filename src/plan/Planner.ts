@@ -168,9 +168,7 @@ export const planItems = <E, R>(
     const decideBatch = (batch: Array<Mapped>) =>
       Effect.gen(function*() {
         const ready = batch.flatMap((m) => (m._tag === "Ready" ? [m.mapped] : []))
-        const lookup = inputs.targets.byExternalId
-        const targetsOfBatch = lookup.getMany?.(ready.map((m) => m.externalId))
-        const targetOf = (externalId: string) => targetsOfBatch === undefined ? lookup.get(externalId) : targetsOfBatch.get(externalId)
+        const targetsOfBatch = inputs.targets.byExternalId.getMany(ready.map((m) => m.externalId))
         const [byKey, byExternalId] = ready.length === 0
           ? [new Map<string, LedgerEntry>(), new Map<string, LedgerEntry>()]
           : yield* Effect.all([
@@ -192,7 +190,7 @@ export const planItems = <E, R>(
               body: m.mapped.body,
               values: m.mapped.values
             },
-            Option.fromNullable(targetOf(m.mapped.externalId)),
+            Option.fromNullable(targetsOfBatch.get(m.mapped.externalId)),
             base
           )
         }))

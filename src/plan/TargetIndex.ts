@@ -9,8 +9,21 @@ import type { PlanScratch } from "./PlanScratch.js"
 export interface TargetLookup {
   readonly get: (externalId: string) => TargetCase | undefined
   /** The target cases of many externalIds at once (one query for a batch of records, not one each). */
-  readonly getMany?: ((externalIds: ReadonlyArray<string>) => ReadonlyMap<string, TargetCase>) | undefined
+  readonly getMany: (externalIds: ReadonlyArray<string>) => ReadonlyMap<string, TargetCase>
 }
+
+/** A lookup over an index held in memory. */
+const lookupIn = (index: ReadonlyMap<string, TargetCase>): TargetLookup => ({
+  get: (externalId) => index.get(externalId),
+  getMany: (externalIds) => {
+    const found = new Map<string, TargetCase>()
+    for (const externalId of externalIds) {
+      const kase = index.get(externalId)
+      if (kase !== undefined) found.set(externalId, kase)
+    }
+    return found
+  }
+})
 
 /**
  * The target's cases indexed by externalId, read once with list calls: the planner's
@@ -55,7 +68,7 @@ export const indexTargetCases = <E, R>(
     const target = targetCaseOf(kase, ownedFields, nestedHeads)
     if (target !== undefined) index.set(kase.externalId!, target)
     return index
-  }).pipe(Effect.map((byExternalId) => ({ byExternalId, size: byExternalId.size })))
+  }).pipe(Effect.map((byExternalId) => ({ byExternalId: lookupIn(byExternalId), size: byExternalId.size })))
 }
 
 /**
@@ -79,11 +92,8 @@ export const indexTargetCasesIn = <E, R>(
     })).pipe(Effect.map(() => {
       const size = scratch.targetCount()
       // An empty target (a first migration) needs no lookups at all.
-      const none = new Map<string, TargetCase>()
       return {
-        byExternalId: size === 0
-          ? { get: () => undefined, getMany: () => none }
-          : { get: scratch.getTarget, getMany: scratch.getTargets },
+        byExternalId: size === 0 ? lookupIn(new Map()) : { get: scratch.getTarget, getMany: scratch.getTargets },
         size
       }
     }))

@@ -9,26 +9,37 @@ export interface SourceSeal {
   readonly size: number
 }
 
+/** Hashes and counts a file's bytes as they go by, chunk after chunk; `seal` once they all have. */
+export const makeSealer = () => {
+  const hash: Hash = createHash("sha256")
+  let size = 0
+  return {
+    add: (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk
+      hash.update(bytes)
+      size += bytes.length
+    },
+    seal: (): SourceSeal => ({ sha256: hash.digest("hex"), size })
+  }
+}
+
 /**
  * A read meter that also hashes the bytes it sees go by, so a plan seals the file it read
  * without reading it a second time. Each read of the file starts a new seal; it is known once
  * that read reached the end of the file.
  */
 export class SealingMeter extends ReadMeter {
-  private reading: { readonly hash: Hash; size: number; sealed: SourceSeal | undefined } | undefined = undefined
+  private reading: { sealed: SourceSeal | undefined } | undefined = undefined
 
   override watch(file: ReadStream): void {
     super.watch(file)
-    const reading = { hash: createHash("sha256"), size: 0, sealed: undefined as SourceSeal | undefined }
+    const sealer = makeSealer()
+    const reading = { sealed: undefined as SourceSeal | undefined }
     this.reading = reading
     // A second listener beside the pipe's: it sees the same chunks, and pauses when the pipe pauses the file.
-    file.on("data", (chunk: Buffer | string) => {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk
-      reading.hash.update(bytes)
-      reading.size += bytes.length
-    })
+    file.on("data", sealer.add)
     file.once("end", () => {
-      reading.sealed = { sha256: reading.hash.digest("hex"), size: reading.size }
+      reading.sealed = sealer.seal()
     })
   }
 

@@ -93,20 +93,12 @@ export interface Ledger {
    * Like every transition, it changes the row only for the item that owns it, else fails with `NotOwner`.
    */
   readonly markSent: (item: LedgerItem, runId: string) => Effect.Effect<LedgerEntry, StateStoreError>
-  /**
-   * `markSent` of several items in one transaction (one durable commit): apply groups the items that
-   * start together. All or none: if one transition fails, no row of the group is marked.
-   */
-  readonly markSentAll: (items: ReadonlyArray<LedgerItem>, runId: string) => Effect.Effect<void, StateStoreError>
   /** `planned|sent|confirmed -> confirmed`: the target acknowledged; records its case id, synced values and updatedAt. */
   readonly markConfirmed: (item: LedgerItem, confirmation: Confirmation) => Effect.Effect<LedgerEntry, StateStoreError>
-  /** `markConfirmed` of several items in one transaction, all or none. */
-  readonly markConfirmedAll: (
-    confirmations: ReadonlyArray<{ readonly item: LedgerItem; readonly confirmation: Confirmation }>
-  ) => Effect.Effect<void, StateStoreError>
   /**
-   * `markSentAll` and `markConfirmedAll` in one transaction: the `sent` rows of writes about to
-   * start and the `confirmed` rows of writes just answered, one durable commit for both. All or none.
+   * `markSent` and `markConfirmed` of a group in one transaction (one durable commit): the `sent` rows
+   * of writes about to start and the `confirmed` rows of writes just answered, as apply groups them.
+   * All or none: if one transition fails, no row of the group moves.
    */
   readonly markAll: (
     group: {
@@ -312,23 +304,6 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
   )
 
   // One transaction per group: the rows are as durable as with one call each, for one commit.
-  const markSentAll = Effect.fn("StateStore.markSentAll")(function*(items: ReadonlyArray<LedgerItem>, runId: string) {
-    if (items.length === 0) return
-    yield* sql.withTransaction(Effect.forEach(items, (item) => markSent(item, runId), { discard: true })).pipe(
-      // Only the transaction's own failure (BEGIN, COMMIT) is a SqlError; a transition's error stays as it is.
-      Effect.catchTag("SqlError", (error) => Effect.fail(fromSqlError(`marking ${items.length} ledger rows sent`)(error)))
-    )
-  })
-
-  const markConfirmedAll = Effect.fn("StateStore.markConfirmedAll")(
-    function*(confirmations: ReadonlyArray<{ readonly item: LedgerItem; readonly confirmation: Confirmation }>) {
-      if (confirmations.length === 0) return
-      yield* sql.withTransaction(
-        Effect.forEach(confirmations, ({ confirmation, item }) => markConfirmed(item, confirmation), { discard: true })
-      ).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(fromSqlError(`marking ${confirmations.length} ledger rows confirmed`)(error))))
-    }
-  )
-
   const markAll = Effect.fn("StateStore.markAll")(
     function*(
       group: {
@@ -339,6 +314,7 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
     ) {
       const size = group.sent.length + group.confirmed.length
       if (size === 0) return
+      // Only the transaction's own failure (BEGIN, COMMIT) is a SqlError; a transition's error stays as it is.
       yield* sql.withTransaction(Effect.zipRight(
         Effect.forEach(group.sent, (item) => markSent(item, runId), { discard: true }),
         Effect.forEach(group.confirmed, ({ confirmation, item }) => markConfirmed(item, confirmation), { discard: true })
@@ -418,9 +394,7 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
   return {
     recordPlanned,
     markSent,
-    markSentAll,
     markConfirmed,
-    markConfirmedAll,
     markAll,
     markRejected,
     getEntries,

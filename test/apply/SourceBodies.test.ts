@@ -77,7 +77,7 @@ describe("restoreBodies", () => {
       )
   }
   const restore = (entries: ReadonlyArray<PlanItem | CreateReference>, source: ReadonlyArray<SourceItem>) =>
-    Stream.runCollect(restoreBodies(Stream.fromIterable(entries), Stream.fromIterable(source).pipe(Stream.rechunk(2)), mapper, { ownedFields: { "101": ["name"] } })).pipe(
+    Stream.runCollect(restoreBodies(Stream.fromIterable(entries), Stream.fromIterable(source).pipe(Stream.rechunk(2)), mapper)).pipe(
       Effect.map(Chunk.toArray)
     )
 

@@ -119,7 +119,7 @@ describe("a create by reference", () => {
         return Either.right<MappedRecord>({ sourceKey: `LB-${n}`, externalId: body.externalId, borrower: { externalId: "BRW-1" }, body, values: valuesOf(body) })
       }
       const mapper: RecordMapper = { ownedFields: owned, map: (record) => Effect.succeed(mapPlain(record)), mapPlain }
-      const restored = Chunk.toArray(yield* Stream.runCollect(restoreBodies(Stream.fromIterable(entries), Stream.fromIterable(source).pipe(Stream.rechunk(3)), mapper, header)))
+      const restored = Chunk.toArray(yield* Stream.runCollect(restoreBodies(Stream.fromIterable(entries), Stream.fromIterable(source).pipe(Stream.rechunk(3)), mapper)))
       expect(restored).toEqual(planned.map((item) => ({ ...item, bodyDigest: bodyDigestOf(item.body) })))
       expect(mapped).toEqual([0, 2, 5])
     }))

@@ -29,43 +29,45 @@ const item = (job: string, n: number): LedgerItem => ({ job, sourceKey: planned(
 export const ledgerContract = (fresh: Effect.Effect<FreshDatabase, unknown, Scope.Scope>): void => {
   // == ledger
 
-  it.scoped("ledger: markSentAll and markConfirmedAll move a group in one transaction, all or none", () =>
+  it.scoped("ledger: markAll of a group of sent rows, or of confirmed rows, moves it in one transaction, all or none", () =>
     Effect.gen(function*() {
       const store = yield* openStore(yield* fresh)
       yield* store.recordPlanned([planned("job", 1), planned("job", 2), planned("job", 3)])
-      yield* store.markSentAll([item("job", 1), item("job", 2)], "run-2")
+      yield* store.markAll({ sent: [item("job", 1), item("job", 2)], confirmed: [] }, "run-2")
       expect(yield* store.countByState("job")).toEqual({ planned: 1, sent: 2, confirmed: 0, rejected: 0 })
       const entries = yield* store.getEntries("job", ["src-000001", "src-000002"])
       expect([...entries.values()].map((e) => [e.writeState, e.runId])).toEqual([["sent", "run-2"], ["sent", "run-2"]])
 
       // One item of the group is not the row's owner: nothing of the group moves.
-      const notOwner = yield* Effect.flip(store.markSentAll([item("job", 3), { ...item("job", 1), location: "cases.csv:99" }], "run-2"))
+      const notOwner = yield* Effect.flip(store.markAll({ sent: [item("job", 3), { ...item("job", 1), location: "cases.csv:99" }], confirmed: [] }, "run-2"))
       expect(notOwner.reason).toBe("NotOwner")
       expect((yield* store.getEntries("job", ["src-000003"])).get("src-000003")?.writeState).toBe("planned")
 
       const confirmation = (n: number) => ({ caseId: `CS-${n}`, snapshot: { status: "initiated" }, targetUpdatedAt: iso(n), runId: "run-2" })
-      yield* store.markConfirmedAll([1, 2].map((n) => ({ item: item("job", n), confirmation: confirmation(n) })))
+      yield* store.markAll({ sent: [], confirmed: [1, 2].map((n) => ({ item: item("job", n), confirmation: confirmation(n) })) }, "run-2")
       const confirmed = yield* store.getEntries("job", ["src-000001", "src-000002"])
       expect([...confirmed.values()].map((e) => [e.writeState, e.caseId, e.snapshot])).toEqual([
         ["confirmed", "CS-1", { status: "initiated" }],
         ["confirmed", "CS-2", { status: "initiated" }]
       ])
-      const unknown = yield* Effect.flip(store.markConfirmedAll([
-        { item: item("job", 3), confirmation: confirmation(3) },
-        { item: item("job", 9), confirmation: confirmation(9) }
-      ]))
+      const unknown = yield* Effect.flip(store.markAll({
+        sent: [],
+        confirmed: [
+          { item: item("job", 3), confirmation: confirmation(3) },
+          { item: item("job", 9), confirmation: confirmation(9) }
+        ]
+      }, "run-2"))
       expect(unknown.reason).toBe("NotFound")
       expect((yield* store.getEntries("job", ["src-000003"])).get("src-000003")?.writeState).toBe("planned")
       // An empty group is nothing to do.
-      yield* store.markSentAll([], "run-2")
-      yield* store.markConfirmedAll([])
+      yield* store.markAll({ sent: [], confirmed: [] }, "run-2")
     }))
 
   it.scoped("ledger: markAll moves the sent rows of starting writes and the confirmed rows of finished ones in one transaction, all or none", () =>
     Effect.gen(function*() {
       const store = yield* openStore(yield* fresh)
       yield* store.recordPlanned([1, 2, 3, 4].map((n) => planned("job", n)))
-      yield* store.markSentAll([item("job", 1)], "run-2")
+      yield* store.markAll({ sent: [item("job", 1)], confirmed: [] }, "run-2")
       const confirmation = (n: number) => ({ caseId: `CS-${n}`, snapshot: { status: "initiated" }, targetUpdatedAt: iso(n), runId: "run-2" })
       yield* store.markAll({ sent: [item("job", 2), item("job", 3)], confirmed: [{ item: item("job", 1), confirmation: confirmation(1) }] }, "run-2")
       expect(yield* store.countByState("job")).toEqual({ planned: 1, sent: 2, confirmed: 1, rejected: 0 })
