@@ -197,11 +197,16 @@ export const stateStoreContract = (
         yield* Effect.scoped(Effect.gen(function*() {
           const held = yield* a.withLease({ name: "apply", holder: holder("run-a"), ttl: "30 seconds" })
           expect((yield* held.current).expiresAt).toBe(iso(30_000))
+          // One renewal period at a time, each renewal seen before the clock moves on: a renewal is a
+          // real database round trip, and a clock moved past the next one meanwhile would stamp it later.
           yield* TestClock.adjust("10 seconds")
           yield* eventually(Effect.filterOrFail(held.current, (l) => l.expiresAt === iso(40_000)))
-          yield* TestClock.adjust("25 seconds")
-          // Past the first expiry (30 s), the renewed lease still keeps others out.
+          yield* TestClock.adjust("10 seconds")
+          yield* eventually(Effect.filterOrFail(held.current, (l) => l.expiresAt === iso(50_000)))
+          yield* TestClock.adjust("10 seconds")
           yield* eventually(Effect.filterOrFail(held.current, (l) => l.expiresAt === iso(60_000)))
+          // Past the first expiry (30 s), the renewed lease still keeps others out.
+          yield* TestClock.adjust("5 seconds")
           const held2 = yield* Effect.flip(b.acquireLease({ name: "apply", holder: holder("run-b"), ttl: "1 minute" }))
           expect(held2._tag).toBe("LeaseHeld")
           yield* held.ensureHeld
