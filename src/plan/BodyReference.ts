@@ -46,16 +46,31 @@ export const canonicalJson = (value: unknown): string => {
     return `${text}]`
   }
   const record = value as Record<string, unknown>
-  const keys = Object.keys(record).sort()
   let text = "{"
   let first = true
-  for (const key of keys) {
+  for (const [key, quoted] of sortedKeysOf(record)) {
     const item = record[key]
     if (item === undefined || typeof item === "function") continue
-    text += `${first ? "" : ","}${JSON.stringify(key)}:${canonicalJson(item)}`
+    text += `${first ? "" : ","}${quoted}:${canonicalJson(item)}`
     first = false
   }
   return `${text}}`
+}
+
+/** An object's keys in sorted order, each with its JSON text. */
+type SortedKeys = ReadonlyArray<readonly [key: string, quoted: string]>
+
+// Every body of a mapping has one of a few key sets: sort and quote each set once. An entry is
+// used only when its keys are exactly the object's (the joined text alone could be ambiguous).
+const shapes = new Map<string, { readonly keys: ReadonlyArray<string>; readonly sorted: SortedKeys }>()
+const sortedKeysOf = (record: Record<string, unknown>): SortedKeys => {
+  const keys = Object.keys(record)
+  const shape = keys.join("\u0000")
+  const known = shapes.get(shape)
+  if (known !== undefined && known.keys.length === keys.length && known.keys.every((key, i) => key === keys[i])) return known.sorted
+  const sorted = [...keys].sort().map((key) => [key, JSON.stringify(key)] as const)
+  if (shapes.size < 1_000) shapes.set(shape, { keys, sorted })
+  return sorted
 }
 
 /** The digest a reference line records of a body: the first 16 bytes of the SHA-256 of its canonical JSON, base64url (22 characters). */

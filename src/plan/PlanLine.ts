@@ -8,9 +8,9 @@
  * refers to the record instead (`BodyReference.ts`). The writer checks that the reader would
  * restore the item exactly before leaving anything out.
  */
-import { Either, Option, Schema } from "effect"
+import { Either, Schema } from "effect"
 import { decodeReferenceLine, type PlanEntry, referenceLine } from "./BodyReference.js"
-import { readPath } from "./FieldValues.js"
+import { readPathOrNull } from "./FieldValues.js"
 import { PlanItem, type PlannedCreate } from "./Plan.js"
 
 /** What the plan header tells a line's reader and writer: the owned fields of each case type id, and the source file creates refer to. */
@@ -24,7 +24,7 @@ const decodeItem = Schema.decodeUnknownEither(PlanItem)
 /** A create's owned values as its body holds them (absent = null), in the case type's field order. */
 const valuesFromBody = (body: Readonly<Record<string, unknown>>, fields: ReadonlyArray<string>): Record<string, unknown> => {
   const values: Record<string, unknown> = {}
-  for (const field of fields) values[field] = Option.getOrNull(readPath(body, field))
+  for (const field of fields) values[field] = readPathOrNull(body, field)
   return values
 }
 
@@ -35,7 +35,7 @@ const restoresValues = (body: Readonly<Record<string, unknown>>, values: Readonl
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]!
     if (keys[i] !== field) return false
-    const restored = Option.getOrNull(readPath(body, field))
+    const restored = readPathOrNull(body, field)
     const value = values[field]
     if (restored === value) continue
     if (typeof value !== "object" || value === null || JSON.stringify(restored) !== JSON.stringify(value)) return false

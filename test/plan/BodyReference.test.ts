@@ -1,3 +1,4 @@
+import * as fc from "fast-check"
 import { it } from "@effect/vitest"
 import { Chunk, Effect, Either, Stream } from "effect"
 import { describe, expect } from "vitest"
@@ -99,6 +100,18 @@ describe("a create by reference", () => {
     expect(bodyDigestOf({ ...bodyOf(3), name: "Bench case 3 " })).not.toBe(bodyDigestOf(bodyOf(3)))
     expect(bodyDigestOf(bodyOf(3))).toMatch(/^[A-Za-z0-9_-]{22}$/)
     expect(canonicalJson({ b: [1, undefined], a: { d: undefined, c: "x" } })).toBe("{\"a\":{\"c\":\"x\"},\"b\":[1,null]}")
+  })
+
+  it("canonical JSON sorts each object's own keys, also for key sets whose names join to the same text", () => {
+    // Both key sets join to "a\u0000b\u0000c": neither may be written with the other's keys.
+    expect(canonicalJson({ "c": 1, "a\u0000b": 2 })).toBe(JSON.stringify({ "a\u0000b": 2, "c": 1 }))
+    expect(canonicalJson({ "b\u0000c": 1, "a": 2 })).toBe(JSON.stringify({ "a": 2, "b\u0000c": 1 }))
+    expect(canonicalJson({ "c": 3, "a\u0000b": 4 })).toBe(JSON.stringify({ "a\u0000b": 4, "c": 3 }))
+    fc.assert(fc.property(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer())), (record) => {
+      // Built by hand: an object literal would put integer-like keys first.
+      const sorted = Object.keys(record).sort().map((key) => `${JSON.stringify(key)}:${JSON.stringify(record[key])}`)
+      expect(canonicalJson(record)).toBe(`{${sorted.join(",")}}`)
+    }))
   })
 
   it("round trip: the body made again from the source record is the planned body, with its values", () =>
