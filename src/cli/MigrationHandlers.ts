@@ -6,7 +6,7 @@ import { applyMigration, type ApplyOutcome, checkPlanSource } from "../apply/App
 import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
 import { readPlanHeader } from "../plan/PlanFile.js"
 import { accountingLine } from "../plan/PlanReport.js"
-import { planMigration, type PlanOutcome } from "../plan/PlanMigration.js"
+import { planMigration, type PlanOutcome, startTargetListing } from "../plan/PlanMigration.js"
 import { layerProgress } from "../progress/ProgressLive.js"
 import { overridesOf } from "./CommonOptions.js"
 import { exitCodeForCounts } from "./ExitCodes.js"
@@ -67,8 +67,11 @@ const applyJson = (outcome: ApplyOutcome) => ({
 /** Loads the mapping and plans: the first half of plan and migrate. */
 export const planStep = (config: RunConfig, options: { out: Option.Option<string>; report: Option.Option<string>; onlyRejects: Option.Option<string> }) =>
   Effect.gen(function*() {
+    // The target's listing needs nothing from the mapping: it starts before the mapping loads.
+    const listing = yield* startTargetListing
     const { mapper, source } = yield* loadConfiguredMapping(config)
     const outcome = yield* planMigration(config, mapper, source, {
+      listing,
       planFile: Option.getOrElse(options.out, () => path.join(config.outputDir, "plan.json")),
       reportFile: Option.getOrElse(options.report, () => path.join(config.outputDir, "report.md")),
       onlyRejects: Option.getOrUndefined(options.onlyRejects)

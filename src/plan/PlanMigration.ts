@@ -1,10 +1,12 @@
-import { Effect, Option, Stream } from "effect"
+import { Effect, Option, type Scope, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import * as path from "node:path"
 import type { RunConfig } from "../config/RunConfig.js"
 import type { KhorosReadSummary } from "../sources/khoros/KhorosSource.js"
 import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
+import type { Case, Person } from "../domain/peach/index.js"
+import type { HttpRequestError } from "../http/index.js"
 import { PeachClient } from "../target/PeachClient.js"
 import { trackStream } from "../progress/Progress.js"
 import type { PlanCounts, PlanHeader, PlanSourceFile } from "./Plan.js"
@@ -26,6 +28,31 @@ export interface LoadedMapper extends RecordMapper {
   readonly caseTypeNames?: Readonly<Record<string, string>> | undefined
 }
 
+/** The target's cases and borrowers as a plan reads them: one listing of each. */
+export interface TargetListing {
+  readonly cases: Stream.Stream<Case, HttpRequestError>
+  readonly people: Stream.Stream<Person, HttpRequestError>
+}
+
+/** How many listed records are read ahead of the plan: a page of each, so memory stays bounded however large the target. */
+const readAhead = 100
+
+/**
+ * Starts listing the target's cases and borrowers now, in the background, reading at most
+ * `readAhead` records of each ahead of the consumer: the listing needs nothing from the
+ * mapping, so it runs while the mapping loads instead of after. The same requests as a listing
+ * made later; a failure comes out of the stream where the plan reads it. Stops with the scope.
+ */
+export const startTargetListing: Effect.Effect<TargetListing, never, PeachClient | Scope.Scope> = Effect.gen(function*() {
+  const client = yield* PeachClient
+  const ahead = <A>(stream: Stream.Stream<A, HttpRequestError>) =>
+    Effect.map(
+      Stream.toQueueOfElements(stream, { capacity: readAhead }),
+      (queue) => Stream.flattenExitOption(Stream.fromQueue(queue, { shutdown: true }))
+    )
+  return { cases: yield* ahead(client.listCompanyCases()), people: yield* ahead(client.listPeople()) }
+})
+
 /** Where a plan goes and what it covers. */
 export interface PlanOptions {
   readonly planFile: string
@@ -34,6 +61,8 @@ export interface PlanOptions {
   readonly htmlReportFile?: string | undefined
   /** A rejects file from an earlier apply: only its records are planned, the rest count as skipped. */
   readonly onlyRejects?: string | undefined
+  /** The target's listing, when the caller started it already (`startTargetListing`); listed here otherwise. */
+  readonly listing?: TargetListing | undefined
 }
 
 /** What planning produced. */
@@ -105,9 +134,10 @@ export const planMigration = (
     const filter = options.onlyRejects === undefined ? undefined : yield* readRejectsFilter(options.onlyRejects, config, source.items)
     // The target index and the keys seen so far live on disk for the plan's duration, not in the heap.
     const scratch = yield* openPlanScratch
+    const listing = options.listing ?? { cases: client.listCompanyCases(), people: client.listPeople() }
     const [targets, borrowers] = yield* Effect.all([
-      indexTargetCasesIn(scratch, client.listCompanyCases(), mapper.ownedFields),
-      indexBorrowers(client.listPeople())
+      indexTargetCasesIn(scratch, listing.cases, mapper.ownedFields),
+      indexBorrowers(listing.people)
     ], { concurrency: 2 })
     const include = filter === undefined ? undefined : (item: SourceItem) => filter.has(formatLocation(item.location))
     const sourceFile = referredFile(config, source)

@@ -43,13 +43,13 @@ const afterCreates = (sandbox: Sandbox, running: RunningCli, count: number) =>
     }
   })
 
-const workspace = (name: string) =>
+const workspace = (name: string, options: { readonly pageSize?: number } = {}) =>
   Effect.gen(function*() {
     const sandbox = yield* startSandbox({ knobs: { latencyMs: 20, latencyJitterMs: 10 } })
     const dir = yield* makeTempDir(name)
     const csv = copyCsv(samples.csv, path.join(dir, "legacy-cases.csv"), {}, { keepLines: csvLinesOfFirstRecords(records) })
     const expected = expectedCsv({ records, csv })
-    const config = writeCsvConfig({ dir, csv, targetUrl: sandbox.url, applyConcurrency: 2 })
+    const config = writeCsvConfig({ dir, csv, targetUrl: sandbox.url, applyConcurrency: 2, ...options })
     const state = StateStore.layerSqlite({ filename: path.join(dir, "state.db") })
     return { sandbox, config, expected, state, wanted: expected.created.map((c) => c.externalId) }
   })
@@ -106,8 +106,10 @@ describe("casesync stopped by a signal", () => {
 
   it.scopedLive("SIGTERM during plan: exit 143, how to resume on stderr; the same command then finishes", () =>
     Effect.gen(function*() {
-      const ws = yield* workspace("sigterm-plan")
-      // Every request now takes 3 s: the child is stopped while it reads the target.
+      // A case per list page: the target's 4 cases take 5 pages, read one after the other.
+      const ws = yield* workspace("sigterm-plan", { pageSize: 1 })
+      // Every request now takes 3 s: the child is stopped while it reads the target (the first
+      // answers come after 3 s, the case pages go on for 12 s more).
       yield* knobs(ws.sandbox, { latencyMs: 3_000, latencyJitterMs: 0 })
       const running = startCli(["plan", "--config", ws.config])
       yield* Effect.promise(async () => {

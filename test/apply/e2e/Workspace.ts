@@ -35,6 +35,8 @@ export interface RunConfigSpec {
   readonly output?: string
   readonly applyConcurrency?: number
   readonly mapping?: string
+  /** The target's list page size (`target.pageSize`). */
+  readonly pageSize?: number
 }
 
 const common = (spec: RunConfigSpec, mapping: string) =>
@@ -44,6 +46,7 @@ const common = (spec: RunConfigSpec, mapping: string) =>
     `  baseUrl: ${JSON.stringify(spec.targetUrl)}`,
     "  token: sandbox-token",
     "  timeoutMillis: 10000",
+    ...(spec.pageSize === undefined ? [] : [`  pageSize: ${spec.pageSize}`]),
     `state: ${JSON.stringify(spec.state ?? path.join(spec.dir, "state.db"))}`,
     `output: ${JSON.stringify(spec.output ?? path.join(spec.dir, "out"))}`,
     ...(spec.applyConcurrency === undefined ? [] : [`applyConcurrency: ${spec.applyConcurrency}`])
