@@ -8,6 +8,7 @@ import type { LoadedMapper } from "../plan/PlanMigration.js"
 import type { TargetIndex } from "../plan/TargetIndex.js"
 import { duringPhase } from "../progress/Progress.js"
 import { openHtmlReport } from "../report/HtmlReport.js"
+import { processAlive } from "../state/LocalProcess.js"
 import { StateStore } from "../state/StateStore.js"
 import type { LeaseHeld, StateStoreError } from "../state/StateStoreError.js"
 import { PeachClient } from "../target/PeachClient.js"
@@ -27,16 +28,6 @@ export class PlanMismatch extends Data.TaggedError("PlanMismatch")<{
 }> {
   override get message() {
     return `cannot apply plan ${this.planId}: ${this.problems.join("; ")}. Make a new plan.`
-  }
-}
-
-/** Whether a process with this pid runs on this machine (signal 0 only checks). */
-export const processAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
   }
 }
 

@@ -3,6 +3,7 @@ import { Effect, type Scope } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { processAlive } from "../state/LocalProcess.js"
 import type { TargetCase } from "./Decide.js"
 
 /** The location that already produced a record's externalId or source key, when one did. */
@@ -37,11 +38,43 @@ export interface PlanScratch {
   readonly targetCount: () => number
 }
 
-/** Opens a scratch store in a temporary directory, removed when the scope closes. */
+/** How a scratch folder is named: this prefix, the pid of the plan that made it, a dash and random characters. */
+const scratchPrefix = "casesync-plan-scratch-"
+const scratchName = /^casesync-plan-scratch-(\d+)-/
+
+/**
+ * Removes the scratch folders left by plans whose process is gone: one killed outright (SIGKILL,
+ * the OOM killer, a power cut) never closes its scope, and a million-record plan's scratch file
+ * holds about 100 MB. A folder's name says which process made it; the folders of running
+ * processes, folders named otherwise and what this user may not remove stay. Returns the names removed.
+ */
+export const sweepStaleScratch = (tmp: string = os.tmpdir(), alive: (pid: number) => boolean = processAlive): ReadonlyArray<string> => {
+  let names: ReadonlyArray<string>
+  try {
+    names = fs.readdirSync(tmp)
+  } catch {
+    return []
+  }
+  const removed: Array<string> = []
+  for (const name of names) {
+    const pid = scratchName.exec(name)?.[1]
+    if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue
+    try {
+      fs.rmSync(path.join(tmp, name), { recursive: true, force: true })
+      removed.push(name)
+    } catch {
+      // Another user's, or already gone: not ours to worry about.
+    }
+  }
+  return removed
+}
+
+/** Opens a scratch store in a temporary directory, removed when the scope closes (and by the next plan, if this one is killed). */
 export const openPlanScratch: Effect.Effect<PlanScratch, never, Scope.Scope> = Effect.map(
   Effect.acquireRelease(
     Effect.sync(() => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "casesync-plan-scratch-"))
+      sweepStaleScratch()
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${scratchPrefix}${process.pid}-`))
       const file = path.join(dir, "scratch.db")
       const db = new Sqlite(file)
       // Scratch data, rebuilt by every plan: no fsync, a small page cache, and the journal in memory

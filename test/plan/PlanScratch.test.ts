@@ -1,12 +1,13 @@
 import { it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
 import type { Case } from "../../src/domain/peach/Case.js"
 import { memoryClaims } from "../../src/plan/Planner.js"
-import { openPlanScratch } from "../../src/plan/PlanScratch.js"
+import { openPlanScratch, sweepStaleScratch } from "../../src/plan/PlanScratch.js"
 import { indexTargetCases, indexTargetCasesIn } from "../../src/plan/TargetIndex.js"
 
 const records = [
@@ -74,4 +75,43 @@ describe("plan scratch store", () => {
       expect(file.startsWith(os.tmpdir())).toBe(true)
       expect(fs.existsSync(path.dirname(file))).toBe(false)
     }))
+
+  it.effect("a plan killed outright leaves its scratch folder; the next plan removes it, and no running plan's", () =>
+    Effect.gen(function*() {
+      // A real process that made a scratch folder and was killed before it could remove it.
+      const child = spawnSync(process.execPath, ["-e", `
+        const fs = require("node:fs"), os = require("node:os"), path = require("node:path")
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "casesync-plan-scratch-" + process.pid + "-"))
+        fs.writeFileSync(path.join(dir, "scratch.db"), "x".repeat(1000))
+        console.log(dir)
+        process.kill(process.pid, "SIGKILL")
+      `], { encoding: "utf8" })
+      expect(child.signal).toBe("SIGKILL")
+      const killed = child.stdout.trim()
+      expect(fs.existsSync(path.join(killed, "scratch.db"))).toBe(true)
+      // One of a process that still runs (this one's parent), and a folder not named by a pid.
+      const running = fs.mkdtempSync(path.join(os.tmpdir(), `casesync-plan-scratch-${process.ppid}-`))
+      const unnamed = fs.mkdtempSync(path.join(os.tmpdir(), "casesync-plan-scratch-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => [running, unnamed].forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }))))
+
+      const file = yield* Effect.scoped(Effect.map(openPlanScratch, (scratch) => scratch.file))
+      expect(path.basename(path.dirname(file))).toMatch(new RegExp(`^casesync-plan-scratch-${process.pid}-`))
+      expect(fs.existsSync(killed)).toBe(false)
+      expect(fs.existsSync(running)).toBe(true)
+      expect(fs.existsSync(unnamed)).toBe(true)
+    }).pipe(Effect.scoped))
+
+  it("the sweep leaves folders it may not remove, and a temporary folder it cannot read", () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "casesync-sweep-"))
+    try {
+      fs.mkdirSync(path.join(tmp, "casesync-plan-scratch-4242-abc"))
+      fs.mkdirSync(path.join(tmp, "casesync-plan-scratch-4343-abc"))
+      fs.mkdirSync(path.join(tmp, "other-4242-abc"))
+      expect(sweepStaleScratch(tmp, (pid) => pid === 4343)).toEqual(["casesync-plan-scratch-4242-abc"])
+      expect(fs.readdirSync(tmp).sort()).toEqual(["casesync-plan-scratch-4343-abc", "other-4242-abc"])
+      expect(sweepStaleScratch(path.join(tmp, "missing"))).toEqual([])
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true })
+    }
+  })
 })
