@@ -1,3 +1,4 @@
+import { Option } from "effect"
 import type { Snapshot } from "../state/Ledger.js"
 import { sameValue } from "../plan/FieldValues.js"
 import { type FieldSyncState, syncedAt, unsynced } from "./FieldState.js"
@@ -36,3 +37,28 @@ export const statesWithLedgerBase = (
 ): Record<string, FieldSyncState> =>
   Object.fromEntries(rules.map((rule) => [rule.field, stored[rule.field] ?? baseFromLedger(rule, snapshot, crmNow(rule))]))
 
+
+/**
+ * The ledger's snapshot once a cycle has settled a record, so a later `plan` compares against
+ * what sync last settled and not against what migrate wrote before it: each field whose state
+ * now has a base and no queued conflict takes the base's target value (what both sides agree
+ * on); a field in conflict keeps the snapshot's value, so the plan sees that conflict too.
+ * Fields sync has no rule for keep theirs. Undefined when no value moves (nothing to write).
+ */
+export const snapshotAfterCycle = (
+  rules: ReadonlyArray<FieldRule>,
+  snapshot: Snapshot,
+  states: Readonly<Record<string, FieldSyncState>>
+): Snapshot | undefined => {
+  const next: Record<string, unknown> = { ...snapshot }
+  let moved = false
+  for (const rule of rules) {
+    const state = states[rule.field]
+    if (state === undefined || Option.isSome(state.conflict) || Option.isNone(state.base)) continue
+    const settled = state.base.value.target ?? null
+    if (rule.field in snapshot && sameValue(snapshot[rule.field], settled)) continue
+    next[rule.field] = settled
+    moved = true
+  }
+  return moved ? next : undefined
+}

@@ -24,7 +24,7 @@ import { PeachClient } from "../target/PeachClient.js"
 import { cycleReport, type CycleCounts, type CycleOutcome, type FieldChange, type GoneCase, type QueuedField } from "./CycleReport.js"
 import { type Answered, decideRecord, keepsStoredStates, nextStates, observe, type RecordSyncInput } from "./SyncDecision.js"
 import { createInSource, createKey } from "./CreateInSource.js"
-import { statesWithLedgerBase } from "./LedgerBase.js"
+import { snapshotAfterCycle, statesWithLedgerBase } from "./LedgerBase.js"
 import { rulesFor } from "./SyncRules.js"
 
 /** How to run one cycle. */
@@ -253,7 +253,21 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
                 yield* store.markSideConfirmed(job, p.sourceKey, "crm", runId)
               } else failures.push({ sourceKey: p.sourceKey, side: "crm", message: result.left.message })
             }
-            yield* store.putFieldStates(job, p.sourceKey, nextStates(input, decision, answered))
+            const next = nextStates(input, decision, answered)
+            yield* store.putFieldStates(job, p.sourceKey, next)
+            // The migrate ledger's base follows what this cycle settled, so a later plan compares against it.
+            const entry = ledger.get(p.sourceKey)
+            if (entry?.writeState !== "confirmed" || entry.snapshot === null || entry.caseId === null || entry.location === null) return
+            const snapshot = snapshotAfterCycle(rules, entry.snapshot, next)
+            if (snapshot === undefined) return
+            const written = Option.flatMap(answered.target, (kase) => Option.fromNullable(kase["updatedAt"]))
+            yield* store.markConfirmed({ job, sourceKey: p.sourceKey, location: entry.location }, {
+              caseId: entry.caseId,
+              snapshot,
+              // The target's version the ledger has seen: the one this cycle's write made, else the one it had.
+              targetUpdatedAt: Option.match(written, { onNone: () => entry.targetUpdatedAt, onSome: String }),
+              runId
+            })
           }))
         }), { concurrency: config.applyConcurrency, discard: true })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
-import { baseFromLedger, unknownCrmBase } from "../../src/sync/LedgerBase.js"
+import { syncedAt, unsynced } from "../../src/sync/FieldState.js"
+import { baseFromLedger, snapshotAfterCycle, unknownCrmBase } from "../../src/sync/LedgerBase.js"
 import { name, status } from "./SyncFixtures.js"
 
 // The base of a field sync has not seen yet comes from the ledger's snapshot of what migrate wrote.
@@ -17,5 +18,33 @@ describe("the base from the ledger's snapshot", () => {
   it("no snapshot, or a field it does not hold, is a field never synced", () => {
     expect(baseFromLedger(status(), null, "open").base).toEqual(Option.none())
     expect(baseFromLedger(status(), { name: "x" }, "open").base).toEqual(Option.none())
+  })
+})
+
+// After a cycle, the ledger's snapshot follows what sync settled, so a later plan's base is current.
+describe("the ledger's snapshot after a cycle", () => {
+  const queued = (state: ReturnType<typeof syncedAt>) => ({
+    ...state,
+    conflict: Option.some({ field: "name", reason: "bothChanged" as const, detail: "", crm: "b", target: "c", base: state.base, since: 1, resolution: Option.none() })
+  })
+
+  it("a settled field takes its base's target value; one in conflict, one never synced and one sync has no rule for keep theirs", () => {
+    const snapshot = { status: "initiated", name: "Card lost", amount: 5 }
+    const states = {
+      status: syncedAt({ crm: "closed", target: "completed" }),
+      name: queued(syncedAt({ crm: "a", target: "Card found" }))
+    }
+    expect(snapshotAfterCycle([status(), name()], snapshot, states)).toEqual({ status: "completed", name: "Card lost", amount: 5 })
+    expect(snapshotAfterCycle([status(), name()], snapshot, { status: unsynced })).toBeUndefined()
+  })
+
+  it("nothing to write when every settled value is already the snapshot's (instants compared as instants)", () => {
+    const rule = status({ field: "openedAt", crmField: "created" })
+    const states = { openedAt: syncedAt({ crm: "x", target: "2024-01-01T05:00:00.000Z" }), status: syncedAt({ crm: "open", target: "initiated" }) }
+    expect(snapshotAfterCycle([rule, status()], { openedAt: "2024-01-01T00:00:00.000-05:00", status: "initiated" }, states)).toBeUndefined()
+  })
+
+  it("a field the snapshot did not hold is added once settled", () => {
+    expect(snapshotAfterCycle([status()], {}, { status: syncedAt({ crm: "open", target: null }) })).toEqual({ status: null })
   })
 })
