@@ -30,9 +30,10 @@ export const writePath = (target: Record<string, unknown>, path: string, value: 
   cursor[segments[segments.length - 1]!] = value
 }
 
-// A mapping writes the same few paths for every record: split each once.
+// A mapping reads and writes the same few paths for every record: split each once.
 const segmentCache = new Map<string, ReadonlyArray<string>>()
-const segmentsOf = (path: string): ReadonlyArray<string> => {
+/** The segments of a dotted path, split once per path (the cache is bounded). */
+export const segmentsOf = (path: string): ReadonlyArray<string> => {
   let segments = segmentCache.get(path)
   if (segments === undefined) {
     segments = path.split(".")

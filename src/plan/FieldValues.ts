@@ -1,4 +1,5 @@
 import { Option } from "effect"
+import { segmentsOf } from "../mapping/SourcePath.js"
 import type { OwnedValues } from "./Plan.js"
 
 /** An offset date-time, as the target returns it and as mappings produce it: compared (and hashed) as an instant. */
@@ -35,17 +36,6 @@ export const readPath = (source: unknown, path: string): Option.Option<unknown> 
     current = (current as Record<string, unknown>)[segment]
   }
   return Option.some(current)
-}
-
-// The same few owned-field paths are read for every record of a plan: split each once.
-const segmentCache = new Map<string, ReadonlyArray<string>>()
-const segmentsOf = (path: string): ReadonlyArray<string> => {
-  let segments = segmentCache.get(path)
-  if (segments === undefined) {
-    segments = path.split(".")
-    if (segmentCache.size < 10_000) segmentCache.set(path, segments)
-  }
-  return segments
 }
 
 /** `Option.getOrNull(readPath(source, path))` without the Option: what runs once per owned field of every create. */
