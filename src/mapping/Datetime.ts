@@ -1,5 +1,5 @@
 import { DateTime, Either, Option } from "effect"
-import { isCalendarDate } from "./TargetFields.js"
+import { isCalendarDate } from "../domain/peach/index.js"
 
 /**
  * Date-times from legacy sources, made exact for a target that insists on an offset.

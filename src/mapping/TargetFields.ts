@@ -1,5 +1,5 @@
 import { Either, Schema, SchemaAST as AST } from "effect"
-import { type CaseType, CaseCreate, type CustomFieldSchema, offsetDateTimeProblem } from "../domain/peach/index.js"
+import { type CaseType, CaseCreate, type CustomFieldSchema, isCalendarDate, offsetDateTimeProblem } from "../domain/peach/index.js"
 import { describeType } from "./ActiveCaseTypes.js"
 import { suggestion } from "./PositionedYaml.js"
 
@@ -152,16 +152,6 @@ export const resolveTarget = (path: string, caseType: CaseType): Either.Either<T
 }
 
 const isOffsetDateTime = (text: string) => offsetDateTimeProblem(text) === undefined
-const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/
-
-/** Whether `YYYY-MM-DD` names a real calendar day. */
-export const isCalendarDate = (text: string): boolean => {
-  const match = isoDate.exec(text)
-  if (match === null) return false
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
-  const date = new Date(Date.UTC(year, month - 1, day))
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
-}
 
 /** Checks one value against a target field; `undefined` when it fits, else why not. */
 export const checkValue = (field: TargetField, value: unknown): string | undefined => {

@@ -1,10 +1,11 @@
 import { Effect, Either, ParseResult, Schema, type SchemaAST as AST } from "effect"
+import { isCalendarDate } from "../domain/peach/index.js"
 import type { ComputeExpression } from "./Compute.js"
 import type { DatetimeCodec } from "./Datetime.js"
 import type { LookupTable } from "./Lookup.js"
 import type { MapSpec, Scalar, ValueType } from "./MappingSpec.js"
 import { isAbsent } from "./SourcePath.js"
-import { checkValue, isCalendarDate, type TargetField } from "./TargetFields.js"
+import { checkValue, type TargetField } from "./TargetFields.js"
 import { renderTemplate, type Template } from "./Template.js"
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
 import * as fc from "fast-check"
-import { CaseCreate } from "../../src/domain/peach/index.js"
+import { CaseCreate, isCalendarDate, IsoDate } from "../../src/domain/peach/index.js"
 import { checkValue, createFieldOrder, isWhollyChecked, resolveTarget } from "../../src/mapping/TargetFields.js"
 import { caseTypes } from "./MappingFixtures.js"
 
@@ -37,5 +37,18 @@ describe("which target fields checkValue checks wholly", () => {
         return isCreate({ typeId: "1", [path]: value })
       }), { numRuns: 300 })
     }
+  })
+})
+
+describe("calendar dates", () => {
+  const isIsoDate = Schema.is(IsoDate)
+  const pad = (n: number, width: number) => String(n).padStart(width, "0")
+
+  it("the mapping's date check and the target's IsoDate agree on every day of every month, years 0 to 9999 included", () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (year, month, day) => {
+      const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`
+      expect(isCalendarDate(text), text).toBe(isIsoDate(text))
+    }), { numRuns: 2000 })
+    expect(["2024-02-29", "2023-02-29", "2023-04-31", "0050-01-01"].map(isCalendarDate)).toEqual([true, false, false, true])
   })
 })

@@ -14,7 +14,7 @@ export type AnyId = typeof AnyId.Type
 export const extId = (externalId: string): string => `ext-${externalId}`
 
 /** True when `day` exists in that month of that year (no February 30th). */
-const isCalendarDay = (year: string, month: string, day: string): boolean => {
+export const isCalendarDay = (year: string, month: string, day: string): boolean => {
   const m = Number(month)
   const d = Number(day)
   return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(Number(year), m)
@@ -27,6 +27,14 @@ const daysInMonth = (year: number, month: number): number => {
   const y = year >= 0 && year <= 99 ? 1900 + year : year
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
   return month === 2 && leap ? 29 : monthDays[month - 1]!
+}
+
+const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/
+
+/** Whether `YYYY-MM-DD` names a real calendar day: the one rule for the target's dates and the mapping's. */
+export const isCalendarDate = (text: string): boolean => {
+  const match = isoDate.exec(text)
+  return match !== null && isCalendarDay(match[1]!, match[2]!, match[3]!)
 }
 
 /** Why a text is not an offset date-time (see `OffsetDateTime`), or undefined when it is one. Plain code: mapping checks every record's date-times with it. */
