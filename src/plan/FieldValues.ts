@@ -50,7 +50,7 @@ export const readPathOrNull = (source: unknown, path: string): unknown => {
 
 /** The owned fields of a target case, flattened to the mapping's dotted paths. */
 export const ownedValuesOf = (target: unknown, fields: ReadonlyArray<string>): OwnedValues =>
-  Object.fromEntries(fields.map((field) => [field, Option.getOrNull(readPath(target, field))]))
+  Object.fromEntries(fields.map((field) => [field, readPathOrNull(target, field)]))
 
 /**
  * Builds the body of an update that changes exactly `changes`. Nested objects

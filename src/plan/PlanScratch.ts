@@ -40,7 +40,7 @@ export interface PlanScratch {
 
 /** How a scratch folder is named: this prefix, the pid of the plan that made it, a dash and random characters. */
 const scratchPrefix = "casesync-plan-scratch-"
-const scratchName = /^casesync-plan-scratch-(\d+)-/
+const scratchName = new RegExp(`^${scratchPrefix}(\\d+)-`)
 
 /**
  * Removes the scratch folders left by plans whose process is gone: one killed outright (SIGKILL,

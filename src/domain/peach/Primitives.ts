@@ -14,7 +14,7 @@ export type AnyId = typeof AnyId.Type
 export const extId = (externalId: string): string => `ext-${externalId}`
 
 /** True when `day` exists in that month of that year (no February 30th). */
-export const isCalendarDay = (year: string, month: string, day: string): boolean => {
+const isCalendarDay = (year: string, month: string, day: string): boolean => {
   const m = Number(month)
   const d = Number(day)
   return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(Number(year), m)
@@ -68,7 +68,7 @@ export type OffsetDateTime = typeof OffsetDateTime.Type
 /** A calendar date `YYYY-MM-DD` (snoozedUntil, court dates). */
 export const IsoDate = Schema.String.pipe(
   Schema.pattern(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/),
-  Schema.filter((s) => isCalendarDay(s.slice(0, 4), s.slice(5, 7), s.slice(8, 10)) || "not a calendar date"),
+  Schema.filter((s) => isCalendarDate(s) || "not a calendar date"),
   Schema.annotations({ identifier: "IsoDate" })
 )
 export type IsoDate = typeof IsoDate.Type

@@ -67,8 +67,6 @@ export class RowAssembler {
   /** The physical line the next row starts on. */
   private nextLine = 1
   private columns: ReadonlyArray<string> | undefined
-  /** Whether a row can be built by assignment: no column is named `__proto__` (which would set the prototype instead). */
-  private plainColumns: boolean
   /** The item after which reading stops (a runaway row), once there is one. */
   private finalItem: SourceItem | undefined = undefined
 
@@ -78,7 +76,6 @@ export class RowAssembler {
     private readonly oversized: OversizedRows
   ) {
     this.columns = options.header === true ? undefined : options.header
-    this.plainColumns = options.header === true || !options.header.includes("__proto__")
   }
 
   /** Whether `item` is the last one this read yields: the parser could not be trusted after it. */
@@ -122,7 +119,6 @@ export class RowAssembler {
       const problem = headerProblem(names)
       if (problem !== undefined) return this.headerError(`the header row (line ${line}) has ${problem}`)
       this.columns = names
-      this.plainColumns = !names.includes("__proto__")
       return undefined
     }
 
@@ -136,14 +132,14 @@ export class RowAssembler {
       return unreadable(location, reason, row.raw)
     }
     const trim = this.options.trim
-    let data: Record<string, string>
-    if (this.plainColumns) {
-      // One object per row, filled in place (the common case: it runs for every row of the file).
-      data = {}
-      for (let i = 0; i < columns.length; i++) data[columns[i]!] = trim ? cells[i]!.trim() : cells[i]!
-    } else {
-      // fromEntries defines own properties, so a column named "__proto__" stays a column.
-      data = Object.fromEntries(columns.map((name, i) => [name, trim ? cells[i]!.trim() : cells[i]!]))
+    // One object per row, filled in place; a column named "__proto__" is defined as an own property
+    // (assigning it would set the prototype), so it stays a column.
+    const data: Record<string, string> = {}
+    for (let i = 0; i < columns.length; i++) {
+      const name = columns[i]!
+      const value = trim ? cells[i]!.trim() : cells[i]!
+      if (name === "__proto__") Object.defineProperty(data, name, { value, enumerable: true, writable: true, configurable: true })
+      else data[name] = value
     }
     return { _tag: "Record", location, data }
   }
