@@ -2,6 +2,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { FileSystem } from "@effect/platform/FileSystem"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { SqlClient } from "@effect/sql/SqlClient"
+import { SqlError } from "@effect/sql/SqlError"
 import { Cause, Context, Duration, Effect, Layer, Redacted } from "effect"
 import * as path from "node:path"
 import { type Checkpoints, makeCheckpoints } from "./Checkpoints.js"
@@ -9,14 +10,20 @@ import { type Ledger, makeLedger } from "./Ledger.js"
 import { type Leases, makeLeases } from "./Leases.js"
 import { migrate } from "./Migrations.js"
 import { makeRunLog, type RunLog } from "./RunLog.js"
-import { StateStoreError } from "./StateStoreError.js"
+import { fromSqlError, StateStoreError } from "./StateStoreError.js"
 import { makeSyncStates, type SyncStates } from "./SyncStates.js"
 
 /** Where the CLI keeps its SQLite state unless told otherwise. */
 export const defaultStatePath = ".casesync/state.db"
 
 /** Everything casesync remembers between runs: the run log, the per-record ledger, source checkpoints and the apply lease. */
-export interface StateStoreService extends RunLog, Ledger, Checkpoints, Leases, SyncStates {}
+export interface StateStoreService extends RunLog, Ledger, Checkpoints, Leases, SyncStates {
+  /**
+   * Runs the store writes of `effect` as one transaction: all of them are kept or none is, whether
+   * `effect` fails or the process dies inside it. For writes that only make sense together.
+   */
+  readonly atomically: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | StateStoreError, R>
+}
 
 /** Options of the SQLite state store. */
 export interface SqliteStateOptions {
@@ -34,10 +41,19 @@ export interface PgStateOptions {
 }
 
 /** Builds the store on the ambient SqlClient; the schema must already be migrated (the layers do that). */
-export const make: Effect.Effect<StateStoreService, never, SqlClient> = Effect.map(
-  Effect.all([makeRunLog, makeLedger, makeCheckpoints, makeLeases, makeSyncStates]),
-  ([runs, ledger, checkpoints, leases, sync]) => ({ ...runs, ...ledger, ...checkpoints, ...leases, ...sync })
-)
+export const make: Effect.Effect<StateStoreService, never, SqlClient> = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  const [runs, ledger, checkpoints, leases, sync] = yield* Effect.all([makeRunLog, makeLedger, makeCheckpoints, makeLeases, makeSyncStates])
+  // The writes inside keep their own errors; only the transaction's own failure (BEGIN, COMMIT) is a SqlError.
+  const atomically = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    sql.withTransaction(effect).pipe(
+      Effect.catchIf(
+        (error): error is SqlError => error instanceof SqlError,
+        (error) => Effect.fail(fromSqlError("committing a transaction")(error))
+      )
+    ) as Effect.Effect<A, E | StateStoreError, R>
+  return { ...runs, ...ledger, ...checkpoints, ...leases, ...sync, atomically }
+})
 
 // == layers
 

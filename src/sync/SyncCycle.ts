@@ -254,20 +254,24 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
               } else failures.push({ sourceKey: p.sourceKey, side: "crm", message: result.left.message })
             }
             const next = nextStates(input, decision, answered)
-            yield* store.putFieldStates(job, p.sourceKey, next)
-            // The migrate ledger's base follows what this cycle settled, so a later plan compares against it.
-            const entry = ledger.get(p.sourceKey)
-            if (entry?.writeState !== "confirmed" || entry.snapshot === null || entry.caseId === null || entry.location === null) return
-            const snapshot = snapshotAfterCycle(rules, entry.snapshot, next)
-            if (snapshot === undefined) return
-            const written = Option.flatMap(answered.target, (kase) => Option.fromNullable(kase["updatedAt"]))
-            yield* store.markConfirmed({ job, sourceKey: p.sourceKey, location: entry.location }, {
-              caseId: entry.caseId,
-              snapshot,
-              // The target's version the ledger has seen: the one this cycle's write made, else the one it had.
-              targetUpdatedAt: Option.match(written, { onNone: () => entry.targetUpdatedAt, onSome: String }),
-              runId
-            })
+            // The field states and the migrate ledger's base move together or not at all: with states
+            // kept but the base not, the next cycle would see nothing to do and the base would stay behind.
+            yield* store.atomically(Effect.gen(function*() {
+              yield* store.putFieldStates(job, p.sourceKey, next)
+              // The migrate ledger's base follows what this cycle settled, so a later plan compares against it.
+              const entry = ledger.get(p.sourceKey)
+              if (entry?.writeState !== "confirmed" || entry.snapshot === null || entry.caseId === null || entry.location === null) return
+              const snapshot = snapshotAfterCycle(rules, entry.snapshot, next)
+              if (snapshot === undefined) return
+              const written = Option.flatMap(answered.target, (kase) => Option.fromNullable(kase["updatedAt"]))
+              yield* store.markConfirmed({ job, sourceKey: p.sourceKey, location: entry.location }, {
+                caseId: entry.caseId,
+                snapshot,
+                // The target's version the ledger has seen: the one this cycle's write made, else the one it had.
+                targetUpdatedAt: Option.match(written, { onNone: () => entry.targetUpdatedAt, onSome: String }),
+                runId
+              })
+            }))
           }))
         }), { concurrency: config.applyConcurrency, discard: true })
 

@@ -106,6 +106,30 @@ export const stateStoreContract = (
 
     syncStatesContract(fresh)
 
+    // == transactions
+
+    it.scoped("atomically: the writes inside are all kept, or none when the effect fails (nested transactions included)", () =>
+      Effect.gen(function*() {
+        const db = yield* fresh
+        const store = yield* openStore(db)
+        const unsynced = { base: Option.none(), history: [], conflict: Option.none() }
+        const both = (n: number) =>
+          Effect.zipRight(
+            store.putCheckpoint("job", "khoros", { page: n }),
+            // Writes its fields in a transaction of its own: inside this one, a nested one.
+            store.putFieldStates("job", "KC-1", { status: { ...unsynced, history: [] }, [`f${n}`]: unsynced })
+          )
+        const failed = yield* Effect.either(store.atomically(Effect.zipRight(both(1), Effect.fail("died here" as const))))
+        expect(failed).toEqual(Either.left("died here"))
+        const again = yield* openStore(db)
+        expect(yield* again.getCheckpoint("job", "khoros")).toEqual(Option.none())
+        expect((yield* again.getFieldStates("job", ["KC-1"])).size).toBe(0)
+
+        expect(yield* store.atomically(Effect.as(both(2), "done"))).toBe("done")
+        expect(yield* again.getCheckpoint("job", "khoros")).toEqual(Option.some({ page: 2 }))
+        expect(Object.keys((yield* again.getFieldStates("job", ["KC-1"])).get("KC-1") ?? {}).sort()).toEqual(["f2", "status"])
+      }))
+
     // == checkpoints
 
     it.scoped("checkpoints round-trip flat scalar records per job", () =>

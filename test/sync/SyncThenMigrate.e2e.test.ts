@@ -1,5 +1,7 @@
 import { it } from "@effect/vitest"
 import { Effect } from "effect"
+import Database from "better-sqlite3"
+import * as path from "node:path"
 import { describe, expect } from "vitest"
 import { migratedJob, type SyncJob } from "./e2e/SyncWorkspace.js"
 
@@ -40,5 +42,27 @@ describe("a plan after sync cycles", () => {
       yield* job.targetEdit("KC-10001", { customFields: { ...kase.customFields, crmPriority: "low" } })
       expect((yield* job.cycle()).line).toMatchObject({ conflictFields: 1 })
       expect(yield* planCounts(job)).toMatchObject({ update: 0, conflict: 1 })
+    }), { timeout: 120_000 })
+
+  it.scopedLive("a cycle that dies between a record's field states and its ledger snapshot leaves neither: the next cycle settles both", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob()
+      yield* job.crmEdit("KC-10001", { priority: "high" })
+      // The process dies at the ledger write: the store refuses it, as a kill at that instant would.
+      const db = new Database(path.join(job.dir, "state.db"))
+      db.exec("CREATE TRIGGER died_here BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'the process died here'); END")
+      db.close()
+      const died = yield* job.cli("sync", "--once")
+      expect(died.exitCode, died.stdout).not.toBe(0)
+      expect(died.stderr).toMatch(/marking khoros-crm\/KC-10001 confirmed/)
+      const healed = new Database(path.join(job.dir, "state.db"))
+      healed.exec("DROP TRIGGER died_here")
+      healed.close()
+
+      // The write reached the target; what the cycle recorded of it is gone with the ledger's, so this cycle records both.
+      const next = yield* job.cycle()
+      expect(next.writes).toEqual({})
+      yield* job.crmEdit("KC-10001", { priority: "low" })
+      expect(yield* planCounts(job)).toMatchObject({ update: 1, conflict: 0 })
     }), { timeout: 120_000 })
 })
