@@ -12,7 +12,7 @@
  *    long headless Chromium takes to open it (needs /usr/bin/chromium).
  * 4. Start-up: `casesync --help` (the compiled CLI) against `node -e 0`.
  * 5. A quiet `casesync sync --once` (child process) over N linked CRM cases: wall time, requests by side, writes (0).
- * Arguments: [csvRows=1000000] [cases=2000] [requestsPerSecond=100] [reportItems=1000000]
+ * Arguments: [csvRows=1000000] [cases=5000] [requestsPerSecond=100] [reportItems=1000000]
  *            [planSmallRows=100000] [planLargeRows=1000000] [latencyMs=20] [syncCases=10000]
  *            [targetSmallCases=100000] [targetLargeCases=1000000] [targetRows=5000].
  * Run with --expose-gc (`npm run bench` does) so the heap figures are read after a collection.
@@ -25,7 +25,7 @@ import { runReportBench } from "./report.js"
 import { runStartupBench } from "./startup.js"
 import { runSyncBench } from "./sync.js"
 
-const defaults = ["1000000", "2000", "100", "1000000", "100000", "1000000", "20", "10000", "100000", "1000000", "5000"]
+const defaults = ["1000000", "5000", "100", "1000000", "100000", "1000000", "20", "10000", "100000", "1000000", "5000"]
 const [csvRows, cases, rate, reportItems, planSmall, planLarge, latencyMs, syncCases, targetSmall, targetLarge, targetRows] = defaults.map((value, i) =>
   Number(process.argv[2 + i] ?? value)
 )
@@ -44,6 +44,7 @@ const { first, naive, rerun } = migrate
 console.log(`  casesync migrate (child process, start to exit): ${first.created} created in ${first.seconds.toFixed(2)} s = ${perSecond(first.created, first.seconds).toFixed(1)} cases/s = ${(perSecond(first.created, first.seconds) / rate!).toFixed(3)} R`)
 console.log(`    requests ${first.requests} (${first.writeRequests} writes, ${first.listRequests} list reads) = ${(first.requests / first.created).toFixed(4)} per created case; ${first.throttled429} answered 429`)
 console.log(`  rerun: ${rerun.unchanged} unchanged in ${rerun.seconds.toFixed(2)} s, requests ${rerun.requests} (${rerun.writeRequests} writes, ${rerun.listRequests} list reads) = ${(rerun.requests / rerun.unchanged).toFixed(4)} per unchanged case`)
+console.log(`    list reads: ${rerun.listed.cases} case pages + ${rerun.listed.people} borrower pages + ${rerun.listed.caseTypes} case-type pages (one listing of each)`)
 console.log(`  naive script (child process: look up ext-<id>, then create, one at a time): ${naive.created} created in ${naive.seconds.toFixed(2)} s = ${perSecond(naive.created, naive.seconds).toFixed(1)} cases/s, ${(naive.requests / naive.created).toFixed(2)} requests per case; ${naive.throttled429} answered 429`)
 console.log(`  casesync / naive: ${(naive.seconds / first.seconds).toFixed(1)}× faster`)
 

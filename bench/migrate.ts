@@ -22,6 +22,8 @@ export interface PassFigures {
   readonly requests: number
   readonly writeRequests: number
   readonly listRequests: number
+  /** The list reads by what they list: the case pages, the borrower pages and the case-type pages. */
+  readonly listed: { readonly cases: number; readonly people: number; readonly caseTypes: number }
   readonly throttled429: number
 }
 
@@ -101,6 +103,11 @@ const figures = (before: RequestStats, after: RequestStats, seconds: number): Pa
   requests: after.total - before.total,
   writeRequests: sum(after, isWrite) - sum(before, isWrite),
   listRequests: sum(after, isList) - sum(before, isList),
+  listed: {
+    cases: sum(after, (e) => e === "GET /cases") - sum(before, (e) => e === "GET /cases"),
+    people: sum(after, (e) => e === "GET /people") - sum(before, (e) => e === "GET /people"),
+    caseTypes: sum(after, (e) => e === "GET /case-types") - sum(before, (e) => e === "GET /case-types")
+  },
   throttled429: (after.byStatus["429"] ?? 0) - (before.byStatus["429"] ?? 0)
 })
 
@@ -142,7 +149,7 @@ export const runMigrateBench = (cases: number, rateLimit: number, latencyMs: num
   })))
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  runMigrateBench(Number(process.argv[2] ?? 2000), Number(process.argv[3] ?? 100), Number(process.argv[4] ?? 20)).then((result) =>
+  runMigrateBench(Number(process.argv[2] ?? 5000), Number(process.argv[3] ?? 100), Number(process.argv[4] ?? 20)).then((result) =>
     console.log(JSON.stringify(result, null, 2))
   )
 }
