@@ -53,6 +53,8 @@ const plan = await runPlanBench(planSmall!, planLarge!)
 for (const run of [plan.small, plan.large]) {
   console.log(`  ${run.rows} rows: ${run.recordsPerCpuSecond} records per CPU-second (${run.cpuSeconds} s user+sys, ${run.wallSeconds} s wall), peak RSS ${run.peakRssMegabytes} MiB`)
   console.log(`    plan.json ${run.planMegabytes} MB (${run.planBytes} bytes), ${run.creates} creates, ${run.bytesPerCreateLine} bytes per create line`)
+  const { defaults, casesync } = run.csvParseAlone
+  console.log(`    csv-parse alone on the same file (child process, measured the same way): ${defaults.rowsPerCpuSecond} rows per CPU-second as it comes, ${casesync.rowsPerCpuSecond} with casesync's options; plan takes ${(casesync.rowsPerCpuSecond / run.recordsPerCpuSecond).toFixed(1)}× the CPU of the latter`)
 }
 console.log(`  peak RSS growth ${planSmall} → ${planLarge} rows: ${plan.rssGrowth}×`)
 

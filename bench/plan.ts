@@ -34,6 +34,14 @@ export interface PlanRun extends PlanFileFigures {
   readonly peakRssMegabytes: number
   /** The plan's `read N = to create … + skipped …` line, as it printed it. */
   readonly decisions: string
+  /** csv-parse alone over the same file, measured the same way: as it comes, and with casesync's options. */
+  readonly csvParseAlone: { readonly defaults: CsvParseRun; readonly casesync: CsvParseRun }
+}
+
+/** One child process that only parses the file with csv-parse. */
+export interface CsvParseRun {
+  readonly cpuSeconds: number
+  readonly rowsPerCpuSecond: number
 }
 
 /** Both sizes and the growth of peak RSS between them. */
@@ -87,6 +95,18 @@ export const planOnce = (rows: number, targetUrl: string) =>
     if (planPath === undefined) return yield* Effect.die(new Error(`plan of ${rows} rows printed no plan file:\n${run.stdout}`))
     const planFile = yield* Effect.promise(() => planFileFigures(path.resolve(root, planPath.trim())))
     const cpuSeconds = (usage.userMicros + usage.systemMicros) / 1e6
+    const parseAlone = (options: "defaults" | "casesync") =>
+      Effect.gen(function*() {
+        const parsed = yield* Effect.promise(() =>
+          runChild(["--require", "./bench/rusage.cjs", "bench/csvParseAlone.mjs", path.join(dir, "cases.csv"), options], { CASESYNC_RUSAGE_FILE: usageFile })
+        )
+        if (parsed.code !== 0) return yield* Effect.die(new Error(`csv-parse alone exited ${parsed.code}:\n${parsed.stderr}`))
+        const { rows: parsedRows } = JSON.parse(parsed.stdout) as { rows: number }
+        const used = JSON.parse(fs.readFileSync(usageFile, "utf8")) as { userMicros: number; systemMicros: number }
+        const seconds = (used.userMicros + used.systemMicros) / 1e6
+        return { cpuSeconds: Math.round(seconds * 100) / 100, rowsPerCpuSecond: Math.round(parsedRows / seconds) } satisfies CsvParseRun
+      })
+    const csvParseAlone = { defaults: yield* parseAlone("defaults"), casesync: yield* parseAlone("casesync") }
     return {
       rows,
       cpuSeconds: Math.round(cpuSeconds * 100) / 100,
@@ -94,6 +114,7 @@ export const planOnce = (rows: number, targetUrl: string) =>
       recordsPerCpuSecond: Math.round(rows / cpuSeconds),
       peakRssMegabytes: Math.round(usage.maxRssKb / 1024),
       decisions: /read \d+ = .*/.exec(run.stdout)?.[0] ?? "(no counts line printed)",
+      csvParseAlone,
       ...planFile
     } satisfies PlanRun
   }).pipe(Effect.scoped)
