@@ -17,6 +17,7 @@ import {
   UnexpectedStatus,
   Unauthorized
 } from "./HttpRequestError.js"
+import { plainDecoder } from "./PlainDecoder.js"
 import { makeRequestPacer } from "./RequestPacer.js"
 import { parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
 import { classifyTransportFailure } from "./TransportFailure.js"
@@ -219,7 +220,7 @@ export const makeJsonApiClient = (
     return {
       policy,
       json: <A, I>(request: ApiRequest, response: Schema.Schema<A, I, never>) => {
-        const decode = Schema.decodeUnknownEither(response, { errors: "all" })
+        const decode = plainDecoder(response, Schema.decodeUnknownEither(response, { errors: "all" }))
         return execute(request, (raw, ctx) => decodeBody(raw, ctx, decode))
       },
       noContent: (request: ApiRequest) => execute(request, () => Either.void)
