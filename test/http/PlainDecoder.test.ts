@@ -1,12 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, ParseResult, Schema } from "effect"
 import * as fc from "fast-check"
+import khorosCasesJson from "../../samples/khoros/cases.json" with { type: "json" }
 import casesJson from "../../samples/peach/cases.json" with { type: "json" }
 import caseTypesJson from "../../samples/peach/case-types.json" with { type: "json" }
 import peopleJson from "../../samples/peach/people.json" with { type: "json" }
 import { Case, CaseType, ItemEnvelope, ListEnvelope, Person } from "../../src/domain/peach/index.js"
 import { hasPlainDecoder, plainDecoder } from "../../src/http/PlainDecoder.js"
 import { toWire } from "../../src/sandbox/peach/PeachWire.js"
+import { KhorosCase } from "../../src/sources/khoros/KhorosCase.js"
 import { caseTypeJson, fullCaseJson, personJson } from "../domain/PeachSamples.js"
 
 // The plain decoder must be Schema's decode, only faster: the same value for every body it
@@ -36,7 +38,8 @@ const bodies = {
 const schemas = [
   { name: "Case", schema: Case as Schema.Schema<unknown, unknown, never>, items: bodies.case },
   { name: "CaseType", schema: CaseType as Schema.Schema<unknown, unknown, never>, items: bodies.caseType },
-  { name: "Person", schema: Person as Schema.Schema<unknown, unknown, never>, items: bodies.person }
+  { name: "Person", schema: Person as Schema.Schema<unknown, unknown, never>, items: bodies.person },
+  { name: "KhorosCase", schema: KhorosCase as Schema.Schema<unknown, unknown, never>, items: khorosCasesJson as ReadonlyArray<unknown> }
 ]
 
 /** Every place in a JSON value: each key and index at any depth, as a path. */
@@ -72,7 +75,7 @@ const replacements: fc.Arbitrary<{ readonly to?: unknown }> = fc.oneof(
 )
 
 describe("the plain decoder of a response schema", () => {
-  it("exists for what is read in bulk: the list and item bodies of cases, case types and borrowers", () => {
+  it("exists for what is read in bulk: the list and item bodies of cases, case types and borrowers, and CRM cases", () => {
     for (const { schema } of schemas) {
       expect(hasPlainDecoder(ListEnvelope(schema))).toBe(true)
       expect(hasPlainDecoder(ItemEnvelope(schema))).toBe(true)

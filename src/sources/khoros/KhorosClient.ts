@@ -4,6 +4,7 @@ import { issuesOf } from "../../http/ContractIssues.js"
 import { type HttpPolicy, makeHttpPolicy } from "../../http/HttpPolicy.js"
 import type { DecodeIssue, HttpRequestError } from "../../http/HttpRequestError.js"
 import { jsonBody, makeJsonApiClient } from "../../http/JsonApiClient.js"
+import { plainDecoder } from "../../http/PlainDecoder.js"
 import { KhorosCase, KhorosCaseCreate, KhorosCaseUpdate } from "./KhorosCase.js"
 import { readKhorosErrorBody } from "./KhorosErrorBody.js"
 import { KhorosObjectMeta, type KhorosObjectType } from "./KhorosMeta.js"
@@ -100,7 +101,8 @@ export const layerKhorosClient = (policy: HttpPolicy): Layer.Layer<KhorosClient,
 /** The findCases answer must be an array; its elements are decoded one by one. */
 const CaseArray = Schema.Array(Schema.Unknown)
 
-const decodeCaseElement = Schema.decodeUnknownEither(KhorosCase, { errors: "all" })
+// Plain code for the cases it takes, Schema for the rest: a sync cycle reads every case of every customer.
+const decodeCaseElement = plainDecoder(KhorosCase, Schema.decodeUnknownEither(KhorosCase, { errors: "all" }))
 
 const decodeFoundCase = (raw: unknown, index: number): FoundCase =>
   Either.mapLeft(decodeCaseElement(raw), (error) => {
