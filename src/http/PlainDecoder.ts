@@ -105,30 +105,85 @@ const build = (ast: AST.AST): Parser | undefined => {
     }
     case "TypeLiteral":
       return typeLiteral(ast)
-    case "Transformation": {
-      if (ast.transformation._tag !== "TypeLiteralTransformation") return undefined
-      const from = compile(ast.from)
-      const to = AST.isTypeLiteral(ast.from) && AST.isTypeLiteral(ast.to) ? typeLiteral(ast.to, ast.from) : compile(ast.to)
-      if (from === undefined || to === undefined) return undefined
-      const steps = ast.transformation.propertySignatureTransformations
-      return (u) => {
-        const value = from(u)
-        if (value === refused) return refused
-        // As Schema does: each field's decode sees Some(value) or None, its result replaces the field.
-        const record = value as Record<PropertyKey, unknown>
-        for (const step of steps) {
-          const given = Object.prototype.hasOwnProperty.call(record, step.from) ? Option.some(record[step.from]) : Option.none()
-          const decoded = step.decode(given)
-          delete record[step.from]
-          if (Option.isSome(decoded)) record[step.to] = decoded.value
-        }
-        return to(record)
-      }
-    }
+    case "Transformation":
+      return transformation(ast)
     default:
       return undefined
   }
 }
+
+/**
+ * A struct whose fields have defaults (Schema's TypeLiteralTransformation): the encoded side, then
+ * each field's decode (it sees Some(value) or None, its result replaces the field), then the type
+ * side. When every such field was present and keeps its name, the type side is checked in place:
+ * the object already has the type side's keys in its order, so it is the value Schema builds anew.
+ */
+const transformation = (ast: AST.Transformation): Parser | undefined => {
+  if (ast.transformation._tag !== "TypeLiteralTransformation") return undefined
+  const from = compile(ast.from)
+  const typeLiterals = AST.isTypeLiteral(ast.from) && AST.isTypeLiteral(ast.to)
+  const to = typeLiterals ? typeLiteral(ast.to as AST.TypeLiteral, ast.from as AST.TypeLiteral) : compile(ast.to)
+  const inPlace = typeLiterals ? checkedInPlace(ast.to as AST.TypeLiteral, ast.from as AST.TypeLiteral) : undefined
+  if (from === undefined || to === undefined) return undefined
+  const steps = ast.transformation.propertySignatureTransformations
+  return (u) => {
+    const value = from(u)
+    if (value === refused) return refused
+    const record = value as Record<PropertyKey, unknown>
+    let reordered = false
+    for (const step of steps) {
+      const present = Object.prototype.hasOwnProperty.call(record, step.from)
+      const decoded = step.decode(present ? Option.some(record[step.from]) : Option.none())
+      if (present && step.from === step.to && Option.isSome(decoded)) {
+        record[step.to] = decoded.value
+        continue
+      }
+      reordered = true
+      delete record[step.from]
+      if (Option.isSome(decoded)) record[step.to] = decoded.value
+    }
+    return inPlace !== undefined && !reordered ? inPlace(record) : to(record)
+  }
+}
+
+/**
+ * The type side of a struct transformation checked on the object the encoded side produced: only
+ * the fields whose type differs from the encoded side's (the rest were checked and reparse to
+ * themselves). Undefined when the index signatures differ too or a field's type is outside the subset.
+ */
+const checkedInPlace = (ast: AST.TypeLiteral, decodedBy: AST.TypeLiteral): Parser | undefined => {
+  const sameIndexes = ast.indexSignatures.length === decodedBy.indexSignatures.length &&
+    ast.indexSignatures.every((is, i) =>
+      is.parameter === decodedBy.indexSignatures[i]!.parameter && is.type === decodedBy.indexSignatures[i]!.type && reparsesToItself(is.type)
+    )
+  if (!sameIndexes) return undefined
+  const checks: Array<{ readonly name: string; readonly optional: boolean; readonly parse: Parser }> = []
+  for (const ps of ast.propertySignatures) {
+    if (typeof ps.name !== "string") return undefined
+    if (checkedBefore(decodedBy, ps.name, ps.type)) continue
+    const parse = compile(ps.type)
+    if (parse === undefined) return undefined
+    checks.push({ name: ps.name, optional: ps.isOptional, parse })
+  }
+  return (u) => {
+    const record = u as Record<string, unknown>
+    for (const check of checks) {
+      // An absent required field would be added out of order: Schema decides those.
+      if (!Object.prototype.hasOwnProperty.call(record, check.name)) {
+        if (check.optional) continue
+        return refused
+      }
+      const value = check.parse(record[check.name])
+      if (value === refused) return refused
+      record[check.name] = value
+    }
+    return record
+  }
+}
+
+/** Whether a field of this name and type was checked already by the encoded side `decodedBy`, so it need not be again. */
+const checkedBefore = (decodedBy: AST.TypeLiteral | undefined, name: PropertyKey, type: AST.AST): boolean =>
+  decodedBy !== undefined && reparsesToItself(type) && decodedBy.propertySignatures.some((ps) => ps.name === name && ps.type === type)
 
 /**
  * Whether parsing a value this AST already produced gives it back unchanged: true without
@@ -167,8 +222,6 @@ const passThrough: Parser = (u) => u
  * it is passed through (Schema checks it again; the result is the same).
  */
 const typeLiteral = (ast: AST.TypeLiteral, decodedBy?: AST.TypeLiteral): Parser | undefined => {
-  const checkedBefore = (name: PropertyKey, type: AST.AST): boolean =>
-    decodedBy !== undefined && reparsesToItself(type) && decodedBy.propertySignatures.some((ps) => ps.name === name && ps.type === type)
   if (ast.propertySignatures.length === 0 && ast.indexSignatures.length === 0) {
     return (u) => u === null || u === undefined ? refused : u
   }
@@ -181,7 +234,7 @@ const typeLiteral = (ast: AST.TypeLiteral, decodedBy?: AST.TypeLiteral): Parser 
   if (index !== undefined && indexValue === undefined) return undefined
   const fields: Array<{ readonly name: string; readonly optional: boolean; readonly parse: Parser }> = []
   for (const ps of ast.propertySignatures) {
-    const parse = checkedBefore(ps.name, ps.type) ? passThrough : compile(ps.type)
+    const parse = checkedBefore(decodedBy, ps.name, ps.type) ? passThrough : compile(ps.type)
     if (parse === undefined || typeof ps.name !== "string") return undefined
     fields.push({ name: ps.name, optional: ps.isOptional, parse })
   }

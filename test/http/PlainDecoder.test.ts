@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, ParseResult, Schema } from "effect"
+import { Either, Option, ParseResult, Schema } from "effect"
 import * as fc from "fast-check"
 import khorosCasesJson from "../../samples/khoros/cases.json" with { type: "json" }
 import casesJson from "../../samples/peach/cases.json" with { type: "json" }
@@ -115,6 +115,23 @@ describe("the plain decoder of a response schema", () => {
       Either.isLeft(result) ? ParseResult.ArrayFormatter.formatErrorSync(result.left) : []
     expect(messages(plain)).toEqual(messages(decoders.bySchema(page)))
     expect(new Set(messages(plain).map((issue) => issue.path.join(".")))).toEqual(new Set(["data.0.status", "data.0.openedAt"]))
+  })
+
+  it("checks a struct's type side after its field decodes, as Schema does", () => {
+    // A field decode whose result breaks the field's type: only the type-side check can see it.
+    const negated = Schema.Struct({
+      n: Schema.optionalToRequired(Schema.Number, Schema.Number.pipe(Schema.positive()), {
+        decode: Option.match({ onNone: () => 1, onSome: (n) => -n }),
+        encode: (n) => Option.some(-n)
+      }),
+      rest: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
+    })
+    expect(hasPlainDecoder(negated)).toBe(true)
+    const decoders = both(negated)
+    for (const body of [{ n: 5 }, { n: -5 }, {}, { n: 5, rest: ["a"] }, { n: -5, rest: ["a"] }, { n: 5, rest: [1] }, { rest: ["a"] }]) {
+      expect(decoders.plain(body), JSON.stringify(body)).toStrictEqual(decoders.bySchema(body))
+    }
+    expect(decoders.plain({ n: -5 })).toStrictEqual(Either.right({ n: 5, rest: [] }))
   })
 
   it("has none for a schema outside its subset, which Schema then decodes alone", () => {
