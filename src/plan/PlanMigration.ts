@@ -34,21 +34,20 @@ export interface TargetListing {
   readonly people: Stream.Stream<Person, HttpRequestError>
 }
 
-/** How many listed records are read ahead of the plan: a page of each, so memory stays bounded however large the target. */
-const readAhead = 100
-
 /**
- * Starts listing the target's cases and borrowers now, in the background, reading at most
- * `readAhead` records of each ahead of the consumer: the listing needs nothing from the
- * mapping, so it runs while the mapping loads instead of after. The same requests as a listing
- * made later; a failure comes out of the stream where the plan reads it. Stops with the scope.
+ * Starts listing the target's cases and borrowers now, in the background, reading at most one
+ * page of each ahead of the consumer: the listing needs nothing from the mapping, so it runs
+ * while the mapping loads instead of after. The same requests as a listing made later; a failure
+ * comes out of the stream where the plan reads it. Stops with the scope.
+ * Pages are handed over whole, one hand-over a page: measured against a 300,000-case target,
+ * peak RSS was 250 MiB this way and 300 MiB with a queue of 100 cases handed over one by one.
  */
 export const startTargetListing: Effect.Effect<TargetListing, never, PeachClient | Scope.Scope> = Effect.gen(function*() {
   const client = yield* PeachClient
   const ahead = <A>(stream: Stream.Stream<A, HttpRequestError>) =>
     Effect.map(
-      Stream.toQueueOfElements(stream, { capacity: readAhead }),
-      (queue) => Stream.flattenExitOption(Stream.fromQueue(queue, { shutdown: true }))
+      Stream.toQueue(stream, { capacity: 1 }),
+      (queue) => Stream.flattenTake(Stream.fromQueue(queue, { shutdown: true }))
     )
   return { cases: yield* ahead(client.listCompanyCases()), people: yield* ahead(client.listPeople()) }
 })
