@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
-import { chunksOf, decodeRows, nowIso, orStateError } from "./StateSql.js"
-import { fromSqlError, StateStoreError } from "./StateStoreError.js"
+import { chunksOf, decodeRows, inOneTransaction, nowIso, orStateError } from "./StateSql.js"
+import { StateStoreError } from "./StateStoreError.js"
 
 /**
  * Where a ledger row's write stands; the order of states is what makes apply crash-safe:
@@ -314,11 +314,10 @@ export const makeLedger: Effect.Effect<Ledger, never, SqlClient> = Effect.gen(fu
     ) {
       const size = group.sent.length + group.confirmed.length
       if (size === 0) return
-      // Only the transaction's own failure (BEGIN, COMMIT) is a SqlError; a transition's error stays as it is.
-      yield* sql.withTransaction(Effect.zipRight(
+      yield* inOneTransaction(sql, `marking ${size} ledger rows sent or confirmed`)(Effect.zipRight(
         Effect.forEach(group.sent, (item) => markSent(item, runId), { discard: true }),
         Effect.forEach(group.confirmed, ({ confirmation, item }) => markConfirmed(item, confirmation), { discard: true })
-      )).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(fromSqlError(`marking ${size} ledger rows sent or confirmed`)(error))))
+      ))
     }
   )
 

@@ -1,4 +1,6 @@
 // Shared SQL plumbing of the state store modules: time format, error wrapping, row decoding, batching.
+import type { SqlClient } from "@effect/sql/SqlClient"
+import { SqlError } from "@effect/sql/SqlError"
 import { Clock, DateTime, Effect, Schema } from "effect"
 import { fromSqlError, StateStoreError } from "./StateStoreError.js"
 
@@ -11,6 +13,19 @@ export const toIso = (dateTime: DateTime.DateTime): string => DateTime.formatIso
 /** Runs a statement, turning SqlError into a StateStoreError that says what was being done. */
 export const orStateError = (detail: string) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
   Effect.mapError(self, fromSqlError(detail))
+
+/**
+ * Runs `effect` as one transaction (nested in a caller's as a savepoint). The writes inside keep
+ * their own errors; only the transaction's own failure (BEGIN, COMMIT) is a SqlError, and it
+ * becomes a StateStoreError that says what was being done.
+ */
+export const inOneTransaction = (sql: SqlClient, detail: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  sql.withTransaction(effect).pipe(
+    Effect.catchIf(
+      (error): error is SqlError => error instanceof SqlError,
+      (error) => Effect.fail(fromSqlError(detail)(error))
+    )
+  ) as Effect.Effect<A, Exclude<E, SqlError> | StateStoreError, R>
 
 /** Decodes stored rows with a row schema, failing with a `Decode` StateStoreError that names the table. */
 export const decodeRows = <A, I>(schema: Schema.Schema<A, I>, table: string) => {

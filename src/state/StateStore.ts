@@ -2,7 +2,6 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { FileSystem } from "@effect/platform/FileSystem"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { SqlClient } from "@effect/sql/SqlClient"
-import { SqlError } from "@effect/sql/SqlError"
 import { Cause, Context, Duration, Effect, Layer, Redacted } from "effect"
 import * as path from "node:path"
 import { type Checkpoints, makeCheckpoints } from "./Checkpoints.js"
@@ -10,7 +9,8 @@ import { type Ledger, makeLedger } from "./Ledger.js"
 import { type Leases, makeLeases } from "./Leases.js"
 import { migrate } from "./Migrations.js"
 import { makeRunLog, type RunLog } from "./RunLog.js"
-import { fromSqlError, StateStoreError } from "./StateStoreError.js"
+import { inOneTransaction } from "./StateSql.js"
+import { StateStoreError } from "./StateStoreError.js"
 import { makeSyncStates, type SyncStates } from "./SyncStates.js"
 
 /** Where the CLI keeps its SQLite state unless told otherwise. */
@@ -44,14 +44,8 @@ export interface PgStateOptions {
 export const make: Effect.Effect<StateStoreService, never, SqlClient> = Effect.gen(function*() {
   const sql = yield* SqlClient
   const [runs, ledger, checkpoints, leases, sync] = yield* Effect.all([makeRunLog, makeLedger, makeCheckpoints, makeLeases, makeSyncStates])
-  // The writes inside keep their own errors; only the transaction's own failure (BEGIN, COMMIT) is a SqlError.
-  const atomically = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    sql.withTransaction(effect).pipe(
-      Effect.catchIf(
-        (error): error is SqlError => error instanceof SqlError,
-        (error) => Effect.fail(fromSqlError("committing a transaction")(error))
-      )
-    ) as Effect.Effect<A, E | StateStoreError, R>
+  const atomically = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | StateStoreError, R> =>
+    inOneTransaction(sql, "committing a transaction")(effect)
   return { ...runs, ...ledger, ...checkpoints, ...leases, ...sync, atomically }
 })
 
