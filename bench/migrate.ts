@@ -98,18 +98,21 @@ const sum = (stats: RequestStats, test: (endpoint: string) => boolean) =>
 const isWrite = (endpoint: string) => /^(POST|PUT|PATCH|DELETE) /.test(endpoint)
 const isList = (endpoint: string) => /^GET \/(cases|people|case-types)$/.test(endpoint) || endpoint === "GET /people/:personId/cases"
 
-const figures = (before: RequestStats, after: RequestStats, seconds: number): PassFigures => ({
-  seconds,
-  requests: after.total - before.total,
-  writeRequests: sum(after, isWrite) - sum(before, isWrite),
-  listRequests: sum(after, isList) - sum(before, isList),
-  listed: {
-    cases: sum(after, (e) => e === "GET /cases") - sum(before, (e) => e === "GET /cases"),
-    people: sum(after, (e) => e === "GET /people") - sum(before, (e) => e === "GET /people"),
-    caseTypes: sum(after, (e) => e === "GET /case-types") - sum(before, (e) => e === "GET /case-types")
-  },
-  throttled429: (after.byStatus["429"] ?? 0) - (before.byStatus["429"] ?? 0)
-})
+const figures = (before: RequestStats, after: RequestStats, seconds: number): PassFigures => {
+  const during = (test: (endpoint: string) => boolean) => sum(after, test) - sum(before, test)
+  return {
+    seconds,
+    requests: after.total - before.total,
+    writeRequests: during(isWrite),
+    listRequests: during(isList),
+    listed: {
+      cases: during((e) => e === "GET /cases"),
+      people: during((e) => e === "GET /people"),
+      caseTypes: during((e) => e === "GET /case-types")
+    },
+    throttled429: (after.byStatus["429"] ?? 0) - (before.byStatus["429"] ?? 0)
+  }
+}
 
 /** The `read = created + …` line of a finished apply, as numbers. */
 const accounting = (stdout: string): Record<string, number> => {

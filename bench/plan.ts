@@ -12,6 +12,7 @@ import * as path from "node:path"
 import * as readline from "node:readline"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { startSandbox } from "../src/sandbox/SandboxServer.js"
+import { parserOptions } from "../src/sources/csv/CsvSource.js"
 import { runChild, writeJob } from "./migrate.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
@@ -95,10 +96,10 @@ export const planOnce = (rows: number, targetUrl: string) =>
     if (planPath === undefined) return yield* Effect.die(new Error(`plan of ${rows} rows printed no plan file:\n${run.stdout}`))
     const planFile = yield* Effect.promise(() => planFileFigures(path.resolve(root, planPath.trim())))
     const cpuSeconds = (usage.userMicros + usage.systemMicros) / 1e6
-    const parseAlone = (options: "defaults" | "casesync") =>
+    const parseAlone = (options: Readonly<Record<string, unknown>>) =>
       Effect.gen(function*() {
         const parsed = yield* Effect.promise(() =>
-          runChild(["--require", "./bench/rusage.cjs", "bench/csvParseAlone.mjs", path.join(dir, "cases.csv"), options], { CASESYNC_RUSAGE_FILE: usageFile })
+          runChild(["--require", "./bench/rusage.cjs", "bench/csvParseAlone.mjs", path.join(dir, "cases.csv"), JSON.stringify(options)], { CASESYNC_RUSAGE_FILE: usageFile })
         )
         if (parsed.code !== 0) return yield* Effect.die(new Error(`csv-parse alone exited ${parsed.code}:\n${parsed.stderr}`))
         const { rows: parsedRows } = JSON.parse(parsed.stdout) as { rows: number }
@@ -106,7 +107,7 @@ export const planOnce = (rows: number, targetUrl: string) =>
         const seconds = (used.userMicros + used.systemMicros) / 1e6
         return { cpuSeconds: Math.round(seconds * 100) / 100, rowsPerCpuSecond: Math.round(parsedRows / seconds) } satisfies CsvParseRun
       })
-    const csvParseAlone = { defaults: yield* parseAlone("defaults"), casesync: yield* parseAlone("casesync") }
+    const csvParseAlone = { defaults: yield* parseAlone({}), casesync: yield* parseAlone(parserOptions) }
     return {
       rows,
       cpuSeconds: Math.round(cpuSeconds * 100) / 100,

@@ -57,22 +57,27 @@ const optionsProblem = (options: CsvSourceOptions): string | undefined => {
   return undefined
 }
 
+/** What csv-parse is always given, whatever the source's options (exported so the bench parses as a plan does). */
+export const parserOptions = {
+  bom: true,
+  raw: true,
+  // All three, so a file mixing line ends, or an old Mac export ending lines in CR, splits on each.
+  record_delimiter: ["\r\n", "\n", "\r"],
+  // Rows with the wrong cell count and stray quotes come through; the assembler judges them.
+  relax_column_count: true,
+  relax_quotes: true,
+  // Blank lines come through too, so every line of the file is in some row's raw text.
+  skip_empty_lines: false,
+  skip_records_with_error: true
+}
+
 /** Starts reading the file and returns the parser's output side; destroying it stops the whole pipeline. */
 const openRows = (options: CsvSourceOptions, undecodable: UndecodableLines, oversized: OversizedRows, meter: ReadMeter | undefined): Parser => {
   const parser: Parser = parse({
     delimiter: options.delimiter,
     quote: options.quote,
     escape: options.escape,
-    bom: true,
-    raw: true,
-    // All three, so a file mixing line ends, or an old Mac export ending lines in CR, splits on each.
-    record_delimiter: ["\r\n", "\n", "\r"],
-    // Rows with the wrong cell count and stray quotes come through; the assembler judges them.
-    relax_column_count: true,
-    relax_quotes: true,
-    // Blank lines come through too, so every line of the file is in some row's raw text.
-    skip_empty_lines: false,
-    skip_records_with_error: true,
+    ...parserOptions,
     // The guard cuts out rows over maxRecordSize characters; csv-parse counts bytes (up to four per
     // character), so its own limit is only a backstop, never reached by a row the guard let through.
     max_record_size: options.maxRecordSize * 4,
