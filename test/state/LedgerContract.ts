@@ -83,6 +83,47 @@ export const ledgerContract = (fresh: Effect.Effect<FreshDatabase, unknown, Scop
       yield* store.markAll({ sent: [], confirmed: [] }, "run-2")
     }))
 
+  it.scoped("ledger: markAll leaves every row as the one-row transitions would, in groups larger than one statement", () =>
+    Effect.gen(function*() {
+      const byGroup = yield* openStore(yield* fresh)
+      const oneByOne = yield* openStore(yield* fresh)
+      const rows = Array.from({ length: 450 }, (_, i) => planned("job", i + 1))
+      const confirmation = (n: number) => ({
+        caseId: `CS-${n}`,
+        snapshot: { status: "initiated", "customFields.note": n % 3 === 0 ? null : `note ${n}`, "metaData.tags": ["a", n] },
+        targetUpdatedAt: n % 5 === 0 ? null : iso(n),
+        runId: n % 2 === 0 ? "run-2" : "run-3"
+      })
+      // Rows 1..300 were sent earlier; now 301..450 start and 1..300 are confirmed, in one group.
+      const earlier = rows.slice(0, 300).map((_, i) => item("job", i + 1))
+      const starting = rows.slice(300).map((_, i) => item("job", i + 301))
+      const finished = earlier.map((it, i) => ({ item: it, confirmation: confirmation(i + 1) }))
+      for (const store of [byGroup, oneByOne]) yield* store.recordPlanned(rows)
+      yield* byGroup.markAll({ sent: earlier, confirmed: [] }, "run-2")
+      yield* byGroup.markAll({ sent: starting, confirmed: finished }, "run-4")
+      yield* Effect.forEach(earlier, (it) => oneByOne.markSent(it, "run-2"))
+      yield* Effect.forEach(starting, (it) => oneByOne.markSent(it, "run-4"))
+      yield* Effect.forEach(finished, ({ confirmation, item }) => oneByOne.markConfirmed(item, confirmation))
+      const all = (store: StateStoreService) => Effect.map(Stream.runCollect(store.listEntries("job")), Chunk.toArray)
+      const grouped = yield* all(byGroup)
+      expect(grouped).toEqual(yield* all(oneByOne))
+      expect(grouped.filter((e) => e.writeState === "confirmed")).toHaveLength(300)
+      expect(grouped.filter((e) => e.writeState === "sent" && e.runId === "run-4")).toHaveLength(150)
+    }))
+
+  it.scoped("ledger: markAll of a group naming one row twice moves it as the one-row transitions would, in order", () =>
+    Effect.gen(function*() {
+      const store = yield* openStore(yield* fresh)
+      yield* store.recordPlanned([planned("job", 1), planned("job", 2)])
+      const confirmation = { caseId: "CS-1", snapshot: { status: "initiated" }, targetUpdatedAt: iso(1), runId: "run-2" }
+      yield* store.markAll({ sent: [item("job", 1), item("job", 2)], confirmed: [{ item: item("job", 1), confirmation }] }, "run-2")
+      const entries = yield* store.getEntries("job", ["src-000001", "src-000002"])
+      expect([...entries.values()].map((e) => [e.sourceKey, e.writeState, e.caseId])).toEqual([
+        ["src-000001", "confirmed", "CS-1"],
+        ["src-000002", "sent", null]
+      ])
+    }))
+
   it.scoped("ledger: planned -> sent -> confirmed, and rejected, with guarded transitions", () =>
     Effect.gen(function*() {
       const store = yield* openStore(yield* fresh)
