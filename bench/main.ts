@@ -43,9 +43,13 @@ const perSecond = (n: number, seconds: number) => n / seconds
 const { first, naive, rerun } = migrate
 console.log(`  casesync migrate (child process, start to exit): ${first.created} created in ${first.seconds.toFixed(2)} s = ${perSecond(first.created, first.seconds).toFixed(1)} cases/s = ${(perSecond(first.created, first.seconds) / rate!).toFixed(3)} R`)
 console.log(`    requests ${first.requests} (${first.writeRequests} writes, ${first.listRequests} list reads) = ${(first.requests / first.created).toFixed(4)} per created case; ${first.throttled429} answered 429`)
+const cpuPer = (pass: { readonly cpuSeconds: number }, n: number) => `${pass.cpuSeconds.toFixed(2)} CPU-s (user + sys) = ${(1000 * pass.cpuSeconds / n).toFixed(2)} ms per case`
+console.log(`    its own CPU: ${cpuPer(first, first.created)}, ${(100 * first.cpuSeconds / first.seconds).toFixed(0)}% of one core over the run`)
 console.log(`  rerun: ${rerun.unchanged} unchanged in ${rerun.seconds.toFixed(2)} s, requests ${rerun.requests} (${rerun.writeRequests} writes, ${rerun.listRequests} list reads) = ${(rerun.requests / rerun.unchanged).toFixed(4)} per unchanged case`)
-console.log(`    list reads: ${rerun.listed.cases} case pages + ${rerun.listed.people} borrower pages + ${rerun.listed.caseTypes} case-type pages (one listing of each)`)
+console.log(`    list reads: ${rerun.listed.cases} case pages + ${rerun.listed.people} borrower page${rerun.listed.people === 1 ? "" : "s"} + ${rerun.listed.caseTypes} case-type page${rerun.listed.caseTypes === 1 ? "" : "s"} (one listing of each)`)
+console.log(`    its own CPU: ${cpuPer(rerun, rerun.unchanged)}`)
 console.log(`  naive script (child process: look up ext-<id>, then create, one at a time): ${naive.created} created in ${naive.seconds.toFixed(2)} s = ${perSecond(naive.created, naive.seconds).toFixed(1)} cases/s, ${(naive.requests / naive.created).toFixed(2)} requests per case; ${naive.throttled429} answered 429`)
+console.log(`    its own CPU: ${cpuPer(naive, naive.created)}`)
 console.log(`  casesync / naive: ${(naive.seconds / first.seconds).toFixed(1)}× faster`)
 
 console.log(`\n== plan (child process, empty target): ${planSmall} and ${planLarge} rows`)

@@ -25,6 +25,8 @@ export interface PassFigures {
   /** The list reads by what they list: the case pages, the borrower pages and the case-type pages. */
   readonly listed: { readonly cases: number; readonly people: number; readonly caseTypes: number }
   readonly throttled429: number
+  /** The child's own CPU time (user + sys, bench/rusage.cjs at its exit): what it cost beside the server. */
+  readonly cpuSeconds: number
 }
 
 /** What one migration bench run measured. */
@@ -98,7 +100,7 @@ const sum = (stats: RequestStats, test: (endpoint: string) => boolean) =>
 const isWrite = (endpoint: string) => /^(POST|PUT|PATCH|DELETE) /.test(endpoint)
 const isList = (endpoint: string) => /^GET \/(cases|people|case-types)$/.test(endpoint) || endpoint === "GET /people/:personId/cases"
 
-const figures = (before: RequestStats, after: RequestStats, seconds: number): PassFigures => {
+const figures = (before: RequestStats, after: RequestStats, seconds: number, cpuSeconds: number): PassFigures => {
   const during = (test: (endpoint: string) => boolean) => sum(after, test) - sum(before, test)
   return {
     seconds,
@@ -110,7 +112,8 @@ const figures = (before: RequestStats, after: RequestStats, seconds: number): Pa
       people: during((e) => e === "GET /people"),
       caseTypes: during((e) => e === "GET /case-types")
     },
-    throttled429: (after.byStatus["429"] ?? 0) - (before.byStatus["429"] ?? 0)
+    throttled429: (after.byStatus["429"] ?? 0) - (before.byStatus["429"] ?? 0),
+    cpuSeconds
   }
 }
 
@@ -132,9 +135,11 @@ export const runMigrateBench = (cases: number, rateLimit: number, latencyMs: num
     const pass = (args: ReadonlyArray<string>) =>
       Effect.gen(function*() {
         const before = yield* sandbox.stats.snapshot
-        const run = yield* Effect.promise(() => runChild(args))
+        const usageFile = path.join(dir, "rusage.json")
+        const run = yield* Effect.promise(() => runChild(["--require", "./bench/rusage.cjs", ...args], { CASESYNC_RUSAGE_FILE: usageFile }))
         if (run.code !== 0 && run.code !== 3) return yield* Effect.die(new Error(`${args.join(" ")} exited ${run.code}:\n${run.stderr}`))
-        return { run, figures: figures(before, yield* sandbox.stats.snapshot, run.seconds) }
+        const usage = JSON.parse(fs.readFileSync(usageFile, "utf8")) as { userMicros: number; systemMicros: number }
+        return { run, figures: figures(before, yield* sandbox.stats.snapshot, run.seconds, (usage.userMicros + usage.systemMicros) / 1e6) }
       })
     const migrate = ["bin/casesync.js", "migrate", "--config", configFile]
     const first = yield* pass(migrate)
