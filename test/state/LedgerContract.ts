@@ -83,6 +83,24 @@ export const ledgerContract = (fresh: Effect.Effect<FreshDatabase, unknown, Scop
       yield* store.markAll({ sent: [], confirmed: [] }, "run-2")
     }))
 
+  it.scoped("ledger: markAll of one row makes the guarded transition, with the same errors", () =>
+    Effect.gen(function*() {
+      const store = yield* openStore(yield* fresh)
+      yield* store.recordPlanned([planned("job", 1)])
+      const notOwner = yield* Effect.flip(store.markAll({ sent: [{ ...item("job", 1), location: "cases.csv:99" }], confirmed: [] }, "run-2"))
+      expect(notOwner.reason).toBe("NotOwner")
+      const unknown = yield* Effect.flip(store.markAll({ sent: [item("job", 2)], confirmed: [] }, "run-2"))
+      expect(unknown.reason).toBe("NotFound")
+      yield* store.markAll({ sent: [item("job", 1)], confirmed: [] }, "run-2")
+      const confirmation = { caseId: "CS-1", snapshot: { status: "initiated" }, targetUpdatedAt: iso(1), runId: "run-2" }
+      yield* store.markAll({ sent: [], confirmed: [{ item: item("job", 1), confirmation }] }, "run-2")
+      yield* store.markRejected(item("job", 1), { reason: "no", runId: "run-2" }).pipe(Effect.flip)
+      const wrongState = yield* Effect.flip(store.markAll({ sent: [item("job", 1)], confirmed: [] }, "run-2"))
+      expect(wrongState.reason).toBe("InvalidTransition")
+      const entry = (yield* store.getEntries("job", ["src-000001"])).get("src-000001")
+      expect([entry?.writeState, entry?.caseId, entry?.snapshot]).toEqual(["confirmed", "CS-1", { status: "initiated" }])
+    }))
+
   it.scoped("ledger: markAll leaves every row as the one-row transitions would, in groups larger than one statement", () =>
     Effect.gen(function*() {
       const byGroup = yield* openStore(yield* fresh)
