@@ -95,6 +95,21 @@ export const runChild = (args: ReadonlyArray<string>, env: Record<string, string
     child.on("close", (code) => resolve({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 }))
   })
 
+
+/** What bench/rusage.cjs wrote at a child's exit: its CPU time (user + sys) and peak RSS. */
+export interface ChildUsage {
+  readonly cpuSeconds: number
+  readonly maxRssKb: number
+}
+
+/** `runChild` under bench/rusage.cjs, with the child's own CPU and peak RSS read from `usageFile` after it exits. */
+export const runMeasuredChild = async (args: ReadonlyArray<string>, usageFile: string) => {
+  const run = await runChild(["--require", "./bench/rusage.cjs", ...args], { CASESYNC_RUSAGE_FILE: usageFile })
+  if (!fs.existsSync(usageFile)) return { ...run, usage: undefined }
+  const usage = JSON.parse(fs.readFileSync(usageFile, "utf8")) as { userMicros: number; systemMicros: number; maxRssKb: number }
+  fs.rmSync(usageFile)
+  return { ...run, usage: { cpuSeconds: (usage.userMicros + usage.systemMicros) / 1e6, maxRssKb: usage.maxRssKb } satisfies ChildUsage }
+}
 const sum = (stats: RequestStats, test: (endpoint: string) => boolean) =>
   Object.entries(stats.byEndpoint).filter(([endpoint]) => test(endpoint)).reduce((total, [, c]) => total + c.total, 0)
 const isWrite = (endpoint: string) => /^(POST|PUT|PATCH|DELETE) /.test(endpoint)
@@ -135,11 +150,11 @@ export const runMigrateBench = (cases: number, rateLimit: number, latencyMs: num
     const pass = (args: ReadonlyArray<string>) =>
       Effect.gen(function*() {
         const before = yield* sandbox.stats.snapshot
-        const usageFile = path.join(dir, "rusage.json")
-        const run = yield* Effect.promise(() => runChild(["--require", "./bench/rusage.cjs", ...args], { CASESYNC_RUSAGE_FILE: usageFile }))
-        if (run.code !== 0 && run.code !== 3) return yield* Effect.die(new Error(`${args.join(" ")} exited ${run.code}:\n${run.stderr}`))
-        const usage = JSON.parse(fs.readFileSync(usageFile, "utf8")) as { userMicros: number; systemMicros: number }
-        return { run, figures: figures(before, yield* sandbox.stats.snapshot, run.seconds, (usage.userMicros + usage.systemMicros) / 1e6) }
+        const run = yield* Effect.promise(() => runMeasuredChild(args, path.join(dir, "rusage.json")))
+        if ((run.code !== 0 && run.code !== 3) || run.usage === undefined) {
+          return yield* Effect.die(new Error(`${args.join(" ")} exited ${run.code}:\n${run.stderr}`))
+        }
+        return { run, figures: figures(before, yield* sandbox.stats.snapshot, run.seconds, run.usage.cpuSeconds) }
       })
     const migrate = ["bin/casesync.js", "migrate", "--config", configFile]
     const first = yield* pass(migrate)

@@ -13,7 +13,7 @@ import * as readline from "node:readline"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { startSandbox } from "../src/sandbox/SandboxServer.js"
 import { parserOptions } from "../src/sources/csv/CsvSource.js"
-import { runChild, writeJob } from "./migrate.js"
+import { runMeasuredChild, writeJob } from "./migrate.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -86,25 +86,26 @@ export const planOnce = (rows: number, targetUrl: string) =>
     yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
     const config = yield* Effect.promise(() => writeJob(dir, rows, targetUrl, undefined))
     const usageFile = path.join(dir, "rusage.json")
-    const run = yield* Effect.promise(() =>
-      runChild(["--require", "./bench/rusage.cjs", "bin/casesync.js", "plan", "--config", config], { CASESYNC_RUSAGE_FILE: usageFile })
-    )
-    if (run.code !== 0 && run.code !== 3) return yield* Effect.die(new Error(`plan of ${rows} rows exited ${run.code}:\n${run.stderr}`))
-    const usage = JSON.parse(fs.readFileSync(usageFile, "utf8")) as { userMicros: number; systemMicros: number; maxRssKb: number }
+    const run = yield* Effect.promise(() => runMeasuredChild(["bin/casesync.js", "plan", "--config", config], usageFile))
+    const usage = run.usage
+    if ((run.code !== 0 && run.code !== 3) || usage === undefined) {
+      return yield* Effect.die(new Error(`plan of ${rows} rows exited ${run.code}:\n${run.stderr}`))
+    }
     // The plan prints where it wrote the file, relative to its working directory (the repository root).
     const planPath = /^\s*plan:\s+(.+)$/m.exec(run.stdout)?.[1]
     if (planPath === undefined) return yield* Effect.die(new Error(`plan of ${rows} rows printed no plan file:\n${run.stdout}`))
     const planFile = yield* Effect.promise(() => planFileFigures(path.resolve(root, planPath.trim())))
-    const cpuSeconds = (usage.userMicros + usage.systemMicros) / 1e6
+    const cpuSeconds = usage.cpuSeconds
     const parseAlone = (options: Readonly<Record<string, unknown>>) =>
       Effect.gen(function*() {
         const parsed = yield* Effect.promise(() =>
-          runChild(["--require", "./bench/rusage.cjs", "bench/csvParseAlone.mjs", path.join(dir, "cases.csv"), JSON.stringify(options)], { CASESYNC_RUSAGE_FILE: usageFile })
+          runMeasuredChild(["bench/csvParseAlone.mjs", path.join(dir, "cases.csv"), JSON.stringify(options)], usageFile)
         )
-        if (parsed.code !== 0) return yield* Effect.die(new Error(`csv-parse alone exited ${parsed.code}:\n${parsed.stderr}`))
+        if (parsed.code !== 0 || parsed.usage === undefined) {
+          return yield* Effect.die(new Error(`csv-parse alone exited ${parsed.code}:\n${parsed.stderr}`))
+        }
         const { rows: parsedRows } = JSON.parse(parsed.stdout) as { rows: number }
-        const used = JSON.parse(fs.readFileSync(usageFile, "utf8")) as { userMicros: number; systemMicros: number }
-        const seconds = (used.userMicros + used.systemMicros) / 1e6
+        const seconds = parsed.usage.cpuSeconds
         return { cpuSeconds: Math.round(seconds * 100) / 100, rowsPerCpuSecond: Math.round(parsedRows / seconds) } satisfies CsvParseRun
       })
     const csvParseAlone = { defaults: yield* parseAlone({}), casesync: yield* parseAlone(parserOptions) }
