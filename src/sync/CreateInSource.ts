@@ -6,23 +6,54 @@ import type { KhorosCaseCreate } from "../sources/khoros/KhorosCase.js"
 import { formatLocation, type SourceRecord } from "../sources/SourceRecord.js"
 import { StateStore } from "../state/StateStore.js"
 import type { StateStoreError } from "../state/StateStoreError.js"
+import type { SideWriteEntry } from "../state/SyncStates.js"
 import type { PeachClient } from "../target/PeachClient.js"
 
 /** What became of one target case with no CRM counterpart under `newTargetCases: createInSource`. */
 export type CreatedInSource =
-  | { readonly _tag: "Created"; readonly caseId: string; readonly crmId: string }
+  /** `adopted`: made by an earlier cycle whose answer was lost, found and linked by this one (no CRM write now). */
+  | { readonly _tag: "Created"; readonly caseId: string; readonly crmId: string; readonly adopted: boolean }
   /** Not created: why (no borrower, a pending earlier create, a refusal), for the report. */
   | { readonly _tag: "NotCreated"; readonly caseId: string; readonly reason: string }
 
 /** The journal key of a CRM create made for a target case (the CRM id is not known before). */
 export const createKey = (caseId: string): string => `target:${caseId}`
 
+/** A CRM create journalled `sent` with no answer, and the CRM cases not linked yet that it may have made. */
+export interface LostCreate {
+  readonly caseId: string
+  readonly candidates: ReadonlyArray<SourceRecord>
+}
+
+/**
+ * The creates an earlier cycle sent to the CRM without hearing back (the process died, or the
+ * answer was lost after the CRM committed), each with the unlinked CRM cases that may be it: the
+ * same customer and title, both always sent (a CRM may normalise the other fields). Such a case
+ * must not also be created in the target as a new CRM case: that would make a second target case.
+ */
+export const lostCreates = (
+  sent: ReadonlyArray<SideWriteEntry>,
+  unlinked: ReadonlyArray<SourceRecord>
+): ReadonlyMap<string, LostCreate> => {
+  const lost = new Map<string, LostCreate>()
+  for (const write of sent) {
+    if (write.side !== "crm" || write.writeState !== "sent" || !write.sourceKey.startsWith(createKey(""))) continue
+    const body = write.body as Partial<Record<"customerId" | "title", unknown>> | null
+    const candidates = unlinked.filter((record) =>
+      body !== null && record.data["customerId"] === body.customerId && record.data["title"] === body.title
+    )
+    lost.set(write.sourceKey.slice(createKey("").length), { caseId: write.sourceKey.slice(createKey("").length), candidates })
+  }
+  return lost
+}
+
 /**
  * Creates the CRM case of a target case that has none: the CRM create body from the mapping's
  * reverse (its `direction: both` fields) plus the required customer and title, then links
  * both in the ledger and gives the target case the externalId migrate would have given it, so
  * later plans and cycles pair them. Journalled `sent` before the create: a create whose answer
- * was lost is never repeated; it is reported until a person checks the CRM.
+ * was lost is never repeated: the next cycle links the one unlinked CRM case of that customer and
+ * title (`lostCreates`), and reports it for a person while there is none, or several.
  */
 export const createInSource = (
   inputs: {
@@ -33,17 +64,28 @@ export const createInSource = (
     readonly peach: PeachClient["Type"]
     /** Borrower person id → the borrower's externalId (the CRM's customer id). */
     readonly customerOf: ReadonlyMap<string, string>
-    readonly pending: ReadonlySet<string>
+    /** Creates sent by earlier cycles without an answer, by target case id (`lostCreates`). */
+    readonly lost: ReadonlyMap<string, LostCreate>
   },
   target: Case
 ): Effect.Effect<CreatedInSource, StateStoreError, StateStore> =>
   Effect.gen(function*() {
     const store = yield* StateStore
     const notCreated = (reason: string): CreatedInSource => ({ _tag: "NotCreated", caseId: target.id, reason })
-    if (inputs.pending.has(createKey(target.id))) {
-      return notCreated("an earlier create in the CRM was sent without an answer: check the CRM for it before anything is created again")
-    }
     const personId = target.borrowerIds[0] ?? target.people[0]
+    const lost = inputs.lost.get(target.id)
+    if (lost !== undefined) {
+      const [only, ...others] = lost.candidates
+      if (only === undefined || personId === undefined) {
+        return notCreated("an earlier create in the CRM was sent without an answer, and the CRM holds no unlinked case of its customer and title: check the CRM for it before anything is created again")
+      }
+      if (others.length > 0) {
+        const ids = lost.candidates.map((record) => formatLocation(record.location)).join(", ")
+        return notCreated(`an earlier create in the CRM was sent without an answer, and several unlinked CRM cases may be it (${ids}): none is linked or created in the target until a person removes the extra ones`)
+      }
+      yield* store.markSideConfirmed(inputs.job, createKey(target.id), "crm", inputs.runId)
+      return yield* linkCreated(inputs, target, personId, only, true)
+    }
     const customerId = personId === undefined ? undefined : inputs.customerOf.get(personId)
     if (personId === undefined || customerId === undefined) return notCreated("its borrower has no externalId to name the CRM customer")
     const patch = yield* Effect.either(inputs.compiled.toSource(target as unknown as Readonly<Record<string, unknown>>))
@@ -58,9 +100,24 @@ export const createInSource = (
       location: { _tag: "khoros", customerId, caseId: created.right.id },
       data: created.right as unknown as Readonly<Record<string, unknown>>
     }
+    return yield* linkCreated(inputs, target, personId, record, false)
+  })
+
+/** Links a CRM case made for `target` to it: in the ledger, and by giving the target case its externalId. */
+const linkCreated = (
+  inputs: { readonly job: string; readonly runId: string; readonly compiled: CompiledMapping; readonly peach: PeachClient["Type"] },
+  target: Case,
+  personId: string,
+  record: SourceRecord,
+  adopted: boolean
+): Effect.Effect<CreatedInSource, StateStoreError, StateStore> =>
+  Effect.gen(function*() {
+    const store = yield* StateStore
+    const notCreated = (reason: string): CreatedInSource => ({ _tag: "NotCreated", caseId: target.id, reason })
+    const crmId = String(record.data["id"])
     const mapped = yield* inputs.compiled.mapRecord(record)
     if (mapped._tag === "Rejection") {
-      return notCreated(`created in the CRM as ${created.right.id}, but the mapping rejects it (${mapped.reason}): not linked`)
+      return notCreated(`created in the CRM as ${crmId}, but the mapping rejects it (${mapped.reason}): not linked`)
     }
     const item = { job: inputs.job, sourceKey: mapped.sourceKey, location: formatLocation(record.location) }
     yield* store.recordPlanned([{ ...item, externalId: mapped.externalId, caseId: target.id, action: "update", runId: inputs.runId }])
@@ -69,7 +126,7 @@ export const createInSource = (
       inputs.peach.updateCase(personId, target.id, { externalId: mapped.externalId } as CaseUpdate)
     )
     if (Either.isLeft(linked)) {
-      return notCreated(`created in the CRM as ${created.right.id}; giving the target case its externalId failed (${linked.left.message}): run sync again`)
+      return notCreated(`created in the CRM as ${crmId}; giving the target case its externalId failed (${linked.left.message}): run sync again`)
     }
     yield* store.markConfirmed(item, {
       caseId: target.id,
@@ -77,6 +134,6 @@ export const createInSource = (
       targetUpdatedAt: Option.getOrNull(Option.fromNullable(linked.right.updatedAt)),
       runId: inputs.runId
     })
-    const done: CreatedInSource = { _tag: "Created", caseId: target.id, crmId: created.right.id }
+    const done: CreatedInSource = { _tag: "Created", caseId: target.id, crmId, adopted }
     return done
   })

@@ -23,7 +23,7 @@ import { conflictId } from "../state/SyncStates.js"
 import { PeachClient } from "../target/PeachClient.js"
 import { cycleReport, type CycleCounts, type CycleOutcome, type FieldChange, type GoneCase, type QueuedField } from "./CycleReport.js"
 import { type Answered, decideRecord, keepsStoredStates, nextStates, observe, type RecordSyncInput } from "./SyncDecision.js"
-import { createInSource, createKey } from "./CreateInSource.js"
+import { createInSource, createKey, lostCreates } from "./CreateInSource.js"
 import { snapshotAfterCycle, statesWithLedgerBase } from "./LedgerBase.js"
 import { rulesFor } from "./SyncRules.js"
 
@@ -278,16 +278,19 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
       // == target cases with no CRM counterpart: reported, or created in the CRM
       const createdInCrm = new Map<string, string>()
       const notCreated: Array<{ sourceKey: string; side: "crm" | "target"; message: string }> = []
+      // CRM cases an unanswered create may have made are linked to their target case, never planned as new ones.
+      const lost = lostCreates(yield* store.listSideWrites(job, "sent"), fresh)
+      const heldBack = new Set([...lost.values()].flatMap((l) => l.candidates.map((r) => formatLocation(r.location))))
+      const toPlan = fresh.filter((record) => !heldBack.has(formatLocation(record.location)))
       if (config.sync.newTargetCases === "createInSource" && newInTarget.length > 0 && !options.dryRun) {
         const people = Chunk.toArray(yield* Stream.runCollect(peach.listPeople()))
         const customerOf = new Map(people.flatMap((p) => (p.externalId ? [[p.id, p.externalId] as const] : [])))
-        const pending = new Set((yield* store.listSideWrites(job, "sent")).map((w) => w.sourceKey))
         for (const kase of newInTarget) {
           yield* stillHeld
-          const made = yield* createInSource({ job, runId, compiled, crm, peach, customerOf, pending }, kase)
+          const made = yield* createInSource({ job, runId, compiled, crm, peach, customerOf, lost }, kase)
           if (made._tag === "Created") {
             createdInCrm.set(made.caseId, made.crmId)
-            wroteCrm++
+            if (!made.adopted) wroteCrm++
             wroteTarget++ // the target case gets the externalId that links it
           } else notCreated.push({ sourceKey: createKey(made.caseId), side: "crm", message: made.reason })
         }
@@ -295,8 +298,8 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
       failures.push(...notCreated)
 
       // == new CRM cases: planned and applied exactly as migrate does (same ledger, same exactly-once rules)
-      if (fresh.length > 0 && !options.dryRun) {
-        const locations = new Set(fresh.map((r) => formatLocation(r.location)))
+      if (toPlan.length > 0 && !options.dryRun) {
+        const locations = new Set(toPlan.map((r) => formatLocation(r.location)))
         const mapper = mapperOf(compiled)
         const [targets, borrowers] = yield* Effect.all([
           indexTargetCases(Stream.fromIterable(targetCases), mapper.ownedFields),
@@ -305,7 +308,7 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
         const planned = yield* planItems({
           job,
           mapper,
-          source: Stream.fromIterable(fresh),
+          source: Stream.fromIterable(toPlan),
           targets,
           borrowers,
           include: (item) => locations.has(formatLocation(item.location))

@@ -232,6 +232,29 @@ describe("casesync sync --once: cases on one side only, and a normalising server
       expect(second.line).toMatchObject({ readCrm: 41, readTarget: 39, paired: 39, newInCrm: 0, newInTarget: 0 })
     }), { timeout: 120_000 })
 
+  it.scopedLive("createInSource, the CRM's answer lost after it created the case: the next cycle links that case, never a second case on either side", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob(["newTargetCases: createInSource"])
+      const created = yield* newTargetCase(job)
+      const titled = Effect.map(crmOf(job).snapshot, (s) => s.cases.filter((c) => c.title === "Asked for a statement by phone"))
+      yield* job.sandbox.knobs.set({ commitThenDropRate: 1 })
+      const lost = yield* job.cycle()
+      yield* job.sandbox.knobs.set({ commitThenDropRate: 0 })
+      expect(lost.writes).toEqual({ "POST /crm/case": 1 })
+      expect((yield* titled).length).toBe(1) // the CRM made it; casesync never heard
+
+      const healed = yield* job.cycle()
+      expect(healed.writes).toEqual({ [targetPut]: 1 }) // the link, and no create anywhere
+      const crmCases = yield* titled
+      expect(crmCases.length).toBe(1)
+      const view = yield* viewTarget(job.sandbox)
+      expect(view.cases.filter((c) => c.name === "Asked for a statement by phone").map((c) => [c.id, c.externalId]))
+        .toEqual([[created.id, `khoros-${crmCases[0]!.id}`]])
+      const quiet = yield* job.cycle()
+      expect(quiet.writes).toEqual({})
+      expect(quiet.line).toMatchObject({ paired: 39, newInCrm: 0, newInTarget: 0 })
+    }), { timeout: 120_000 })
+
   it.scopedLive("a CRM that normalises what it is sent: the base is its answer, so no second write", () =>
     Effect.gen(function*() {
       const job = yield* migratedJob()

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest"
+import type { SourceRecord } from "../../src/sources/SourceRecord.js"
+import type { SideWriteEntry } from "../../src/state/SyncStates.js"
+import { createKey, lostCreates } from "../../src/sync/CreateInSource.js"
+
+const crmCase = (caseId: string, customerId: string, title: string): SourceRecord => ({
+  _tag: "Record",
+  location: { _tag: "khoros", customerId, caseId },
+  data: { id: caseId, customerId, title, status: "open" }
+})
+
+const sent = (caseId: string, body: unknown, side: SideWriteEntry["side"] = "crm"): SideWriteEntry => ({
+  job: "j", sourceKey: createKey(caseId), side, writeState: "sent", body, runId: "r1", updatedAt: "2026-12-02T10:00:00Z"
+})
+
+describe("lostCreates: the CRM cases an unanswered create may have made", () => {
+  const unlinked = [
+    crmCase("KC-1", "BRW-1", "Asked for a statement"),
+    crmCase("KC-2", "BRW-2", "Asked for a statement"),
+    crmCase("KC-3", "BRW-1", "Something else")
+  ]
+
+  it("are the unlinked cases of the same customer and title", () => {
+    const lost = lostCreates([sent("case-9", { customerId: "BRW-1", title: "Asked for a statement", description: "x" })], unlinked)
+    expect([...lost.keys()]).toEqual(["case-9"])
+    expect(lost.get("case-9")!.candidates.map((r) => r.data["id"])).toEqual(["KC-1"])
+  })
+
+  it("may be none (the create never landed) or several (a person must choose)", () => {
+    const none = lostCreates([sent("case-9", { customerId: "BRW-3", title: "Asked for a statement" })], unlinked)
+    expect(none.get("case-9")!.candidates).toEqual([])
+    const twice = [...unlinked, crmCase("KC-4", "BRW-1", "Asked for a statement")]
+    const several = lostCreates([sent("case-9", { customerId: "BRW-1", title: "Asked for a statement" })], twice)
+    expect(several.get("case-9")!.candidates.map((r) => r.data["id"])).toEqual(["KC-1", "KC-4"])
+  })
+
+  it("come only from CRM creates: a pending field write to either side is not one", () => {
+    const update: SideWriteEntry = { ...sent("x", { customerId: "BRW-1", title: "Asked for a statement" }), sourceKey: "KC-1" }
+    const targetSide = sent("case-9", { customerId: "BRW-1", title: "Asked for a statement" }, "target")
+    expect(lostCreates([update, targetSide], unlinked).size).toBe(0)
+  })
+})
