@@ -19,30 +19,30 @@ export type CreatedInSource =
 /** The journal key of a CRM create made for a target case (the CRM id is not known before). */
 export const createKey = (caseId: string): string => `target:${caseId}`
 
-/** A CRM create journalled `sent` with no answer, and the CRM cases not linked yet that it may have made. */
-export interface LostCreate {
-  readonly caseId: string
-  readonly candidates: ReadonlyArray<SourceRecord>
-}
+/** The target case id of a CRM create's journal key; `undefined` for the key of any other write. */
+const caseIdOfCreateKey = (key: string): string | undefined => (key.startsWith(createKey("")) ? key.slice(createKey("").length) : undefined)
+
+const notCreated = (target: Case, reason: string): CreatedInSource => ({ _tag: "NotCreated", caseId: target.id, reason })
 
 /**
  * The creates an earlier cycle sent to the CRM without hearing back (the process died, or the
- * answer was lost after the CRM committed), each with the unlinked CRM cases that may be it: the
- * same customer and title, both always sent (a CRM may normalise the other fields). Such a case
- * must not also be created in the target as a new CRM case: that would make a second target case.
+ * answer was lost after the CRM committed), by target case id, each with the unlinked CRM cases
+ * that may be it: the same customer and title, both always sent (a CRM may normalise the other
+ * fields). Such a case must not also be created in the target as a new CRM case: that would make
+ * a second target case.
  */
 export const lostCreates = (
   sent: ReadonlyArray<SideWriteEntry>,
   unlinked: ReadonlyArray<SourceRecord>
-): ReadonlyMap<string, LostCreate> => {
-  const lost = new Map<string, LostCreate>()
+): ReadonlyMap<string, ReadonlyArray<SourceRecord>> => {
+  const lost = new Map<string, ReadonlyArray<SourceRecord>>()
   for (const write of sent) {
-    if (write.side !== "crm" || write.writeState !== "sent" || !write.sourceKey.startsWith(createKey(""))) continue
+    const caseId = caseIdOfCreateKey(write.sourceKey)
+    if (write.side !== "crm" || write.writeState !== "sent" || caseId === undefined) continue
     const body = write.body as Partial<Record<"customerId" | "title", unknown>> | null
-    const candidates = unlinked.filter((record) =>
+    lost.set(caseId, unlinked.filter((record) =>
       body !== null && record.data["customerId"] === body.customerId && record.data["title"] === body.title
-    )
-    lost.set(write.sourceKey.slice(createKey("").length), { caseId: write.sourceKey.slice(createKey("").length), candidates })
+    ))
   }
   return lost
 }
@@ -65,35 +65,35 @@ export const createInSource = (
     /** Borrower person id → the borrower's externalId (the CRM's customer id). */
     readonly customerOf: ReadonlyMap<string, string>
     /** Creates sent by earlier cycles without an answer, by target case id (`lostCreates`). */
-    readonly lost: ReadonlyMap<string, LostCreate>
+    readonly lost: ReadonlyMap<string, ReadonlyArray<SourceRecord>>
   },
   target: Case
 ): Effect.Effect<CreatedInSource, StateStoreError, StateStore> =>
   Effect.gen(function*() {
     const store = yield* StateStore
-    const notCreated = (reason: string): CreatedInSource => ({ _tag: "NotCreated", caseId: target.id, reason })
     const personId = target.borrowerIds[0] ?? target.people[0]
-    const lost = inputs.lost.get(target.id)
-    if (lost !== undefined) {
-      const [only, ...others] = lost.candidates
-      if (only === undefined || personId === undefined) {
-        return notCreated("an earlier create in the CRM was sent without an answer, and the CRM holds no unlinked case of its customer and title: check the CRM for it before anything is created again")
+    if (personId === undefined) return notCreated(target, "it has no borrower to name the CRM customer")
+    const candidates = inputs.lost.get(target.id)
+    if (candidates !== undefined) {
+      const [only, ...others] = candidates
+      if (only === undefined) {
+        return notCreated(target, "an earlier create in the CRM was sent without an answer, and the CRM holds no unlinked case of its customer and title: check the CRM for it before anything is created again")
       }
       if (others.length > 0) {
-        const ids = lost.candidates.map((record) => formatLocation(record.location)).join(", ")
-        return notCreated(`an earlier create in the CRM was sent without an answer, and several unlinked CRM cases may be it (${ids}): none is linked or created in the target until a person removes the extra ones`)
+        const ids = candidates.map((record) => formatLocation(record.location)).join(", ")
+        return notCreated(target, `an earlier create in the CRM was sent without an answer, and several unlinked CRM cases may be it (${ids}): none is linked or created in the target until a person removes the extra ones`)
       }
       yield* store.markSideConfirmed(inputs.job, createKey(target.id), "crm", inputs.runId)
       return yield* linkCreated(inputs, target, personId, only, true)
     }
-    const customerId = personId === undefined ? undefined : inputs.customerOf.get(personId)
-    if (personId === undefined || customerId === undefined) return notCreated("its borrower has no externalId to name the CRM customer")
+    const customerId = inputs.customerOf.get(personId)
+    if (customerId === undefined) return notCreated(target, "its borrower has no externalId to name the CRM customer")
     const patch = yield* Effect.either(inputs.compiled.toSource(target as unknown as Readonly<Record<string, unknown>>))
-    if (Either.isLeft(patch)) return notCreated(patch.left.message)
+    if (Either.isLeft(patch)) return notCreated(target, patch.left.message)
     const body = { ...patch.right, customerId, title: target.name ?? `Case ${target.id}` } as KhorosCaseCreate
     yield* store.markSideSent({ job: inputs.job, sourceKey: createKey(target.id), side: "crm", body, runId: inputs.runId })
     const created = yield* Effect.either(inputs.crm.createCase(body))
-    if (Either.isLeft(created)) return notCreated(`the CRM refused the create: ${created.left.message}`)
+    if (Either.isLeft(created)) return notCreated(target, `the CRM refused the create: ${created.left.message}`)
     yield* store.markSideConfirmed(inputs.job, createKey(target.id), "crm", inputs.runId)
     const record: SourceRecord = {
       _tag: "Record",
@@ -113,11 +113,10 @@ const linkCreated = (
 ): Effect.Effect<CreatedInSource, StateStoreError, StateStore> =>
   Effect.gen(function*() {
     const store = yield* StateStore
-    const notCreated = (reason: string): CreatedInSource => ({ _tag: "NotCreated", caseId: target.id, reason })
     const crmId = String(record.data["id"])
     const mapped = yield* inputs.compiled.mapRecord(record)
     if (mapped._tag === "Rejection") {
-      return notCreated(`created in the CRM as ${crmId}, but the mapping rejects it (${mapped.reason}): not linked`)
+      return notCreated(target, `created in the CRM as ${crmId}, but the mapping rejects it (${mapped.reason}): not linked`)
     }
     const item = { job: inputs.job, sourceKey: mapped.sourceKey, location: formatLocation(record.location) }
     yield* store.recordPlanned([{ ...item, externalId: mapped.externalId, caseId: target.id, action: "update", runId: inputs.runId }])
@@ -126,7 +125,7 @@ const linkCreated = (
       inputs.peach.updateCase(personId, target.id, { externalId: mapped.externalId } as CaseUpdate)
     )
     if (Either.isLeft(linked)) {
-      return notCreated(`created in the CRM as ${crmId}; giving the target case its externalId failed (${linked.left.message}): run sync again`)
+      return notCreated(target, `created in the CRM as ${crmId}; giving the target case its externalId failed (${linked.left.message}): run sync again`)
     }
     yield* store.markConfirmed(item, {
       caseId: target.id,

@@ -280,8 +280,8 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
       const notCreated: Array<{ sourceKey: string; side: "crm" | "target"; message: string }> = []
       // CRM cases an unanswered create may have made are linked to their target case, never planned as new ones.
       const lost = lostCreates(yield* store.listSideWrites(job, "sent"), fresh)
-      const heldBack = new Set([...lost.values()].flatMap((l) => l.candidates.map((r) => formatLocation(r.location))))
-      const toPlan = fresh.filter((record) => !heldBack.has(formatLocation(record.location)))
+      const heldBack = new Set([...lost.values()].flat())
+      const toPlan = fresh.filter((record) => !heldBack.has(record))
       if (config.sync.newTargetCases === "createInSource" && newInTarget.length > 0 && !options.dryRun) {
         const people = Chunk.toArray(yield* Stream.runCollect(peach.listPeople()))
         const customerOf = new Map(people.flatMap((p) => (p.externalId ? [[p.id, p.externalId] as const] : [])))
@@ -299,7 +299,6 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
 
       // == new CRM cases: planned and applied exactly as migrate does (same ledger, same exactly-once rules)
       if (toPlan.length > 0 && !options.dryRun) {
-        const locations = new Set(toPlan.map((r) => formatLocation(r.location)))
         const mapper = mapperOf(compiled)
         const [targets, borrowers] = yield* Effect.all([
           indexTargetCases(Stream.fromIterable(targetCases), mapper.ownedFields),
@@ -310,8 +309,7 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
           mapper,
           source: Stream.fromIterable(toPlan),
           targets,
-          borrowers,
-          include: (item) => locations.has(formatLocation(item.location))
+          borrowers
         })
         const items = Chunk.toArray(yield* Stream.runCollect(planned.items))
         const counts = yield* Effect.scoped(Effect.gen(function*() {
