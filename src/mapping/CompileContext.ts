@@ -4,7 +4,7 @@ import type { LookupTable } from "./Lookup.js"
 import type { LookupSpec } from "./MappingSpec.js"
 import { type IssueLog, type Located, suggestion } from "./PositionedYaml.js"
 import { isAbsent, isKnownSourcePath, readPath, topField } from "./SourcePath.js"
-import { plainDecodeOf, type Step, withPlainDecode } from "./Transformations.js"
+import { isSettled, plainDecodeOf, type Step, withPlainDecode } from "./Transformations.js"
 
 /** What compiling one mapping file needs to hand around: the problem log and what it is checked against. */
 export interface CompileContext {
@@ -87,7 +87,7 @@ export function runnerOf(schema: Step, sync: boolean): StepRunner {
         ? bySchema
         : (input) => {
           const result = plain(input)
-          return Either.isEither(result) ? result : bySchema(input)
+          return isSettled(result) ? result : bySchema(input)
         }
       : (input) => Effect.mapError(decodeAsync(input), firstMessage),
     encode: (input) => Either.mapLeft(encode(input), firstMessage)

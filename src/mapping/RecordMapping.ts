@@ -1,11 +1,13 @@
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { CaseCreate } from "../domain/peach/index.js"
 import { SourceLocation, type SourceRecord } from "../sources/SourceRecord.js"
+import type { StepRunner } from "./CompileContext.js"
 import type { CompiledField } from "./CompileField.js"
 import type { CaseTypeChoice, IdentityPart } from "./CompileIdentity.js"
 import { Rejection, wholeRecord } from "./Rejection.js"
 import { readPath, writePath } from "./SourcePath.js"
 import { createFieldOrder, isWhollyChecked } from "./TargetFields.js"
+import { isSettled } from "./Transformations.js"
 
 /** How a mapped case names its borrower: a Peach person id, or the borrower's externalId (`ext-<value>` in paths). */
 export const BorrowerRef = Schema.Union(
@@ -166,11 +168,20 @@ const isSurelyValid = (mapped: {
 
 /** A mapping's parts with what the plain path derives from them once, at load. */
 export interface PlainParts extends RecordParts {
-  /** The fields sorted (stably) by where their top-level key comes in `CaseCreate`: writing the body in
-   * this order gives it the key order the schema's decode gives (nested keys keep the mapping's order). */
-  readonly fieldsInBodyOrder: ReadonlyArray<CompiledField>
   /** Whether every field's last step (`checkedAgainst`) already checks all `CaseCreate` asks of its value. */
   readonly whollyChecked: boolean
+  /** Per case type id, what a record of that type runs: the same for every record, so worked out once. */
+  readonly byType: ReadonlyMap<string, TypeSteps>
+}
+
+/** The fields a case type's records map (in mapping order, with their runners), their targets, and those in body order. */
+export interface TypeSteps {
+  readonly steps: ReadonlyArray<{ readonly field: CompiledField; readonly runner: StepRunner }>
+  /** The owned fields' targets, in mapping order (shared by every record of the type: read-only). */
+  readonly ownedFields: ReadonlyArray<string>
+  /** The targets sorted (stably) by where their top-level key comes in `CaseCreate`: writing the body in
+   * this order gives it the key order the schema's decode gives (nested keys keep the mapping's order). */
+  readonly inBodyOrder: ReadonlyArray<string>
 }
 
 const createRank = new Map(createFieldOrder.map((key, i) => [key, i]))
@@ -178,12 +189,24 @@ const createRank = new Map(createFieldOrder.map((key, i) => [key, i]))
 /** Prepares a mapping's parts for `mapRecordSync`. */
 export const plainParts = (parts: RecordParts): PlainParts => {
   const rank = (field: CompiledField) => createRank.get(field.target.split(".")[0]!) ?? createFieldOrder.length
+  const fieldsInBodyOrder = parts.fields.map((field, i) => [field, i] as const)
+    .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
+    .map(([field]) => field)
+  const typeIds = new Set(parts.fields.flatMap((field) => [...field.runners.keys()]))
   return {
     ...parts,
-    fieldsInBodyOrder: parts.fields.map((field, i) => [field, i] as const)
-      .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
-      .map(([field]) => field),
-    whollyChecked: parts.fields.every((field) => isWhollyChecked(field.target))
+    whollyChecked: parts.fields.every((field) => isWhollyChecked(field.target)),
+    byType: new Map([...typeIds].map((typeId): [string, TypeSteps] => {
+      const steps = parts.fields.flatMap((field) => {
+        const runner = field.runners.get(typeId)
+        return runner === undefined ? [] : [{ field, runner }]
+      })
+      return [typeId, {
+        steps,
+        ownedFields: steps.map(({ field }) => field.target),
+        inBodyOrder: fieldsInBodyOrder.filter((field) => field.runners.has(typeId)).map((field) => field.target)
+      }]
+    }))
   }
 }
 
@@ -233,24 +256,25 @@ export const mapRecordSync = (parts: PlainParts, record: SourceRecord): MappingR
     }
     const { externalId, sourceKey, borrower, typeId } = decodeIdentity(parts, data, settle)
     const values: Record<string, unknown> = {}
-    const ownedFields: Array<string> = []
-    for (const field of parts.fields) {
-      const runner = typeof typeId === "string" ? field.runners.get(typeId) : undefined
-      if (runner === undefined) continue
+    const ofType = typeof typeId === "string" ? parts.byType.get(typeId) : undefined
+    const steps = ofType?.steps ?? []
+    for (let i = 0; i < steps.length; i++) {
+      const { field, runner } = steps[i]!
       const decoded = runner.decode(field.sourcePath === undefined ? data : readPath(data, field.sourcePath))
-      if (!Either.isEither(decoded)) return undefined
+      if (!isSettled(decoded)) return undefined
       const value = settle(field.label, field.target, decoded)
-      ownedFields.push(field.target)
       values[field.target] = value ?? null
     }
     if (problems.length > 0) return rejectionOf(parts, record, problems)
     // Written in the order CaseCreate's decode gives its keys, so no reordering copy is needed.
     const body: Record<string, unknown> = { typeId, externalId }
-    for (const field of parts.fieldsInBodyOrder) {
-      const value = values[field.target]
-      if (value !== undefined && value !== null && field.runners.has(typeId as string)) writePath(body, field.target, value)
+    const inBodyOrder = ofType?.inBodyOrder ?? []
+    for (let i = 0; i < inBodyOrder.length; i++) {
+      const target = inBodyOrder[i]!
+      const value = values[target]
+      if (value !== undefined && value !== null) writePath(body, target, value)
     }
-    const mapped = { externalId, sourceKey, borrower, typeId, body, values, ownedFields }
+    const mapped = { externalId, sourceKey, borrower, typeId, body, values, ownedFields: ofType?.ownedFields ?? [] }
     if (parts.whollyChecked && isSurelyValid(mapped)) {
       return { _tag: "Mapped", location: record.location, ...mapped } as unknown as MappedCase
     }

@@ -153,35 +153,36 @@ export const resolveTarget = (path: string, caseType: CaseType): Either.Either<T
 
 const isOffsetDateTime = (text: string) => offsetDateTimeProblem(text) === undefined
 
+// Only a refusal shows the value: a plain function, not a closure made for every field of every record.
+const shown = (value: unknown): string => JSON.stringify(value)
+
 /** Checks one value against a target field; `undefined` when it fits, else why not. */
 export const checkValue = (field: TargetField, value: unknown): string | undefined => {
   const kind = field.kind
-  // Only a refusal shows the value; most values fit, and this runs for every field of every record.
-  const shown = () => JSON.stringify(value)
   switch (kind._tag) {
     case "json":
       return undefined
     case "string":
-      if (typeof value !== "string") return `expected a text, got ${shown()}`
+      if (typeof value !== "string") return `expected a text, got ${shown(value)}`
       return kind.maxLength !== undefined && value.length > kind.maxLength
         ? `is ${value.length} characters; ${field.description} allows at most ${kind.maxLength} (add truncate: to cut it)`
         : undefined
     case "enum":
       return typeof value === "string" && kind.values.includes(value)
         ? undefined
-        : `${shown()} is not allowed; expected one of ${kind.values.join(", ")}`
+        : `${shown(value)} is not allowed; expected one of ${kind.values.join(", ")}`
     case "number":
-      return typeof value === "number" && Number.isFinite(value) ? undefined : `expected a number, got ${shown()}`
+      return typeof value === "number" && Number.isFinite(value) ? undefined : `expected a number, got ${shown(value)}`
     case "integer":
-      return typeof value === "number" && Number.isInteger(value) ? undefined : `expected a whole number, got ${shown()}`
+      return typeof value === "number" && Number.isInteger(value) ? undefined : `expected a whole number, got ${shown(value)}`
     case "boolean":
-      return typeof value === "boolean" ? undefined : `expected true or false, got ${shown()}`
+      return typeof value === "boolean" ? undefined : `expected true or false, got ${shown(value)}`
     case "date":
-      return typeof value === "string" && isCalendarDate(value) ? undefined : `expected a date YYYY-MM-DD, got ${shown()}`
+      return typeof value === "string" && isCalendarDate(value) ? undefined : `expected a date YYYY-MM-DD, got ${shown(value)}`
     case "dateTime":
       return typeof value === "string" && isOffsetDateTime(value)
         ? undefined
-        : `expected a date-time with a UTC offset, got ${shown()}`
+        : `expected a date-time with a UTC offset, got ${shown(value)}`
   }
 }
 

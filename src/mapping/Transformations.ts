@@ -22,6 +22,15 @@ export type PlainDecode = (value: unknown) => Effect.Effect<unknown, string>
 // Each step keeps its plain decode beside the schema, so a mapping runs as straight-line code per record.
 const plainDecoders = new WeakMap<Step, PlainDecode>()
 
+/**
+ * Whether a step's result is already there (an Either) rather than an Effect to run. `Either.isEither`
+ * answers the same through a generic property check; this runs several times per field of every record.
+ */
+export const isSettled = <A, E>(result: Either.Either<A, E> | Effect.Effect<A, E>): result is Either.Either<A, E> => {
+  const tag = (result as { readonly _tag?: unknown })._tag
+  return tag === "Right" || tag === "Left"
+}
+
 /** Records `decode` as the plain form of `schema`'s decode (same results, same messages). */
 export const withPlainDecode = (schema: Step, decode: PlainDecode): Step => {
   plainDecoders.set(schema, decode)
@@ -65,7 +74,7 @@ export const composeSteps = (steps: ReadonlyArray<Step>): Step => {
     let current: unknown = value
     for (let i = 0; i < decoders.length; i++) {
       const result = decoders[i]!(current)
-      if (!Either.isEither(result)) {
+      if (!isSettled(result)) {
         // An asynchronous step (compute): the rest runs in the Effect, as the schema would.
         const rest = decoders.slice(i + 1)
         return rest.reduce<Effect.Effect<unknown, string>>((effect, next) => Effect.flatMap(effect, next), result)
