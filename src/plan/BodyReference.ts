@@ -48,7 +48,9 @@ export const canonicalJson = (value: unknown): string => {
   const record = value as Record<string, unknown>
   let text = "{"
   let first = true
-  for (const [key, quoted] of sortedKeysOf(record)) {
+  const sorted = sortedKeysOf(record)
+  for (let i = 0; i < sorted.length; i++) {
+    const [key, quoted] = sorted[i]!
     const item = record[key]
     if (item === undefined || typeof item === "function") continue
     text += `${first ? "" : ","}${quoted}:${canonicalJson(item)}`
@@ -60,16 +62,20 @@ export const canonicalJson = (value: unknown): string => {
 /** An object's keys in sorted order, each with its JSON text. */
 type SortedKeys = ReadonlyArray<readonly [key: string, quoted: string]>
 
-// Every body of a mapping has one of a few key sets: sort and quote each set once. An entry is
-// used only when its keys are exactly the object's (the joined text alone could be ambiguous).
-const shapes = new Map<string, { readonly keys: ReadonlyArray<string>; readonly sorted: SortedKeys }>()
+// Every body of a mapping has one of a few key sets: sort and quote each set once. Known sets are
+// found by their length, then compared key by key (no joined text to build for every object).
+const shapesByLength = new Map<number, Array<{ readonly keys: ReadonlyArray<string>; readonly sorted: SortedKeys }>>()
 const sortedKeysOf = (record: Record<string, unknown>): SortedKeys => {
   const keys = Object.keys(record)
-  const shape = keys.join("\u0000")
-  const known = shapes.get(shape)
-  if (known !== undefined && known.keys.length === keys.length && known.keys.every((key, i) => key === keys[i])) return known.sorted
+  let shapes = shapesByLength.get(keys.length)
+  if (shapes === undefined) shapesByLength.set(keys.length, shapes = [])
+  search: for (let s = 0; s < shapes.length; s++) {
+    const known = shapes[s]!.keys
+    for (let i = 0; i < keys.length; i++) if (known[i] !== keys[i]) continue search
+    return shapes[s]!.sorted
+  }
   const sorted = [...keys].sort().map((key) => [key, JSON.stringify(key)] as const)
-  if (shapes.size < 1_000) shapes.set(shape, { keys, sorted })
+  if (shapes.length < 64) shapes.push({ keys, sorted })
   return sorted
 }
 

@@ -55,10 +55,10 @@ const isReferable = (item: PlannedCreate, context: PlanLineContext, fields: Read
 export const encodePlanLine = (item: PlanItem, context: PlanLineContext = {}): string => {
   switch (item._tag) {
     case "create": {
+      const fields = fieldsOf(context, item.body)
+      if (fields !== undefined && isReferable(item, context, fields)) return referenceLine(item)
       // A body written out is used as it is: the digest of one made again has no place beside it.
       const { bodyDigest: _digest, ...whole } = item
-      const fields = fieldsOf(context, whole.body)
-      if (fields !== undefined && isReferable(whole, context, fields)) return referenceLine(whole)
       if (fields === undefined || !restoresValues(whole.body, whole.values, fields)) return JSON.stringify(whole)
       const { values: _, ...rest } = whole
       return JSON.stringify(rest)

@@ -36,6 +36,8 @@ export interface PlanScratch {
   readonly getTargets: (externalIds: ReadonlyArray<string>) => ReadonlyMap<string, TargetCase>
   /** How many target cases are stored (one per externalId). */
   readonly targetCount: () => number
+  /** Every target case held, read into memory (for a target small enough to hold). */
+  readonly allTargets: () => Map<string, TargetCase>
 }
 
 /** How a scratch folder is named: this prefix, the pid of the plan that made it, a dash and random characters. */
@@ -155,6 +157,7 @@ export const openPlanScratch: Effect.Effect<PlanScratch, never, Scope.Scope> = E
     const putTarget = db.prepare("INSERT OR REPLACE INTO target_case VALUES (?, ?)")
     const targetOf = db.prepare("SELECT json FROM target_case WHERE external_id = ?")
     const targets = db.prepare("SELECT COUNT(*) AS n FROM target_case")
+    const everyTarget = db.prepare("SELECT external_id AS id, json FROM target_case")
     const targetStatements = new Map<number, Statement>()
     const targetsOf = (n: number) => {
       let found = targetStatements.get(n)
@@ -191,7 +194,12 @@ export const openPlanScratch: Effect.Effect<PlanScratch, never, Scope.Scope> = E
         for (const row of rows) found.set(row.id, JSON.parse(row.json) as TargetCase)
         return found
       },
-      targetCount: () => (targets.get() as { n: number }).n
+      targetCount: () => (targets.get() as { n: number }).n,
+      allTargets: () => {
+        const found = new Map<string, TargetCase>()
+        for (const row of everyTarget.all() as Array<{ id: string; json: string }>) found.set(row.id, JSON.parse(row.json) as TargetCase)
+        return found
+      }
     }
   }
 )

@@ -61,7 +61,8 @@ export const targetCaseOf = (
 /** Builds the index of the target's cases in memory, keeping the owned fields of `ownedFields`. */
 export const indexTargetCases = <E, R>(
   cases: Stream.Stream<Case, E, R>,
-  ownedFields: ReadonlyArray<string>
+  ownedFields: ReadonlyArray<string>,
+  heldInMemory = 1_000
 ): Effect.Effect<TargetIndex, E, R> => {
   const nestedHeads = nestedHeadsOf(ownedFields)
   return Stream.runFold(cases, new Map<string, TargetCase>(), (index, kase) => {
@@ -73,12 +74,14 @@ export const indexTargetCases = <E, R>(
 
 /**
  * Builds the same index in the plan's scratch store, a list page at a time, so the heap
- * does not grow with the target (what `plan` uses).
+ * does not grow with the target (what `plan` uses). A target of at most `heldInMemory` cases
+ * (about 2 KB each) is then read back into memory, so records need no query to look theirs up.
  */
 export const indexTargetCasesIn = <E, R>(
   scratch: PlanScratch,
   cases: Stream.Stream<Case, E, R>,
-  ownedFields: ReadonlyArray<string>
+  ownedFields: ReadonlyArray<string>,
+  heldInMemory = 1_000
 ): Effect.Effect<TargetIndex, E, R> => {
   const nestedHeads = nestedHeadsOf(ownedFields)
   return Stream.runForEachChunk(cases, (chunk) =>
@@ -91,9 +94,9 @@ export const indexTargetCasesIn = <E, R>(
       scratch.putTargets(rows)
     })).pipe(Effect.map(() => {
       const size = scratch.targetCount()
-      // An empty target (a first migration) needs no lookups at all.
+      // A first migration's target is empty or nearly so: no query per batch of records then.
       return {
-        byExternalId: size === 0 ? lookupIn(new Map()) : { get: scratch.getTarget, getMany: scratch.getTargets },
+        byExternalId: size <= heldInMemory ? lookupIn(size === 0 ? new Map() : scratch.allTargets()) : { get: scratch.getTarget, getMany: scratch.getTargets },
         size
       }
     }))

@@ -49,15 +49,19 @@ describe("plan scratch store", () => {
       const scratch = yield* openPlanScratch
       const cases = [kase(1, "x-1"), kase(2, "x-2"), kase(3, null), kase(4, "x-4", "2024-02-01T00:00:00.000Z"), kase(5, "x-1")]
       const owned = ["name", "customFields.code"]
-      const onDisk = yield* indexTargetCasesIn(scratch, Stream.fromIterable(cases).pipe(Stream.rechunk(2)), owned)
+      // Read back into memory (at most 1,000 cases by default), or looked up on disk (none held).
+      const heldBack = yield* indexTargetCasesIn(scratch, Stream.fromIterable(cases).pipe(Stream.rechunk(2)), owned)
+      const onDisk = yield* indexTargetCasesIn(scratch, Stream.fromIterable(cases).pipe(Stream.rechunk(2)), owned, 0)
       const inMemory = yield* indexTargetCases(Stream.fromIterable(cases), owned)
-      expect(onDisk.size).toBe(inMemory.size)
-      for (const id of ["x-1", "x-2", "x-4", "x-9"]) expect(onDisk.byExternalId.get(id)).toEqual(inMemory.byExternalId.get(id))
-      expect(onDisk.byExternalId.get("x-1")?.caseId).toBe("CS-5")
-      // A batch's lookups in one query: the same answers, unknown and repeated ids included.
-      const many = onDisk.byExternalId.getMany!(["x-1", "x-9", "x-2", "x-1"])
-      expect([...many.keys()].sort()).toEqual(["x-1", "x-2"])
-      for (const id of ["x-1", "x-2"]) expect(many.get(id)).toEqual(inMemory.byExternalId.get(id))
+      for (const index of [heldBack, onDisk]) {
+        expect(index.size).toBe(inMemory.size)
+        for (const id of ["x-1", "x-2", "x-4", "x-9"]) expect(index.byExternalId.get(id)).toEqual(inMemory.byExternalId.get(id))
+        expect(index.byExternalId.get("x-1")?.caseId).toBe("CS-5")
+        // A batch's lookups (on disk, in one query): the same answers, unknown and repeated ids included.
+        const many = index.byExternalId.getMany!(["x-1", "x-9", "x-2", "x-1"])
+        expect([...many.keys()].sort()).toEqual(["x-1", "x-2"])
+        for (const id of ["x-1", "x-2"]) expect(many.get(id)).toEqual(inMemory.byExternalId.get(id))
+      }
     }))
 
   it.scoped("answers lookups against an empty target without touching the store", () =>
