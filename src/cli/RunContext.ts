@@ -31,13 +31,7 @@ export const mapperOf = (compiled: CompiledMapping): LoadedMapper => ({
 const forPlanner = (result: MappingResult) =>
   result._tag === "Rejection"
     ? Either.left({ field: result.field, reason: result.reason, sourceKey: result.sourceKey, externalId: result.externalId })
-    : Either.right({
-      sourceKey: result.sourceKey,
-      externalId: result.externalId,
-      borrower: result.borrower,
-      body: result.body,
-      values: result.values
-    })
+    : Either.right(result) // a mapped case is a MappedRecord already (no copy per record)
 
 /**
  * Loads the mapping the config names and checks it against the target's case types

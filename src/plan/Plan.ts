@@ -111,13 +111,6 @@ export type PlanCounts = typeof PlanCounts.Type
 /** Counts with nothing in them. */
 export const emptyCounts: PlanCounts = { read: 0, create: 0, update: 0, unchanged: 0, reject: 0, conflict: 0, skipped: 0 }
 
-/** Adds one decision to the counts (`read` too). */
-export const countItem = (counts: PlanCounts, action: PlanAction): PlanCounts => ({
-  ...counts,
-  read: counts.read + 1,
-  [action]: counts[action] + 1
-})
-
 /**
  * The CSV file whose records a plan's creates refer to instead of holding their bodies: how it
  * was read (its `path` is the file as the items' locations name it) and what its bytes were when

@@ -19,7 +19,7 @@ import * as path from "node:path"
 import type { SourceSeal } from "../sources/SealingMeter.js"
 import { formatLocation } from "../sources/SourceRecord.js"
 import { isReference, type PlanEntry, referenceLinePrefix } from "./BodyReference.js"
-import { countItem, emptyCounts, PlanCounts, PlanHeader, type PlanItem } from "./Plan.js"
+import { emptyCounts, PlanCounts, PlanHeader, type PlanItem } from "./Plan.js"
 import { type FileLine, fileLines } from "./FileLines.js"
 import { decodePlanLine, encodePlanLine } from "./PlanLine.js"
 import { PlanDigest, planDigester, digestProblem } from "./PlanDigest.js"
@@ -110,7 +110,8 @@ export const writePlanFile = <E, R>(
         })
       let first = true
       let referenced = false
-      let counts = emptyCounts
+      // Tallied in place: one count per item, no new object per item.
+      const counts: { -readonly [K in keyof PlanCounts]: number } = { ...emptyCounts }
       const digester = planDigester()
       const headerText = headerTexts(file, header, seal)
       return write(`${headerPrefix}${headerText.first},\n"items": [\n`).pipe(
@@ -119,7 +120,8 @@ export const writePlanFile = <E, R>(
           Stream.runForEachChunk(items, (chunk) => {
             let text = ""
             for (const item of chunk) {
-              counts = countItem(counts, item._tag)
+              counts.read++
+              counts[item._tag]++
               const line = encodePlanLine(item, header)
               if (!referenced && item._tag === "create" && line.startsWith(referenceLinePrefix)) referenced = true
               digester.add(line)

@@ -108,6 +108,11 @@ export const planItems = <E, R>(
     const claims = inputs.claims ?? memoryClaims()
     const include = inputs.include ?? (() => true)
     const mapPlain = inputs.mapper.mapPlain
+    // A first migration has no ledger rows for its job: then no batch needs to ask for them.
+    // Read once, as the plan starts reading the source (a plan is a snapshot of the ledger too).
+    const ledgerHasRows = yield* Effect.cached(
+      Effect.map(store.countByState(inputs.job), (counts) => Object.values(counts).some((n) => n > 0))
+    )
 
     const settle = (item: SourceRecord, result: Either.Either<MappedRecord, RecordRejection>): Mapped => {
       if (Either.isLeft(result)) return { _tag: "Done", item: reject(item, result.left.field, result.left.reason, result.left) }
@@ -169,7 +174,7 @@ export const planItems = <E, R>(
       Effect.gen(function*() {
         const ready = batch.flatMap((m) => (m._tag === "Ready" ? [m.mapped] : []))
         const targetsOfBatch = inputs.targets.byExternalId.getMany(ready.map((m) => m.externalId))
-        const [byKey, byExternalId] = ready.length === 0
+        const [byKey, byExternalId] = ready.length === 0 || !(yield* ledgerHasRows)
           ? [new Map<string, LedgerEntry>(), new Map<string, LedgerEntry>()]
           : yield* Effect.all([
             store.getEntries(inputs.job, ready.map((m) => m.sourceKey)),
