@@ -84,7 +84,9 @@ export class RecordGuard extends Transform {
     super()
     const { delimiter, escape, quote } = options
     this.lookahead = quote.length + escape.length + delimiter.length + 2
-    this.outside = new RegExp([delimiter, quote, "\r", "\n"].map(escapeRegExp).join("|"), "g")
+    // Outside quotes only a line break or a quote opening a field changes anything: a delimiter not
+    // followed by a quote, and a quote inside a field (literal, with relax_quotes), need no stop.
+    this.outside = new RegExp([delimiter + quote, "\r", "\n"].map(escapeRegExp).join("|"), "g")
     this.inside = new RegExp([quote, escape].map(escapeRegExp).join("|"), "g")
   }
 
