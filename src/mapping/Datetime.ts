@@ -1,5 +1,5 @@
 import { DateTime, Either, Option } from "effect"
-import { isCalendarDate } from "../domain/peach/index.js"
+import { isCalendarDayOf } from "../domain/peach/index.js"
 
 /**
  * Date-times from legacy sources, made exact for a target that insists on an offset.
@@ -68,20 +68,23 @@ export const makeDatetimeCodec = (options: {
   // Placing a wall clock in a zone asks Intl for offsets (tens of µs). Every time zone since 1973
   // changes offset on a whole minute, so the offset found for one minute holds for all of it:
   // kept per local minute (bounded), and the rest of the value is the local time as written.
-  const offsets = new Map<string, Either.Either<string, string>>()
+  // Keyed by the minute as a number (no text to build per value); each entry keeps the minute's
+  // text and its offset, the parts of the value that do not change within the minute.
+  const minutes = new Map<number, { readonly minute: string; readonly offset: string }>()
   const placed = (text: string, parts: LocalParts, zone: DateTime.TimeZone.Named): Either.Either<string, string> => {
     if (parts.year < 1973) return placeInZone(text, parts, zone)
-    const minute = `${pad(parts.year, 4)}-${pad(parts.month, 2)}-${pad(parts.day, 2)}T${pad(parts.hours, 2)}:${pad(parts.minutes, 2)}`
-    let offset = offsets.get(minute)
-    if (offset === undefined) {
+    const key = (((parts.year * 13 + parts.month) * 32 + parts.day) * 24 + parts.hours) * 60 + parts.minutes
+    let known = minutes.get(key)
+    if (known === undefined) {
       const whole = placeInZone(text, { ...parts, seconds: 0, millis: 0 }, zone)
-      offset = Either.map(whole, (iso) => iso.slice(minute.length + ":00.000".length))
-      if (offsets.size >= 100_000) offsets.clear()
       // A refusal names the value as written, so it is not shared with other seconds of the minute.
-      if (Either.isRight(offset)) offsets.set(minute, offset)
-      else return placeInZone(text, parts, zone)
+      if (Either.isLeft(whole)) return placeInZone(text, parts, zone)
+      const minute = `${pad(parts.year, 4)}-${pad(parts.month, 2)}-${pad(parts.day, 2)}T${pad(parts.hours, 2)}:${pad(parts.minutes, 2)}`
+      known = { minute, offset: whole.right.slice(minute.length + ":00.000".length) }
+      if (minutes.size >= 100_000) minutes.clear()
+      minutes.set(key, known)
     }
-    return Either.map(offset, (text) => `${minute}:${pad(parts.seconds, 2)}.${pad(parts.millis, 3)}${text}`)
+    return Either.right(`${known.minute}:${pad2(parts.seconds)}.${pad3(parts.millis)}${known.offset}`)
   }
 
   const encode = (value: unknown): Either.Either<string, string> => {
@@ -137,8 +140,10 @@ const readOffset = (text: string): Reading["offset"] => {
 }
 
 const checkParts = (parts: LocalParts): string | undefined => {
-  const day = `${pad(parts.year, 4)}-${pad(parts.month, 2)}-${pad(parts.day, 2)}`
-  if (!isCalendarDate(day)) return `${day} is not a calendar day`
+  // Only a refusal spells the day out: every record's date-times pass through here.
+  if (parts.year > 9999 || !isCalendarDayOf(parts.year, parts.month, parts.day)) {
+    return `${pad(parts.year, 4)}-${pad(parts.month, 2)}-${pad(parts.day, 2)} is not a calendar day`
+  }
   if (parts.hours > 23 || parts.minutes > 59 || parts.seconds > 59) {
     return `${pad(parts.hours, 2)}:${pad(parts.minutes, 2)}:${pad(parts.seconds, 2)} is not a time of day`
   }
@@ -289,5 +294,7 @@ const defaultLocalText = (parts: LocalParts): string =>
   }`
 
 const pad = (value: number, width: number): string => String(value).padStart(width, "0")
+const pad2 = (value: number): string => (value < 10 ? `0${value}` : String(value))
+const pad3 = (value: number): string => (value < 10 ? `00${value}` : value < 100 ? `0${value}` : String(value))
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")

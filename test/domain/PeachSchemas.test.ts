@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, ParseResult, Schema } from "effect"
+import * as fc from "fast-check"
 import {
   AnyId,
   Case,
@@ -10,6 +11,7 @@ import {
   ItemEnvelope,
   ListEnvelope,
   OffsetDateTime,
+  offsetDateTimeProblem,
   SnoozeRequest
 } from "../../src/domain/peach/index.js"
 import { caseTypeJson, fullCaseJson } from "./PeachSamples.js"
@@ -89,6 +91,39 @@ describe("Case (seed 001)", () => {
       expect(is(`2021-${month}-${last}T00:00:00Z`)).toBe(true)
       expect(is(`2021-${month}-${last + 1}T00:00:00Z`)).toBe(false)
     }
+  })
+
+  it("takes a date-time exactly when its fields name a real instant, as Date.parse and the fields together judge it", () => {
+    // The rule before it was written without Date.parse: the reference the check must keep agreeing with.
+    const reference = (s: string) => {
+      const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(s)
+      if (match === null) return false
+      const [, year, month, day, hour, minute, second] = match.map(Number)
+      const leap = (year! % 4 === 0 && year! % 100 !== 0) || year! % 400 === 0
+      const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month! - 1]
+      return !Number.isNaN(Date.parse(s)) && days !== undefined && day! >= 1 && day! <= days && hour! <= 23 && minute! <= 59 &&
+        (Number.isNaN(second) || second! <= 59)
+    }
+    const two = fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, "0"))
+    const text = fc.record({
+      year: fc.constantFrom("1900", "1973", "2000", "2023", "2024", "2100", "9999", "0100"),
+      month: fc.oneof(two, fc.constantFrom("01", "02", "12")),
+      day: fc.oneof(two, fc.constantFrom("28", "29", "30", "31")),
+      t: fc.constantFrom("T", "t"),
+      hour: two,
+      minute: two,
+      second: fc.option(two),
+      fraction: fc.option(fc.stringMatching(/^\d{1,9}$/)),
+      offset: fc.oneof(
+        fc.constantFrom("Z", "z"),
+        fc.tuple(fc.constantFrom("+", "-"), two, fc.constantFrom(":", ""), two).map((parts) => parts.join(""))
+      )
+    }).map((p) =>
+      `${p.year}-${p.month}-${p.day}${p.t}${p.hour}:${p.minute}${p.second === null ? "" : `:${p.second}${p.fraction === null ? "" : `.${p.fraction}`}`}${p.offset}`
+    )
+    fc.assert(fc.property(text, (s) => {
+      expect(offsetDateTimeProblem(s) === undefined, s).toBe(reference(s))
+    }), { numRuns: 20_000 })
   })
 
   it("refuses values outside every enum", () => {

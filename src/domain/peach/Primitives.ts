@@ -14,11 +14,12 @@ export type AnyId = typeof AnyId.Type
 export const extId = (externalId: string): string => `ext-${externalId}`
 
 /** True when `day` exists in that month of that year (no February 30th). */
-const isCalendarDay = (year: string, month: string, day: string): boolean => {
-  const m = Number(month)
-  const d = Number(day)
-  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(Number(year), m)
-}
+const isCalendarDay = (year: string, month: string, day: string): boolean =>
+  isCalendarDayOf(Number(year), Number(month), Number(day))
+
+/** The same for numbers: what `isCalendarDate` checks of `YYYY-MM-DD`, without the text. */
+export const isCalendarDayOf = (year: number, month: number, day: number): boolean =>
+  month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
 
 // What `new Date(Date.UTC(year, month, 0)).getUTCDate()` answers (years 0–99 read as 1900–1999,
 // as Date.UTC reads them), without a Date per call: every record's date-times are checked.
@@ -45,12 +46,21 @@ export const offsetDateTimeProblem = (s: string): string | undefined => {
       ? "a date-time must carry a timezone or UTC offset (Z or ±hh:mm)"
       : "expected an ISO 8601 date-time with offset, e.g. 2024-03-10T08:15:00-05:00"
   }
-  const [, year, month, day, hour, minute, second] = match
-  // Date.parse rolls 2019-02-30 over to March 2 and accepts 24:00, so check the fields themselves.
-  return Number.isNaN(Date.parse(s)) || !isCalendarDay(year!, month!, day!) || Number(hour) > 23 ||
-      Number(minute) > 59 || Number(second ?? 0) > 59
+  const [, year, month, day, hour, minute, second, , offset] = match
+  // The fields themselves, not Date.parse (which rolls 2019-02-30 over to March 2, accepts 24:00, and
+  // costs more than the rest: every record's date-times are checked). Of what the pattern lets
+  // through, Date.parse refuses only an offset past ±23:59 (a test holds the two rules together).
+  return !isCalendarDay(year!, month!, day!) || Number(hour) > 23 || Number(minute) > 59 || Number(second ?? 0) > 59 ||
+      !isOffsetInRange(offset!)
     ? "not a valid date-time"
     : undefined
+}
+
+/** `Z`, or `±hh:mm` / `±hhmm` with hours up to 23 and minutes up to 59. */
+const isOffsetInRange = (offset: string): boolean => {
+  if (offset.length === 1) return true
+  const digits = offset.length === 6 ? offset.slice(1, 3) + offset.slice(4) : offset.slice(1)
+  return Number(digits.slice(0, 2)) <= 23 && Number(digits.slice(2)) <= 59
 }
 const offsetDateTimeText = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/i
 
