@@ -11,7 +11,7 @@
 import { Either, ParseResult, Schema } from "effect"
 import type { SourceLocation } from "../sources/SourceRecord.js"
 import type { PlanItem, PlannedCreate } from "./Plan.js"
-import { sha256 } from "./Sha256.js"
+import { sha256Base64url16 } from "./Sha256.js"
 
 /** A create as its reference line says it: everything but the body (and its owned values), with the body's digest. */
 export interface CreateReference {
@@ -80,7 +80,7 @@ const sortedKeysOf = (record: Record<string, unknown>): SortedKeys => {
 }
 
 /** The digest a reference line records of a body: the first 16 bytes of the SHA-256 of its canonical JSON, base64url (22 characters). */
-export const bodyDigestOf = (body: Readonly<Record<string, unknown>>): string => sha256(canonicalJson(body)).subarray(0, 16).toString("base64url")
+export const bodyDigestOf = (body: Readonly<Record<string, unknown>>): string => sha256Base64url16(canonicalJson(body))
 
 /** How every reference line starts, and no line that holds its body: the writer tells the two apart by it. */
 export const referenceLinePrefix = "{\"_tag\":\"create\",\"line\":"

@@ -1,6 +1,6 @@
 import { Option, Schema } from "effect"
 import * as crypto from "node:crypto"
-import { sha256 } from "./Sha256.js"
+import { sha256Bytes, sha256Hex } from "./Sha256.js"
 
 /**
  * What a plan file records about its own content when it is written, so apply can refuse a
@@ -24,7 +24,6 @@ export interface PlanDigester {
   readonly finish: (headerText: string, countsText: string) => PlanDigest
 }
 
-const sha256Hex = (text: string): string => sha256(text).toString("hex")
 const modulus = 1n << 256n
 
 /** A fresh digester. `foldEvery` (items between folds of the sum's lanes, at most 2^21) is there for tests. */
@@ -55,8 +54,12 @@ export const planDigester = (foldEvery = 1 << 20): PlanDigester => {
       pending += `${itemText}\n`
       if (pending.length >= 1 << 16) flush()
       // Reduced once at the end: the same sum mod 2^256, without a division per item.
-      const digest = sha256(itemText)
-      for (let k = 0; k < 8; k++) lanes[k] += digest.readUInt32BE(4 * k)
+      const digest = sha256Bytes(itemText)
+      for (let k = 0; k < 8; k++) {
+        const at = 4 * k
+        lanes[k] += ((digest.charCodeAt(at) << 24) | (digest.charCodeAt(at + 1) << 16) | (digest.charCodeAt(at + 2) << 8) |
+          digest.charCodeAt(at + 3)) >>> 0
+      }
       if (++unfolded === foldEvery) fold()
       items++
     },
