@@ -61,8 +61,7 @@ export const targetCaseOf = (
 /** Builds the index of the target's cases in memory, keeping the owned fields of `ownedFields`. */
 export const indexTargetCases = <E, R>(
   cases: Stream.Stream<Case, E, R>,
-  ownedFields: ReadonlyArray<string>,
-  heldInMemory = 1_000
+  ownedFields: ReadonlyArray<string>
 ): Effect.Effect<TargetIndex, E, R> => {
   const nestedHeads = nestedHeadsOf(ownedFields)
   return Stream.runFold(cases, new Map<string, TargetCase>(), (index, kase) => {
@@ -96,7 +95,9 @@ export const indexTargetCasesIn = <E, R>(
       const size = scratch.targetCount()
       // A first migration's target is empty or nearly so: no query per batch of records then.
       return {
-        byExternalId: size <= heldInMemory ? lookupIn(size === 0 ? new Map() : scratch.allTargets()) : { get: scratch.getTarget, getMany: scratch.getTargets },
+        byExternalId: size <= heldInMemory
+          ? lookupIn(size === 0 ? new Map() : scratch.allTargets())
+          : { get: scratch.getTarget, getMany: scratch.getTargets },
         size
       }
     }))
