@@ -107,16 +107,18 @@ export const makeReportBuilder = (spec: ReportSpec, limits: HtmlReportLimits = d
       const seen = (totals.get(entry.section) ?? 0) + 1
       totals.set(entry.section, seen)
       remember(caseTypes, entry.caseType)
-      remember(fields, entry.field)
-      for (const row of entry.rows ?? []) remember(fields, typeof row[0] === "string" ? row[0] : undefined)
       if (modes.get(entry.section) === "summary") {
         const counted = groups.get(entry.section) ?? new Map<string, number>()
         groups.set(entry.section, counted)
         const key = JSON.stringify([entry.borrower, entry.caseType])
         const group = counted.has(key) || counted.size < limits.maxGroups ? key : JSON.stringify(["(other borrowers)", null])
         counted.set(group, (counted.get(group) ?? 0) + 1)
+        // Counted only: its rows are never read (a plan's million creates need not build them).
         if (seen > limits.summaryFirst) return ""
       }
+      // The field filter picks among the entries in the file, so only those offer their fields.
+      remember(fields, entry.field)
+      for (const row of entry.rows ?? []) remember(fields, typeof row[0] === "string" ? row[0] : undefined)
       const entries = pending.get(entry.section) ?? []
       pending.set(entry.section, entries)
       entries.push(entry)

@@ -72,6 +72,26 @@ describe("HTML report document", () => {
     expect(meta.fields).toEqual(["name"])
   })
 
+  it("reads no rows of a summarised entry it does not keep: the field filter offers the fields of the entries in the file", () => {
+    const rowsRead = new Set<number>()
+    const counted = (n: number, field: string): ReportEntry => {
+      const base = entry("create", n)
+      return {
+        ...base,
+        get rows() {
+          rowsRead.add(n)
+          return [[field, null, `case ${n}`]]
+        }
+      }
+    }
+    const entries = Array.from({ length: 10 }, (_, n) => counted(n, n < 2 ? "name" : "status"))
+    const html = renderHtmlReport(spec, entries, totals, { blockSize: 10, summaryFirst: 2, maxGroups: 10, maxFilterValues: 10 })
+    expect(blocks(html).flatMap((b) => b.entries.map((e) => e.k))).toEqual(["k-0", "k-1"])
+    expect(metaOf(html).totals).toEqual({ create: 10 })
+    expect(metaOf(html).fields).toEqual(["name"])
+    expect([...rowsRead]).toEqual([0, 1])
+  })
+
   it("counts groups beyond the limit under one 'other borrowers' line", () => {
     const entries = Array.from({ length: 5 }, (_, n) => entry("create", n, `BO-${n}`))
     const meta = metaOf(renderHtmlReport(spec, entries, totals, { blockSize: 10, summaryFirst: 1, maxGroups: 2, maxFilterValues: 10 }))
