@@ -13,10 +13,36 @@ const syncOptions = {
 /** What `casesync sync` parses. */
 export type SyncOptions = Command.Command.ParseConfig<typeof syncOptions>
 
+const resolveCreateOptions = {
+  ...runOptions,
+  caseId: Args.text({ name: "target-case-id" }).pipe(
+    Args.withDescription("The target case whose create in the CRM was sent without an answer (named in the cycle's report)")
+  ),
+  crmCase: Options.text("crm-case").pipe(
+    Options.optional,
+    Options.withDescription("The CRM case that create made: the next cycle links it to the target case")
+  ),
+  notCreated: Options.boolean("not-created").pipe(
+    Options.withDescription("The CRM holds no case made by it: the next cycle creates it again")
+  )
+}
+
+/** What `casesync sync resolve-create` parses. */
+export type ResolveCreateOptions = Command.Command.ParseConfig<typeof resolveCreateOptions>
+
+const syncResolveCreate = Command.make("resolve-create", resolveCreateOptions, (options) =>
+  lazily(() => import("./SyncHandlers.js"), (h) => h.resolveCreate(options))
+).pipe(Command.withDescription(
+  "Answer for a CRM create that was sent without an answer: name the CRM case it made (--crm-case) or say it made none (--not-created)"
+))
+
 /** `casesync sync [--once] [--dry-run]`: two-way sync of a CRM job, one cycle or on the config's schedule. */
 export const syncCommand = Command.make("sync", syncOptions, (options) =>
   lazily(() => import("./SyncHandlers.js"), (h) => h.sync(options))
-).pipe(Command.withDescription("Two-way sync of a CRM job: one cycle (--once) or on the config's schedule until stopped"))
+).pipe(
+  Command.withDescription("Two-way sync of a CRM job: one cycle (--once) or on the config's schedule until stopped"),
+  Command.withSubcommands([syncResolveCreate])
+)
 
 const conflictsOptions = { ...runOptions }
 

@@ -7,12 +7,13 @@ import { makePeachClient, PeachClient } from "../target/PeachClient.js"
 import type { Take } from "../sync/FieldState.js"
 import { describeValue } from "../sync/FieldState.js"
 import { cycleAccountingLine, type CycleOutcome } from "../sync/CycleReport.js"
+import { createKey, pendingCreates } from "../sync/CreateInSource.js"
 import { runSyncCycle } from "../sync/SyncCycle.js"
 import { overrideProblems } from "../sync/SyncRules.js"
 import { overridesOf } from "./CommonOptions.js"
 import { ExitCode } from "./ExitCodes.js"
 import { loadConfiguredMapping } from "./RunContext.js"
-import type { ConflictsOptions, ResolveOptions, SyncOptions } from "./SyncCommand.js"
+import type { ConflictsOptions, ResolveCreateOptions, ResolveOptions, SyncOptions } from "./SyncCommand.js"
 import { describeTiming, parseTiming, runOnSchedule } from "../sync/SyncSchedule.js"
 import { stopsOnSignal } from "./Signals.js"
 
@@ -189,3 +190,47 @@ export const resolve = (options: ResolveOptions) =>
         ? JSON.stringify({ command: "conflicts resolve", job: config.job, resolved: resolved.map((c) => c.id) }, null, 2)
         : `resolved ${resolved.length} conflicts (${resolved.map((c) => c.id).join(", ")}); the next sync cycle writes the chosen values`)
     })
+
+/**
+ * `casesync sync resolve-create <target case> --crm-case <id> | --not-created`: records a person's
+ * word on a CRM create sent without an answer; the next cycle links the named case, or creates
+ * the case again. Nothing is written to either system here.
+ */
+export const resolveCreate = (options: ResolveCreateOptions) =>
+  Effect.gen(function*() {
+    const config = yield* loadRunConfig(options.config, overridesOf(options))
+    if (config.source.kind !== "khoros") {
+      return yield* new SyncUsageError({ reason: `job ${config.job} reads a CSV export: its sync is one-way and creates nothing in a CRM` })
+    }
+    if (Option.isSome(options.crmCase) === options.notCreated) {
+      return yield* new SyncUsageError({ reason: "say what the create made: --crm-case <id> (the CRM case it made) or --not-created, not both" })
+    }
+    const crmCase = Option.map(options.crmCase, (id) => id.trim())
+    if (Option.isSome(crmCase) && crmCase.value === "") return yield* new SyncUsageError({ reason: "--crm-case needs the CRM case id" })
+    const job = config.job
+    yield* Effect.gen(function*() {
+      const store = yield* StateStore
+      yield* store.resolveSentWrite(
+        job,
+        createKey(options.caseId),
+        "crm",
+        Option.match(crmCase, { onNone: () => ({ _tag: "notMade" as const }), onSome: (id) => ({ _tag: "made" as const, id }) })
+      ).pipe(Effect.catchIf((error) => error.reason === "NotFound", () =>
+        Effect.flatMap(store.listSideWrites(job, "sent"), (sent) => {
+          const waiting = pendingCreates(sent)
+          return new SyncUsageError({
+            reason: `no CRM create for target case ${options.caseId} is waiting for an answer in job ${job}; ` +
+              (waiting.length === 0 ? "none is" : `these are: ${waiting.join(", ")}`)
+          })
+        })))
+    }).pipe(Effect.provide(StateStore.layerFromUrl(config.state)))
+    const said = Option.match(crmCase, {
+      onNone: () => `the CRM holds no case made for target case ${options.caseId}: the next sync cycle creates it in the CRM again`,
+      onSome: (id) =>
+        `CRM case ${id} is the one made for target case ${options.caseId}: the next sync cycle links them if it is an unlinked case of the same customer ` +
+        "(other CRM cases that looked like it are then synced as cases of their own)"
+    })
+    yield* Console.log(options.json
+      ? JSON.stringify({ command: "sync resolve-create", job, caseId: options.caseId, crmCase: Option.getOrNull(crmCase), notCreated: options.notCreated }, null, 2)
+      : said)
+  })

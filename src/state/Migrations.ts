@@ -165,11 +165,21 @@ const syncState = Effect.gen(function*() {
   )`
 })
 
+/**
+ * A person's word on a sync write that never heard back (`casesync sync resolve-create`): the id
+ * of the record it made, kept beside the journalled write until the next cycle links it.
+ */
+const syncWriteResolution = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`ALTER TABLE sync_writes ADD COLUMN resolved_as TEXT NULL`
+})
+
 /** The state store's migrations, in order; append new ones, never edit a shipped one. */
 export const loader: Migrator.Loader = Migrator.fromRecord({
   "0001_create_state_tables": createStateTables,
   "0002_ledger_owner_location": ledgerOwnerLocation,
-  "0003_sync_state": syncState
+  "0003_sync_state": syncState,
+  "0004_sync_write_resolution": syncWriteResolution
 })
 
 /** Runs the given dialect's migrator (SqliteMigrator.run / PgMigrator.run) over `loader`, serialised against other processes. */

@@ -29,7 +29,12 @@ export interface SideWriteEntry {
   readonly body: unknown
   readonly runId: string
   readonly updatedAt: string
+  /** What a person said a `sent` write made on its side (a CRM case id), when it never heard back; else null. */
+  readonly resolvedAs: string | null
 }
+
+/** A person's word on a write sent without an answer: it made this record (by id), or it never landed. */
+export type SentWriteResolution = { readonly _tag: "made"; readonly id: string } | { readonly _tag: "notMade" }
 
 /** The two-way sync's part of the state store: per record and owned field, the core's FieldSyncState; the conflict queue; the per-side write journal. */
 export interface SyncStates {
@@ -65,6 +70,17 @@ export interface SyncStates {
     sourceKey: string,
     side: Side,
     runId: string
+  ) => Effect.Effect<void, StateStoreError>
+  /**
+   * Records a person's word on a write still `sent` (no answer ever came): `made` keeps the id of
+   * what it made beside it, for the next cycle to link; `notMade` forgets the write, so the next
+   * cycle may send it again. Fails with `NotFound` when that write is not waiting for an answer.
+   */
+  readonly resolveSentWrite: (
+    job: string,
+    sourceKey: string,
+    side: Side,
+    resolution: SentWriteResolution
   ) => Effect.Effect<void, StateStoreError>
   /** The job's journalled side writes, optionally in one state. */
   readonly listSideWrites: (
@@ -112,7 +128,8 @@ const SideWriteRow = Schema.Struct({
   writeState: Schema.propertySignature(Schema.Literal("sent", "confirmed")).pipe(Schema.fromKey("write_state")),
   body: Json,
   runId: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("run_id")),
-  updatedAt: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("updated_at"))
+  updatedAt: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("updated_at")),
+  resolvedAs: Schema.propertySignature(Schema.NullOr(Schema.String)).pipe(Schema.fromKey("resolved_as"))
 })
 const decodeSideWrites = decodeRows(SideWriteRow, "sync_writes")
 
@@ -265,7 +282,7 @@ export const makeSyncStates: Effect.Effect<SyncStates, never, SqlClient> = Effec
         updated_at: updatedAt
       })
     } ON CONFLICT (job, source_key, side) DO UPDATE SET
-      write_state = 'sent', body = excluded.body, run_id = excluded.run_id, updated_at = excluded.updated_at`.pipe(
+      write_state = 'sent', body = excluded.body, run_id = excluded.run_id, updated_at = excluded.updated_at, resolved_as = NULL`.pipe(
       orStateError(`journalling the ${entry.side} write of ${entry.job}/${entry.sourceKey} as sent`)
     )
   })
@@ -286,6 +303,24 @@ export const makeSyncStates: Effect.Effect<SyncStates, never, SqlClient> = Effec
     }
   )
 
+  const resolveSentWrite = Effect.fn("StateStore.resolveSentWrite")(
+    function*(job: string, sourceKey: string, side: Side, resolution: SentWriteResolution) {
+      const updatedAt = yield* nowIso
+      const rows = yield* (resolution._tag === "made"
+        ? sql`UPDATE sync_writes SET resolved_as = ${resolution.id}, updated_at = ${updatedAt}
+            WHERE job = ${job} AND source_key = ${sourceKey} AND side = ${side} AND write_state = 'sent' RETURNING source_key`
+        : sql`DELETE FROM sync_writes
+            WHERE job = ${job} AND source_key = ${sourceKey} AND side = ${side} AND write_state = 'sent' RETURNING source_key`)
+        .pipe(orStateError(`resolving the ${side} write of ${job}/${sourceKey}`))
+      if (rows.length === 0) {
+        return yield* new StateStoreError({
+          reason: "NotFound",
+          detail: `no ${side} write of ${job}/${sourceKey} is waiting for an answer`
+        })
+      }
+    }
+  )
+
   const listSideWrites = Effect.fn("StateStore.listSideWrites")(function*(job: string, writeState?: "sent" | "confirmed") {
     const rows = yield* (writeState === undefined
       ? sql`SELECT * FROM sync_writes WHERE job = ${job} ORDER BY source_key, side`
@@ -294,5 +329,5 @@ export const makeSyncStates: Effect.Effect<SyncStates, never, SqlClient> = Effec
     return rows.map((row): SideWriteEntry => ({ ...row, body: row.body }))
   })
 
-  return { getFieldStates, putFieldStates, listConflicts, resolveConflicts, markSideSent, markSideConfirmed, listSideWrites }
+  return { getFieldStates, putFieldStates, listConflicts, resolveConflicts, markSideSent, markSideConfirmed, resolveSentWrite, listSideWrites }
 })

@@ -1,5 +1,6 @@
 import { Effect, Either, Option } from "effect"
 import type { Case, CaseUpdate } from "../domain/peach/Case.js"
+import { isOutcomeUnknown } from "../http/HttpRequestError.js"
 import type { CompiledMapping } from "../mapping/index.js"
 import type { KhorosClient } from "../sources/khoros/KhorosClient.js"
 import type { KhorosCaseCreate } from "../sources/khoros/KhorosCase.js"
@@ -22,30 +23,53 @@ export const createKey = (caseId: string): string => `target:${caseId}`
 /** The target case id of a CRM create's journal key; `undefined` for the key of any other write. */
 const caseIdOfCreateKey = (key: string): string | undefined => (key.startsWith(createKey("")) ? key.slice(createKey("").length) : undefined)
 
+/** The target case id of a journalled CRM create still `sent` (no answer came); `undefined` for any other write. */
+const unansweredCreate = (write: SideWriteEntry): string | undefined =>
+  write.side === "crm" && write.writeState === "sent" ? caseIdOfCreateKey(write.sourceKey) : undefined
+
+/** The target case ids whose CRM create was sent and has had no answer. */
+export const pendingCreates = (sent: ReadonlyArray<SideWriteEntry>): ReadonlyArray<string> =>
+  sent.flatMap((write) => unansweredCreate(write) ?? [])
+
 const notCreated = (target: Case, reason: string): CreatedInSource => ({ _tag: "NotCreated", caseId: target.id, reason })
+
+/** A create an earlier cycle sent to the CRM without hearing back: the unlinked CRM cases that may be it. */
+export interface LostCreate {
+  readonly candidates: ReadonlyArray<SourceRecord>
+  /** The CRM case id a person said it made (`casesync sync resolve-create`), or null. */
+  readonly chosen: string | null
+}
 
 /**
  * The creates an earlier cycle sent to the CRM without hearing back (the process died, or the
  * answer was lost after the CRM committed), by target case id, each with the unlinked CRM cases
  * that may be it: the same customer and title, both always sent (a CRM may normalise the other
- * fields). Such a case must not also be created in the target as a new CRM case: that would make
- * a second target case.
+ * fields); or, once a person has named the case it made, that case alone if it is unlinked and
+ * its customer's. Such a case must not also be created in the target as a new CRM case: that
+ * would make a second target case.
  */
 export const lostCreates = (
   sent: ReadonlyArray<SideWriteEntry>,
   unlinked: ReadonlyArray<SourceRecord>
-): ReadonlyMap<string, ReadonlyArray<SourceRecord>> => {
-  const lost = new Map<string, ReadonlyArray<SourceRecord>>()
+): ReadonlyMap<string, LostCreate> => {
+  const lost = new Map<string, LostCreate>()
   for (const write of sent) {
-    const caseId = caseIdOfCreateKey(write.sourceKey)
-    if (write.side !== "crm" || write.writeState !== "sent" || caseId === undefined) continue
+    const caseId = unansweredCreate(write)
+    if (caseId === undefined) continue
     const body = write.body as Partial<Record<"customerId" | "title", unknown>> | null
-    lost.set(caseId, unlinked.filter((record) =>
-      body !== null && record.data["customerId"] === body.customerId && record.data["title"] === body.title
-    ))
+    const chosen = write.resolvedAs
+    const candidates = unlinked.filter((record) =>
+      body !== null && record.data["customerId"] === body.customerId &&
+      (chosen === null ? record.data["title"] === body.title : String(record.data["id"]) === chosen)
+    )
+    lost.set(caseId, { candidates, chosen })
   }
   return lost
 }
+
+/** How a person answers for an unanswered create, named in the report. */
+const resolveHint = (caseId: string) =>
+  `\`casesync sync resolve-create ${caseId} --crm-case <id>\` names the CRM case it made; \`--not-created\` lets the next cycle create it again`
 
 /**
  * Creates the CRM case of a target case that has none: the CRM create body from the mapping's
@@ -53,7 +77,8 @@ export const lostCreates = (
  * both in the ledger and gives the target case the externalId migrate would have given it, so
  * later plans and cycles pair them. Journalled `sent` before the create: a create whose answer
  * was lost is never repeated: the next cycle links the one unlinked CRM case of that customer and
- * title (`lostCreates`), and reports it for a person while there is none, or several.
+ * title (`lostCreates`), and reports it for a person while there is none, or several, until the
+ * person names the case it made or says it made none (`casesync sync resolve-create`).
  */
 export const createInSource = (
   inputs: {
@@ -65,7 +90,7 @@ export const createInSource = (
     /** Borrower person id → the borrower's externalId (the CRM's customer id). */
     readonly customerOf: ReadonlyMap<string, string>
     /** Creates sent by earlier cycles without an answer, by target case id (`lostCreates`). */
-    readonly lost: ReadonlyMap<string, ReadonlyArray<SourceRecord>>
+    readonly lost: ReadonlyMap<string, LostCreate>
   },
   target: Case
 ): Effect.Effect<CreatedInSource, StateStoreError, StateStore> =>
@@ -73,15 +98,17 @@ export const createInSource = (
     const store = yield* StateStore
     const personId = target.borrowerIds[0] ?? target.people[0]
     if (personId === undefined) return notCreated(target, "it has no borrower to name the CRM customer")
-    const candidates = inputs.lost.get(target.id)
-    if (candidates !== undefined) {
-      const [only, ...others] = candidates
+    const lost = inputs.lost.get(target.id)
+    if (lost !== undefined) {
+      const [only, ...others] = lost.candidates
       if (only === undefined) {
-        return notCreated(target, "an earlier create in the CRM was sent without an answer, and the CRM holds no unlinked case of its customer and title: check the CRM for it before anything is created again")
+        return notCreated(target, lost.chosen === null
+          ? `an earlier create in the CRM was sent without an answer, and the CRM holds no unlinked case of its customer and title: check the CRM for it before anything is created again; ${resolveHint(target.id)}`
+          : `an earlier create in the CRM was sent without an answer, and CRM case ${lost.chosen}, named as the case it made, is not an unlinked case of its customer: name another; ${resolveHint(target.id)}`)
       }
       if (others.length > 0) {
-        const ids = candidates.map((record) => formatLocation(record.location)).join(", ")
-        return notCreated(target, `an earlier create in the CRM was sent without an answer, and several unlinked CRM cases may be it (${ids}): none is linked or created in the target until a person removes the extra ones`)
+        const ids = lost.candidates.map((record) => formatLocation(record.location)).join(", ")
+        return notCreated(target, `an earlier create in the CRM was sent without an answer, and several unlinked CRM cases may be it (${ids}): none is linked or created in the target until a person names the one it made; ${resolveHint(target.id)}`)
       }
       yield* store.markSideConfirmed(inputs.job, createKey(target.id), "crm", inputs.runId)
       return yield* linkCreated(inputs, target, personId, only, true)
@@ -93,7 +120,14 @@ export const createInSource = (
     const body = { ...patch.right, customerId, title: target.name ?? `Case ${target.id}` } as KhorosCaseCreate
     yield* store.markSideSent({ job: inputs.job, sourceKey: createKey(target.id), side: "crm", body, runId: inputs.runId })
     const created = yield* Effect.either(inputs.crm.createCase(body))
-    if (Either.isLeft(created)) return notCreated(target, `the CRM refused the create: ${created.left.message}`)
+    if (Either.isLeft(created)) {
+      if (isOutcomeUnknown(created.left)) {
+        return notCreated(target, `the create in the CRM got no clear answer (${created.left.message}): the next cycle looks for the case it may have made`)
+      }
+      // A clear refusal made nothing: the journal forgets the create, so the next cycle may send it again.
+      yield* store.resolveSentWrite(inputs.job, createKey(target.id), "crm", { _tag: "notMade" })
+      return notCreated(target, `the CRM refused the create: ${created.left.message}`)
+    }
     yield* store.markSideConfirmed(inputs.job, createKey(target.id), "crm", inputs.runId)
     const record: SourceRecord = {
       _tag: "Record",

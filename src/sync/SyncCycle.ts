@@ -280,7 +280,7 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
       const notCreated: Array<{ sourceKey: string; side: "crm" | "target"; message: string }> = []
       // CRM cases an unanswered create may have made are linked to their target case, never planned as new ones.
       const lost = lostCreates(yield* store.listSideWrites(job, "sent"), fresh)
-      const heldBack = new Set([...lost.values()].flat())
+      const heldBack = new Set([...lost.values()].flatMap((create) => create.candidates))
       const toPlan = fresh.filter((record) => !heldBack.has(record))
       if (config.sync.newTargetCases === "createInSource" && newInTarget.length > 0 && !options.dryRun) {
         const people = Chunk.toArray(yield* Stream.runCollect(peach.listPeople()))

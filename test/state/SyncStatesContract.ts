@@ -111,4 +111,28 @@ export const syncStatesContract = (fresh: Effect.Effect<FreshDatabase, unknown, 
       expect((yield* store.listSideWrites("job", "sent")).map((w) => w.side)).toEqual(["target"])
       expect((yield* store.listSideWrites("job", "confirmed")).map((w) => [w.side, w.runId])).toEqual([["crm", "run-2"]])
     }))
+
+  it.scoped("sync: a person's word on a write sent without an answer: the record it made is kept with it, or the write is forgotten", () =>
+    Effect.gen(function*() {
+      const store = yield* openStore(yield* fresh)
+      const notWaiting = yield* Effect.flip(store.resolveSentWrite("job", "target:C-1", "crm", { _tag: "made", id: "KC-9" }))
+      expect(notWaiting.reason).toBe("NotFound")
+      yield* store.markSideSent({ job: "job", sourceKey: "target:C-1", side: "crm", body: { title: "x" }, runId: "run-1" })
+      yield* store.markSideSent({ job: "job", sourceKey: "target:C-2", side: "crm", body: { title: "y" }, runId: "run-1" })
+      expect((yield* store.listSideWrites("job", "sent")).map((w) => w.resolvedAs)).toEqual([null, null])
+
+      yield* store.resolveSentWrite("job", "target:C-1", "crm", { _tag: "made", id: "KC-9" })
+      yield* store.resolveSentWrite("job", "target:C-2", "crm", { _tag: "notMade" })
+      expect((yield* store.listSideWrites("job")).map((w) => [w.sourceKey, w.writeState, w.resolvedAs, w.body])).toEqual([
+        ["target:C-1", "sent", "KC-9", { title: "x" }]
+      ])
+      // A new send of the same write is a new question: the earlier answer does not carry over.
+      yield* store.markSideSent({ job: "job", sourceKey: "target:C-1", side: "crm", body: { title: "x2" }, runId: "run-2" })
+      expect((yield* store.listSideWrites("job", "sent")).map((w) => [w.sourceKey, w.resolvedAs])).toEqual([["target:C-1", null]])
+      // A confirmed write has its answer: nothing to resolve.
+      yield* store.markSideConfirmed("job", "target:C-1", "crm", "run-2")
+      const answered = yield* Effect.flip(store.resolveSentWrite("job", "target:C-1", "crm", { _tag: "notMade" }))
+      expect(answered.reason).toBe("NotFound")
+      expect((yield* store.listSideWrites("job")).map((w) => [w.sourceKey, w.writeState])).toEqual([["target:C-1", "confirmed"]])
+    }))
 }

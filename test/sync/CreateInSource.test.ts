@@ -9,9 +9,10 @@ const crmCase = (caseId: string, customerId: string, title: string): SourceRecor
   data: { id: caseId, customerId, title, status: "open" }
 })
 
-const sent = (caseId: string, body: unknown, side: SideWriteEntry["side"] = "crm"): SideWriteEntry => ({
-  job: "j", sourceKey: createKey(caseId), side, writeState: "sent", body, runId: "r1", updatedAt: "2026-12-02T10:00:00Z"
+const sent = (caseId: string, body: unknown, side: SideWriteEntry["side"] = "crm", resolvedAs: string | null = null): SideWriteEntry => ({
+  job: "j", sourceKey: createKey(caseId), side, writeState: "sent", body, runId: "r1", updatedAt: "2026-12-02T10:00:00Z", resolvedAs
 })
+const idsOf = (lost: ReturnType<typeof lostCreates>, caseId: string) => lost.get(caseId)!.candidates.map((r) => r.data["id"])
 
 describe("lostCreates: the CRM cases an unanswered create may have made", () => {
   const unlinked = [
@@ -23,15 +24,29 @@ describe("lostCreates: the CRM cases an unanswered create may have made", () => 
   it("are the unlinked cases of the same customer and title", () => {
     const lost = lostCreates([sent("case-9", { customerId: "BRW-1", title: "Asked for a statement", description: "x" })], unlinked)
     expect([...lost.keys()]).toEqual(["case-9"])
-    expect(lost.get("case-9")!.map((r) => r.data["id"])).toEqual(["KC-1"])
+    expect(idsOf(lost, "case-9")).toEqual(["KC-1"])
+    expect(lost.get("case-9")!.chosen).toBeNull()
   })
 
   it("may be none (the create never landed) or several (a person must choose)", () => {
     const none = lostCreates([sent("case-9", { customerId: "BRW-3", title: "Asked for a statement" })], unlinked)
-    expect(none.get("case-9")!).toEqual([])
+    expect(idsOf(none, "case-9")).toEqual([])
     const twice = [...unlinked, crmCase("KC-4", "BRW-1", "Asked for a statement")]
     const several = lostCreates([sent("case-9", { customerId: "BRW-1", title: "Asked for a statement" })], twice)
-    expect(several.get("case-9")!.map((r) => r.data["id"])).toEqual(["KC-1", "KC-4"])
+    expect(idsOf(several, "case-9")).toEqual(["KC-1", "KC-4"])
+  })
+
+  it("once a person has named the case it made, are that case alone, whatever its title now, if it is its customer's", () => {
+    const body = { customerId: "BRW-1", title: "Asked for a statement" }
+    const twice = [...unlinked, crmCase("KC-4", "BRW-1", "Asked for a statement")]
+    const chosen = lostCreates([sent("case-9", body, "crm", "KC-4")], twice)
+    expect(idsOf(chosen, "case-9")).toEqual(["KC-4"])
+    expect(chosen.get("case-9")!.chosen).toBe("KC-4")
+    // Retitled in the CRM since: the person's word is what counts.
+    expect(idsOf(lostCreates([sent("case-9", body, "crm", "KC-3")], unlinked), "case-9")).toEqual(["KC-3"])
+    // Another customer's case, or one that is linked already (not among the unlinked), is none.
+    expect(idsOf(lostCreates([sent("case-9", body, "crm", "KC-2")], unlinked), "case-9")).toEqual([])
+    expect(idsOf(lostCreates([sent("case-9", body, "crm", "KC-77")], unlinked), "case-9")).toEqual([])
   })
 
   it("come only from CRM creates: a pending field write to either side is not one", () => {

@@ -1,8 +1,12 @@
 import { it } from "@effect/vitest"
 import { Context, Effect } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { describe, expect } from "vitest"
 import type { Case } from "../../src/domain/peach/Case.js"
 import { KhorosCrm } from "../../src/sandbox/khoros/KhorosCrm.js"
+import { StateStore } from "../../src/state/StateStore.js"
+import { createKey } from "../../src/sync/CreateInSource.js"
 import { viewTarget } from "../apply/e2e/TargetCheck.js"
 import { cycleCost, migratedJob, type SyncJob } from "./e2e/SyncWorkspace.js"
 
@@ -172,7 +176,18 @@ describe("casesync sync --once: cases on one side only, and a normalising server
       expect(yield* job.targetCase("KC-10001")).toEqual(before)
     }), { timeout: 120_000 })
 
-  const newTargetCase = (job: SyncJob) =>
+  /** A cycle that writes nothing, with every case on both sides paired. */
+  const expectQuiet = (job: SyncJob, paired: number) =>
+    Effect.map(job.cycle(), (quiet) => {
+      expect(quiet.writes).toEqual({})
+      expect(quiet.line).toMatchObject({ paired, newInCrm: 0, newInTarget: 0 })
+    })
+
+  /** The CRM's cases titled as the target case `newTargetCase` makes. */
+  const statementCases = (job: SyncJob) =>
+    Effect.map(crmOf(job).snapshot, (s) => s.cases.filter((c) => c.title === "Asked for a statement by phone"))
+
+  const newTargetCase = (job: SyncJob, name = "Asked for a statement by phone") =>
     Effect.gen(function*() {
       const model = yield* job.targetCase("KC-10001")
       const response = yield* Effect.promise(() =>
@@ -181,7 +196,7 @@ describe("casesync sync --once: cases on one side only, and a normalising server
           headers: { authorization: "Bearer sandbox-token", "content-type": "application/json" },
           body: JSON.stringify({
             typeId: model.typeId,
-            name: "Asked for a statement by phone",
+            name,
             status: "initiated",
             openedAt: "2024-03-01T09:00:00Z",
             customFields: { ...model.customFields, crmNumber: "pending", crmPriority: "low" },
@@ -236,7 +251,7 @@ describe("casesync sync --once: cases on one side only, and a normalising server
     Effect.gen(function*() {
       const job = yield* migratedJob(["newTargetCases: createInSource"])
       const created = yield* newTargetCase(job)
-      const titled = Effect.map(crmOf(job).snapshot, (s) => s.cases.filter((c) => c.title === "Asked for a statement by phone"))
+      const titled = statementCases(job)
       yield* job.sandbox.knobs.set({ commitThenDropRate: 1 })
       const lost = yield* job.cycle()
       yield* job.sandbox.knobs.set({ commitThenDropRate: 0 })
@@ -250,9 +265,105 @@ describe("casesync sync --once: cases on one side only, and a normalising server
       const view = yield* viewTarget(job.sandbox)
       expect(view.cases.filter((c) => c.name === "Asked for a statement by phone").map((c) => [c.id, c.externalId]))
         .toEqual([[created.id, `khoros-${crmCases[0]!.id}`]])
-      const quiet = yield* job.cycle()
-      expect(quiet.writes).toEqual({})
-      expect(quiet.line).toMatchObject({ paired: 39, newInCrm: 0, newInTarget: 0 })
+      yield* expectQuiet(job, 39)
+    }), { timeout: 120_000 })
+
+  it.scopedLive("createInSource, a lost answer and a look-alike CRM case: held for a person, who names the one it made; that one is linked, the other synced as its own", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob(["newTargetCases: createInSource"])
+      const created = yield* newTargetCase(job)
+      const titled = statementCases(job)
+      yield* job.sandbox.knobs.set({ commitThenDropRate: 1 })
+      yield* job.cycle()
+      yield* job.sandbox.knobs.set({ commitThenDropRate: 0 })
+      const [made] = yield* titled
+      // Meanwhile someone enters a case of the same customer and title in the CRM by hand.
+      const byHand = yield* crmOf(job).createCase({ customerId: made!.customerId, title: made!.title, status: "open", priority: "high" })
+
+      const held = yield* job.cycle()
+      expect(held.writes).toEqual({})
+      expect(held.result.exitCode).toBe(3)
+      // Both held back (counted as new in the CRM, created nowhere) while the target case waits.
+      expect(held.line).toMatchObject({ newInCrm: 2, newInTarget: 1 })
+      const report = fs.readFileSync(path.join(job.dir, "out", "sync-report.md"), "utf8")
+      expect(report).toContain(`casesync sync resolve-create ${created.id} --crm-case <id>`)
+
+      const unknown = yield* job.cli("sync", "resolve-create", "no-such-case", "--not-created")
+      expect(unknown.exitCode).toBe(2)
+      expect(unknown.stderr).toContain(`these are: ${created.id}`)
+      const both = yield* job.cli("sync", "resolve-create", created.id, "--not-created", "--crm-case", made!.id)
+      expect(both.exitCode).toBe(2)
+      const named = yield* job.cli("sync", "resolve-create", created.id, "--crm-case", made!.id)
+      expect(named.exitCode, named.stderr).toBe(0)
+      expect(named.stdout).toContain(`CRM case ${made!.id} is the one made for target case ${created.id}`)
+
+      const linked = yield* job.cycle()
+      // The link for the one it made; the one entered by hand is a new CRM case, created in the target.
+      expect(linked.writes).toEqual({ [targetPut]: 1, "POST /people/:personId/cases": 1 })
+      expect((yield* titled).length).toBe(2)
+      const view = yield* viewTarget(job.sandbox)
+      expect(view.cases.filter((c) => c.name === "Asked for a statement by phone").map((c) => c.externalId).sort())
+        .toEqual([`khoros-${made!.id}`, `khoros-${byHand.id}`].sort())
+      expect(view.cases.find((c) => c.id === created.id)!.externalId).toBe(`khoros-${made!.id}`)
+      yield* expectQuiet(job, 40)
+    }), { timeout: 120_000 })
+
+  it.scopedLive("createInSource, a create journalled by a process that died before sending it: held for a person; once told it made nothing, the next cycle creates it once", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob(["newTargetCases: createInSource"])
+      const created = yield* newTargetCase(job)
+      const titled = statementCases(job)
+      // What a cycle leaves when it dies between journalling the create and sending it.
+      const customerId = (yield* job.crmCase("KC-10001")).customerId as string
+      yield* Effect.flatMap(StateStore, (store) =>
+        store.markSideSent({
+          job: "khoros-crm",
+          sourceKey: createKey(created.id),
+          side: "crm",
+          body: { customerId, title: "Asked for a statement by phone" },
+          runId: "a-run-that-died"
+        })).pipe(Effect.provide(StateStore.layerFromUrl(path.join(job.dir, "state.db"))))
+
+      const held = yield* job.cycle()
+      expect(held.writes).toEqual({})
+      expect(held.line).toMatchObject({ newInTarget: 1 })
+      expect((yield* titled).length).toBe(0)
+
+      const told = yield* job.cli("sync", "resolve-create", created.id, "--not-created")
+      expect(told.exitCode, told.stderr).toBe(0)
+      const again = yield* job.cycle()
+      expect(again.writes).toEqual({ "POST /crm/case": 1, [targetPut]: 1 })
+      const crmCases = yield* titled
+      expect(crmCases.length).toBe(1)
+      expect((yield* viewTarget(job.sandbox)).cases.find((c) => c.id === created.id)!.externalId).toBe(`khoros-${crmCases[0]!.id}`)
+      yield* expectQuiet(job, 39)
+      // Answered: nothing is waiting any more.
+      expect((yield* job.cli("sync", "resolve-create", created.id, "--not-created")).exitCode).toBe(2)
+    }), { timeout: 120_000 })
+
+  it.scopedLive("createInSource, a create the CRM refuses: reported as refused, and sent again once the target case is fixed", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob(["newTargetCases: createInSource"])
+      const created = yield* newTargetCase(job, "   ")
+      const refused = yield* job.cycle()
+      expect(refused.writes).toEqual({ "POST /crm/case": 1 })
+      const report = () => fs.readFileSync(path.join(job.dir, "out", "sync-report.md"), "utf8")
+      expect(report()).toContain("the CRM refused the create")
+      // A refusal made nothing: the next cycle asks again, and says why it failed again.
+      const still = yield* job.cycle()
+      expect(still.writes).toEqual({ "POST /crm/case": 1 })
+      expect(report()).toContain("the CRM refused the create")
+
+      yield* Effect.promise(() =>
+        fetch(`${job.sandbox.url}/people/${created.borrowerIds[0]}/cases/${created.id}`, {
+          method: "PUT",
+          headers: { authorization: "Bearer sandbox-token", "content-type": "application/json" },
+          body: JSON.stringify({ name: "Asked for a statement by phone" })
+        }).then((r) => expect(r.status).toBe(200))
+      )
+      const made = yield* job.cycle()
+      expect(made.writes).toEqual({ "POST /crm/case": 1, [targetPut]: 1 })
+      yield* expectQuiet(job, 39)
     }), { timeout: 120_000 })
 
   it.scopedLive("a CRM that normalises what it is sent: the base is its answer, so no second write", () =>
