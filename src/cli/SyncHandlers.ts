@@ -43,6 +43,7 @@ export const cycleView = (outcome: CycleOutcome & { readonly reportFile: string 
     `  ${cycleCostLine(cost)}`,
     ...outcome.wars.map((w) => `  war stopped: ${w.sourceKey} ${w.field} queued instead of written again`),
     ...outcome.gone.map((g) => `  gone from the ${g.goneFrom === "crm" ? "CRM" : "target"}: ${g.sourceKey} (case ${g.caseId ?? "?"}), not deleted`),
+    ...outcome.unanswered.map((u) => `  waiting for an answer: the CRM create for target case ${u.caseId} (see the report; casesync sync resolve-create)`),
     `  wall time ${outcome.wallMillis} ms`,
     `  report: ${outcome.reportFile}`
   ].join("\n")
@@ -59,6 +60,7 @@ const cycleJson = (outcome: CycleOutcome & { readonly reportFile: string }, cost
   gone: outcome.gone,
   newInTarget: outcome.newInTarget,
   failures: outcome.failures,
+  unanswered: outcome.unanswered,
   wallMillis: outcome.wallMillis,
   reportFile: outcome.reportFile
 })
@@ -104,7 +106,7 @@ export const sync = (options: SyncOptions) =>
       })
       if (once) {
         const outcome = yield* cycle
-        process.exitCode = outcome.counts.conflictFields + outcome.counts.rejected + outcome.counts.failedWrites > 0
+        process.exitCode = outcome.counts.conflictFields + outcome.counts.rejected + outcome.counts.failedWrites + outcome.unanswered.length > 0
           ? ExitCode.DoneWithIssues
           : ExitCode.Ok
         return

@@ -1,3 +1,4 @@
+import { createKey } from "./CreateInSource.js"
 import { describeValue } from "./FieldState.js"
 import type { ConflictReason, Cause } from "./FieldState.js"
 
@@ -75,6 +76,12 @@ export interface CycleOutcome {
   /** Target case ids with no CRM counterpart (`newTargetCases: ignore`) or created in the CRM. */
   readonly newInTarget: ReadonlyArray<{ readonly caseId: string; readonly createdInCrm: string | null }>
   readonly failures: ReadonlyArray<{ readonly sourceKey: string; readonly side: "crm" | "target"; readonly message: string }>
+  /**
+   * CRM creates still waiting for an answer after this cycle, by target case: the CRM cases held
+   * back (neither synced nor linked) because one may be what the create made, and a person's named
+   * choice if there is one. They wait for `casesync sync resolve-create`.
+   */
+  readonly unanswered: ReadonlyArray<{ readonly caseId: string; readonly heldBack: ReadonlyArray<string>; readonly chosen: string | null }>
   readonly wallMillis: number
 }
 
@@ -121,7 +128,21 @@ export const cycleReport = (outcome: CycleOutcome): string => {
   lines.push(...(outcome.gone.length === 0 ? ["None."] : outcome.gone.map((g) => `- ${g.sourceKey} (case ${g.caseId ?? "?"}): gone from the ${g.goneFrom === "crm" ? "CRM" : "target"}`)))
   if (outcome.newInTarget.length > 0) {
     lines.push("", `## New in the target (${outcome.newInTarget.length})`, "")
-    lines.push(...outcome.newInTarget.map((n) => `- ${n.caseId}${n.createdInCrm === null ? ": no CRM counterpart (newTargetCases: ignore)" : `: created in the CRM as ${n.createdInCrm}`}`))
+    const failed = new Set(outcome.failures.map((f) => f.sourceKey))
+    lines.push(...outcome.newInTarget.map((n) =>
+      `- ${n.caseId}: ${
+        n.createdInCrm !== null
+          ? `created in the CRM as ${n.createdInCrm}`
+          : failed.has(createKey(n.caseId)) ? "not created in the CRM (below)" : "no CRM counterpart (newTargetCases: ignore)"
+      }`
+    ))
+  }
+  if (outcome.unanswered.length > 0) {
+    lines.push("", `## CRM creates waiting for an answer (${outcome.unanswered.length})`, "")
+    lines.push(...outcome.unanswered.map((u) =>
+      `- target case ${u.caseId}: ${u.heldBack.length === 0 ? "no unlinked CRM case may be it" : `${u.heldBack.join(", ")} held back (not synced) while it waits`}` +
+      `${u.chosen === null ? "" : `; named: CRM case ${u.chosen}`}. Answer with \`casesync sync resolve-create ${u.caseId} --crm-case <id>\` or \`--not-created\``
+    ))
   }
   if (outcome.failures.length > 0) {
     lines.push("", `## Failed writes (${outcome.failures.length}): decided again next cycle`, "")

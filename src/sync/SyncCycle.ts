@@ -296,6 +296,11 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
         }
       }
       failures.push(...notCreated)
+      const unanswered = [...lost].flatMap(([caseId, create]) =>
+        createdInCrm.has(caseId)
+          ? []
+          : [{ caseId, heldBack: create.candidates.map((record) => formatLocation(record.location)), chosen: create.chosen }]
+      )
 
       // == new CRM cases: planned and applied exactly as migrate does (same ledger, same exactly-once rules)
       if (toPlan.length > 0 && !options.dryRun) {
@@ -361,6 +366,7 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
         gone,
         newInTarget: newInTarget.map((kase) => ({ caseId: kase.id, createdInCrm: createdInCrm.get(kase.id) ?? null })),
         failures,
+        unanswered,
         wallMillis: (yield* Clock.currentTimeMillis) - started
       } satisfies CycleOutcome
     })

@@ -183,6 +183,24 @@ describe("casesync sync --once: cases on one side only, and a normalising server
       expect(quiet.line).toMatchObject({ paired, newInCrm: 0, newInTarget: 0 })
     })
 
+  /**
+   * What a cycle leaves when it dies between journalling the CRM create of `kase` (made by
+   * `newTargetCase`) and sending it: the create `sent`, with the customer and title it would send.
+   */
+  const journalledByADeadCycle = (job: SyncJob, kase: Case) =>
+    Effect.gen(function*() {
+      const customerId = (yield* job.crmCase("KC-10001")).customerId as string
+      yield* Effect.flatMap(StateStore, (store) =>
+        store.markSideSent({
+          job: "khoros-crm",
+          sourceKey: createKey(kase.id),
+          side: "crm",
+          body: { customerId, title: "Asked for a statement by phone" },
+          runId: "a-run-that-died"
+        })).pipe(Effect.provide(StateStore.layerFromUrl(path.join(job.dir, "state.db"))))
+      return customerId
+    })
+
   /** The CRM's cases titled as the target case `newTargetCase` makes. */
   const statementCases = (job: SyncJob) =>
     Effect.map(crmOf(job).snapshot, (s) => s.cases.filter((c) => c.title === "Asked for a statement by phone"))
@@ -313,16 +331,7 @@ describe("casesync sync --once: cases on one side only, and a normalising server
       const job = yield* migratedJob(["newTargetCases: createInSource"])
       const created = yield* newTargetCase(job)
       const titled = statementCases(job)
-      // What a cycle leaves when it dies between journalling the create and sending it.
-      const customerId = (yield* job.crmCase("KC-10001")).customerId as string
-      yield* Effect.flatMap(StateStore, (store) =>
-        store.markSideSent({
-          job: "khoros-crm",
-          sourceKey: createKey(created.id),
-          side: "crm",
-          body: { customerId, title: "Asked for a statement by phone" },
-          runId: "a-run-that-died"
-        })).pipe(Effect.provide(StateStore.layerFromUrl(path.join(job.dir, "state.db"))))
+      yield* journalledByADeadCycle(job, created)
 
       const held = yield* job.cycle()
       expect(held.writes).toEqual({})
@@ -339,6 +348,30 @@ describe("casesync sync --once: cases on one side only, and a normalising server
       yield* expectQuiet(job, 39)
       // Answered: nothing is waiting any more.
       expect((yield* job.cli("sync", "resolve-create", created.id, "--not-created")).exitCode).toBe(2)
+    }), { timeout: 120_000 })
+
+  it.scopedLive("newTargetCases: ignore, with a CRM create still waiting for an answer: its look-alike is held back and said so in the report, until a person answers", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob()
+      const created = yield* newTargetCase(job)
+      // Left by a cycle that ran under createInSource.
+      const customerId = yield* journalledByADeadCycle(job, created)
+      const lookAlike = yield* crmOf(job).createCase({ customerId, title: "Asked for a statement by phone", status: "open", priority: "low" })
+
+      const held = yield* job.cycle()
+      expect(held.writes).toEqual({})
+      expect(held.result.exitCode).toBe(3)
+      expect(held.result.stdout).toContain(`waiting for an answer: the CRM create for target case ${created.id}`)
+      const report = fs.readFileSync(path.join(job.dir, "out", "sync-report.md"), "utf8")
+      expect(report).toContain("## CRM creates waiting for an answer (1)")
+      expect(report).toContain(`- target case ${created.id}: customer ${customerId} / case ${lookAlike.id} held back (not synced) while it waits`)
+
+      expect((yield* job.cli("sync", "resolve-create", created.id, "--not-created")).exitCode).toBe(0)
+      const synced = yield* job.cycle()
+      // No longer held: a CRM case of its own, created in the target; the target case stays unlinked (ignore).
+      expect(synced.writes).toEqual({ "POST /people/:personId/cases": 1 })
+      expect(synced.result.stdout).not.toContain("waiting for an answer")
+      expect((yield* job.targetCase(lookAlike.id)).name).toBe("Asked for a statement by phone")
     }), { timeout: 120_000 })
 
   it.scopedLive("createInSource, a create the CRM refuses: reported as refused, and sent again once the target case is fixed", () =>
