@@ -6,7 +6,7 @@ import { emptyCounts, type OwnedValues, type PlanItem, type PlannedCreate, type 
 import type { TargetCase } from "../plan/Decide.js"
 import { formatLocation, type SourceLocation } from "../sources/SourceRecord.js"
 import { advanceProgress } from "../progress/Progress.js"
-import type { Confirmation, LedgerEntry, LedgerItem, PlannedEntry } from "../state/Ledger.js"
+import type { Confirmation, LedgerEntry, LedgerItem, PlannedEntry } from "../state/LedgerEntry.js"
 import { StateStore } from "../state/StateStore.js"
 import type { StateStoreError } from "../state/StateStoreError.js"
 import { type ApplyCounts, ApplyFailed, countOutcome, type ItemResult } from "./ApplyOutcome.js"

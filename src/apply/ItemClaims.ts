@@ -3,7 +3,7 @@ import { ledgerIdentityProblem } from "../plan/LedgerIdentity.js"
 import { bodyDigestOf } from "../plan/BodyReference.js"
 import type { PlanItem, PlannedCreate } from "../plan/Plan.js"
 import { formatLocation } from "../sources/SourceRecord.js"
-import type { LedgerEntry } from "../state/Ledger.js"
+import type { LedgerEntry } from "../state/LedgerEntry.js"
 
 /** An item apply must not write, decided before any request: the field at fault and why. */
 export interface Refusal {

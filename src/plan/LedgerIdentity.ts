@@ -1,5 +1,5 @@
 import { Option } from "effect"
-import type { LedgerEntry } from "../state/Ledger.js"
+import type { LedgerEntry } from "../state/LedgerEntry.js"
 
 /** Why a record cannot be linked to the ledger: the field at fault and what a person should do. */
 export interface IdentityProblem {

@@ -3,7 +3,7 @@ import { parseTemplate } from "../mapping/Template.js"
 import type { DesiredCase, TargetCase } from "../plan/Decide.js"
 import { sameValue, updateBodyFor } from "../plan/FieldValues.js"
 import type { OwnedValues, PlannedCreate, PlannedUpdate } from "../plan/Plan.js"
-import type { LedgerEntry } from "../state/Ledger.js"
+import type { LedgerEntry } from "../state/LedgerEntry.js"
 
 /**
  * Which side changed a drifting field since the last sync, judged against the ledger's

@@ -1,5 +1,5 @@
 import type { SourceLocation } from "../sources/SourceRecord.js"
-import type { WriteState } from "../state/Ledger.js"
+import type { WriteState } from "../state/LedgerEntry.js"
 import type { Checksum } from "./Checksum.js"
 import type { DriftField, LedgerProblem } from "./Compare.js"
 

@@ -7,7 +7,7 @@ import type { Side } from "../sync/SyncPolicy.js"
 import type { WriteRecord } from "../sync/WarGuard.js"
 import { chunksOf, decodeRows, nowIso, orStateError } from "./StateSql.js"
 import { StateStoreError } from "./StateStoreError.js"
-import type { WriteState } from "./Ledger.js"
+import type { WriteState } from "./LedgerEntry.js"
 
 /** A queued conflict as the store lists it: a short stable id a person can type, and where it belongs. */
 export interface StoredConflict {

@@ -1,4 +1,4 @@
-import type { LedgerEntry, StateCounts } from "../state/Ledger.js"
+import type { LedgerEntry, StateCounts } from "../state/LedgerEntry.js"
 import type { Lease } from "../state/Leases.js"
 import type { Run } from "../state/RunLog.js"
 

@@ -1,5 +1,5 @@
 import { Option } from "effect"
-import type { Snapshot } from "../state/Ledger.js"
+import type { Snapshot } from "../state/LedgerEntry.js"
 import { sameValue } from "../plan/FieldValues.js"
 import { type FieldSyncState, syncedAt, unsynced } from "./FieldState.js"
 import type { FieldRule } from "./SyncPolicy.js"

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import { bodyMismatch, claimRows, type LedgerView } from "../../src/apply/ItemClaims.js"
 import { bodyDigestOf } from "../../src/plan/BodyReference.js"
 import type { PlanItem, PlannedCreate } from "../../src/plan/Plan.js"
-import type { LedgerEntry } from "../../src/state/Ledger.js"
+import type { LedgerEntry } from "../../src/state/LedgerEntry.js"
 
 const create = (key: string, line: number, externalId = `legacy-${key}`): PlanItem => ({
   _tag: "create",

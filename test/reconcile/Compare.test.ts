@@ -2,7 +2,7 @@ import { Option } from "effect"
 import { describe, expect, it } from "vitest"
 import type { DesiredCase, TargetCase } from "../../src/plan/Decide.js"
 import { compareRecord, externalIdPattern, fixFor, ledgerProblem } from "../../src/reconcile/Compare.js"
-import type { LedgerEntry } from "../../src/state/Ledger.js"
+import type { LedgerEntry } from "../../src/state/LedgerEntry.js"
 
 const desired = (values: Record<string, unknown>): DesiredCase => ({
   sourceKey: "LG-1",

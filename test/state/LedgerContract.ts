@@ -1,7 +1,7 @@
 // The ledger's part of the state-store contract (StateStoreContract.ts runs it on every backing database).
 import { expect, it } from "@effect/vitest"
 import { Chunk, Context, Effect, Layer, Option, type Scope, Stream } from "effect"
-import type { LedgerItem, PlannedEntry } from "../../src/state/Ledger.js"
+import type { LedgerItem, PlannedEntry } from "../../src/state/LedgerEntry.js"
 import { StateStore, type StateStoreService } from "../../src/state/StateStore.js"
 import type { StateStoreError } from "../../src/state/StateStoreError.js"
 import type { FreshDatabase } from "./StateStoreContract.js"

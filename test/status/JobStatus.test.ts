@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import type { LedgerEntry } from "../../src/state/Ledger.js"
+import type { LedgerEntry } from "../../src/state/LedgerEntry.js"
 import type { Lease } from "../../src/state/Leases.js"
 import type { Run } from "../../src/state/RunLog.js"
 import { jobStatus, leaseStatus, openConflict, runsOfJob } from "../../src/status/JobStatus.js"
