@@ -16,7 +16,15 @@ export interface JobStatus {
   readonly ledger: StateCounts & { readonly total: number }
   /** Ledger rows whose latest plan decided `conflict`: the target changed an owned field, or the externalId belongs to another borrower. */
   readonly conflicts: ReadonlyArray<OpenConflict>
+  /** What a two-way sync of the job leaves for a person (none for a job never synced). */
+  readonly sync: SyncWaiting
   readonly lease: LeaseStatus
+}
+
+/** A two-way sync's open questions: field conflicts in its queue, and target cases whose CRM create never heard back. */
+export interface SyncWaiting {
+  readonly queuedConflicts: number
+  readonly unansweredCreates: ReadonlyArray<string>
 }
 
 /** One record in conflict, enough to find it in the target and in the run's results. */
@@ -65,6 +73,7 @@ export const jobStatus = (input: {
   readonly runLimit: number
   readonly counts: StateCounts
   readonly conflicts: ReadonlyArray<OpenConflict>
+  readonly sync: SyncWaiting
   readonly lease: Lease | undefined
   readonly now: string
 }): JobStatus => ({
@@ -77,5 +86,6 @@ export const jobStatus = (input: {
     total: input.counts.planned + input.counts.sent + input.counts.confirmed + input.counts.rejected
   },
   conflicts: input.conflicts,
+  sync: input.sync,
   lease: leaseStatus(input.lease, input.now)
 })

@@ -1,6 +1,7 @@
 import { Clock, Effect, Option, Schema, Stream } from "effect"
 import * as fs from "node:fs"
 import { StateStore } from "../state/StateStore.js"
+import { pendingCreates } from "../sync/CreateInSource.js"
 import { jobStatus, type OpenConflict, openConflict, applyLeaseName, runsOfJob } from "./JobStatus.js"
 
 /** Runs read from the log to find a job's among them (the log is shared by every job of the store). */
@@ -26,7 +27,7 @@ export const requireStateStore = (job: string, state: string): Effect.Effect<voi
     ? Effect.void
     : Effect.fail(new StatusError({ reason: "NoStateStore", job, state }))
 
-/** Reads a job's status from the state store: its runs, ledger counts, open conflicts and apply lease. */
+/** Reads a job's status from the state store: its runs, ledger counts, open conflicts, what its sync waits for, and its apply lease. */
 export const readJobStatus = Effect.fn("Status.readJobStatus")(function*(options: {
   readonly job: string
   readonly state: string
@@ -45,6 +46,10 @@ export const readJobStatus = Effect.fn("Status.readJobStatus")(function*(options
     })
   )
   const runs = runsOfJob(yield* store.listRuns({ limit: runsScanned }), { configDigest: options.configDigest, ledgerRunIds: runIds })
+  const sync = {
+    queuedConflicts: (yield* store.listConflicts(options.job)).length,
+    unansweredCreates: pendingCreates(yield* store.listSideWrites(options.job, "sent"))
+  }
   const lease = yield* store.getLease(applyLeaseName(options.job))
   const now = new Date(yield* Clock.currentTimeMillis).toISOString()
   return jobStatus({
@@ -54,6 +59,7 @@ export const readJobStatus = Effect.fn("Status.readJobStatus")(function*(options
     runLimit: options.runLimit,
     counts,
     conflicts,
+    sync,
     lease: Option.getOrUndefined(lease),
     now
   })

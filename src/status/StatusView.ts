@@ -48,6 +48,11 @@ export const statusView = (status: JobStatus): string => {
       `  ${c.sourceKey} → ${c.externalId}${c.caseId === null ? "" : ` (case ${c.caseId})`}, since run ${c.runId}`
     ),
     ...(status.conflicts.length > conflictsShown ? [`  … and ${status.conflicts.length - conflictsShown} more (--json lists them all)`] : []),
+    ...(status.sync.queuedConflicts === 0 ? [] : [`sync: ${status.sync.queuedConflicts} conflicts queued (casesync conflicts lists them)`]),
+    ...(status.sync.unansweredCreates.length === 0 ? [] : [
+      `sync: ${status.sync.unansweredCreates.length} CRM creates waiting for an answer, for target cases ` +
+      `${status.sync.unansweredCreates.join(", ")} (casesync sync resolve-create)`
+    ]),
     leaseLine(status.lease)
   ].join("\n")
 }
@@ -61,6 +66,7 @@ export const statusJson = (status: JobStatus) => ({
   runsTotal: status.runsTotal,
   ledger: status.ledger,
   conflicts: status.conflicts,
+  sync: status.sync,
   lease: status.lease._tag === "Free"
     ? { status: "free" }
     : { status: status.lease._tag === "Held" ? "held" : "expired", ...status.lease.lease }

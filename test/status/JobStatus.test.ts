@@ -77,6 +77,7 @@ describe("jobStatus", () => {
       runLimit: 2,
       counts: { planned: 1, sent: 2, confirmed: 3, rejected: 4 },
       conflicts: [],
+      sync: { queuedConflicts: 0, unansweredCreates: [] },
       lease: undefined,
       now: "2026-01-01T00:00:00.000Z"
     })

@@ -9,6 +9,7 @@ const base: JobStatus = {
   runsTotal: 0,
   ledger: { planned: 0, sent: 0, confirmed: 0, rejected: 0, total: 0 },
   conflicts: [],
+  sync: { queuedConflicts: 0, unansweredCreates: [] },
   lease: { _tag: "Free" }
 }
 
@@ -38,6 +39,15 @@ describe("statusView", () => {
     expect(view).toContain("open conflicts: 23")
     expect(view.split("\n").filter((line) => line.startsWith("  LC-"))).toHaveLength(20)
     expect(view).toContain("… and 3 more (--json lists them all)")
+  })
+
+  it("says what of a two-way sync waits for a person: queued conflicts and CRM creates that never heard back", () => {
+    expect(statusView(base)).not.toContain("sync:")
+    const view = statusView({ ...base, sync: { queuedConflicts: 2, unansweredCreates: ["case-7", "case-9"] } })
+    expect(view).toContain("sync: 2 conflicts queued (casesync conflicts lists them)")
+    expect(view).toContain("sync: 2 CRM creates waiting for an answer, for target cases case-7, case-9 (casesync sync resolve-create)")
+    expect(JSON.parse(JSON.stringify(statusJson({ ...base, sync: { queuedConflicts: 0, unansweredCreates: ["case-7"] } }))).sync)
+      .toEqual({ queuedConflicts: 0, unansweredCreates: ["case-7"] })
   })
 
   it("says an expired lease will be taken over", () => {

@@ -365,12 +365,15 @@ describe("casesync sync --once: cases on one side only, and a normalising server
       const report = fs.readFileSync(path.join(job.dir, "out", "sync-report.md"), "utf8")
       expect(report).toContain("## CRM creates waiting for an answer (1)")
       expect(report).toContain(`- target case ${created.id}: customer ${customerId} / case ${lookAlike.id} held back (not synced) while it waits`)
+      const status = yield* job.cli("status")
+      expect(status.stdout).toContain(`sync: 1 CRM creates waiting for an answer, for target cases ${created.id} (casesync sync resolve-create)`)
 
       expect((yield* job.cli("sync", "resolve-create", created.id, "--not-created")).exitCode).toBe(0)
       const synced = yield* job.cycle()
       // No longer held: a CRM case of its own, created in the target; the target case stays unlinked (ignore).
       expect(synced.writes).toEqual({ "POST /people/:personId/cases": 1 })
       expect(synced.result.stdout).not.toContain("waiting for an answer")
+      expect((yield* job.cli("status")).stdout).not.toContain("waiting for an answer")
       expect((yield* job.targetCase(lookAlike.id)).name).toBe("Asked for a statement by phone")
     }), { timeout: 120_000 })
 
