@@ -205,7 +205,7 @@ export const resolveCreate = (options: ResolveCreateOptions) =>
       return yield* new SyncUsageError({ reason: `job ${config.job} reads a CSV export: its sync is one-way and creates nothing in a CRM` })
     }
     if (Option.isSome(options.crmCase) === options.notCreated) {
-      return yield* new SyncUsageError({ reason: "say what the create made: --crm-case <id> (the CRM case it made) or --not-created, not both" })
+      return yield* new SyncUsageError({ reason: "say what the create made with one of --crm-case <id> (the CRM case it made) and --not-created (none)" })
     }
     const crmCase = Option.map(options.crmCase, (id) => id.trim())
     if (Option.isSome(crmCase) && crmCase.value === "") return yield* new SyncUsageError({ reason: "--crm-case needs the CRM case id" })
