@@ -8,7 +8,7 @@ import type { LoadedMapper } from "../plan/PlanMigration.js"
 import type { TargetIndex } from "../plan/TargetIndex.js"
 import { duringPhase } from "../progress/Progress.js"
 import { openHtmlReport } from "../report/HtmlReport.js"
-import { processAlive } from "../state/LocalProcess.js"
+import { takeJobLease } from "../state/JobLease.js"
 import { StateStore } from "../state/StateStore.js"
 import type { LeaseHeld, StateStoreError } from "../state/StateStoreError.js"
 import { PeachClient } from "../target/PeachClient.js"
@@ -128,20 +128,11 @@ export const applyMigration = (
     const store = yield* StateStore
     const client = yield* PeachClient
     const runId = `${header.planId}-apply-${Date.now().toString(36)}`
-    const lease = {
-      name: `apply:${config.job}`,
+    const held = yield* takeJobLease(store, {
+      job: config.job,
       holder: { runId, pid: process.pid, host: os.hostname(), command: options.command },
       ttl: options.leaseTtl ?? "60 seconds"
-    } as const
-    // A run killed on this machine leaves its lease until it expires; its pid says it is gone, so
-    // the rerun takes the lease over at once instead of making the user wait out the expiry.
-    const held = yield* store.withLease(lease).pipe(
-      Effect.catchTag("LeaseHeld", (held) =>
-        held.holder.host === os.hostname() && !processAlive(held.holder.pid)
-          ? store.releaseLease({ name: held.name, runId: held.holder.runId }).pipe(Effect.zipRight(store.withLease(lease)))
-          : Effect.fail(held)
-      )
-    )
+    })
     yield* store.startRun({ runId, command: options.command, configDigest: config.digest })
     const resultsFile = path.join(config.outputDir, "results.csv")
     const rejectsFile = path.join(config.outputDir, "rejects.csv")

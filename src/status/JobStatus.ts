@@ -42,8 +42,6 @@ export type LeaseStatus =
   | { readonly _tag: "Held"; readonly lease: Lease }
   | { readonly _tag: "Expired"; readonly lease: Lease }
 
-/** The name of a job's apply lease (the one `apply` and `migrate` take). */
-export const applyLeaseName = (job: string): string => `apply:${job}`
 
 /** The open conflict a ledger row stands for, if its latest plan decided `conflict`. */
 export const openConflict = (entry: LedgerEntry): OpenConflict | undefined =>

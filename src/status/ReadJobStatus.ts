@@ -2,7 +2,8 @@ import { Clock, Effect, Option, Schema, Stream } from "effect"
 import * as fs from "node:fs"
 import { StateStore } from "../state/StateStore.js"
 import { pendingCreates } from "../sync/CreateInSource.js"
-import { jobStatus, type OpenConflict, openConflict, applyLeaseName, runsOfJob } from "./JobStatus.js"
+import { jobLeaseName } from "../state/JobLease.js"
+import { jobStatus, type OpenConflict, openConflict, runsOfJob } from "./JobStatus.js"
 
 /** Runs read from the log to find a job's among them (the log is shared by every job of the store). */
 const runsScanned = 1000
@@ -50,7 +51,7 @@ export const readJobStatus = Effect.fn("Status.readJobStatus")(function*(options
     queuedConflicts: (yield* store.listConflicts(options.job)).length,
     unansweredCreates: pendingCreates(yield* store.listSideWrites(options.job, "sent"))
   }
-  const lease = yield* store.getLease(applyLeaseName(options.job))
+  const lease = yield* store.getLease(jobLeaseName(options.job))
   const now = new Date(yield* Clock.currentTimeMillis).toISOString()
   return jobStatus({
     job: options.job,

@@ -17,7 +17,7 @@ import { KhorosClient, layerKhorosClient, makeKhorosPolicy } from "../sources/kh
 import type { KhorosCaseUpdate } from "../sources/khoros/KhorosCase.js"
 import type { OpenedSource } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceRecord } from "../sources/SourceRecord.js"
-import { processAlive } from "../state/LocalProcess.js"
+import { takeJobLease } from "../state/JobLease.js"
 import { StateStore } from "../state/StateStore.js"
 import { conflictId } from "../state/SyncStates.js"
 import { PeachClient } from "../target/PeachClient.js"
@@ -89,18 +89,11 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
     })
     const runId = `sync-${job}-${cycle}-${Date.now().toString(36)}`
     // The same lease as apply: a sync cycle never overlaps another cycle or an apply of the job.
-    const lease = {
-      name: `apply:${job}`,
+    const held = options.dryRun ? undefined : yield* takeJobLease(store, {
+      job,
       holder: { runId, pid: process.pid, host: os.hostname(), command: options.command },
       ttl: options.leaseTtl ?? Duration.seconds(60)
-    }
-    const held = options.dryRun ? undefined : yield* store.withLease(lease).pipe(
-      Effect.catchTag("LeaseHeld", (taken) =>
-        taken.holder.host === os.hostname() && !processAlive(taken.holder.pid)
-          ? store.releaseLease({ name: taken.name, runId: taken.holder.runId }).pipe(Effect.zipRight(store.withLease(lease)))
-          : Effect.fail(taken)
-      )
-    )
+    })
     const stillHeld = held === undefined ? Effect.void : held.ensureHeld.pipe(Effect.mapError(leaseLost(job)))
     if (!options.dryRun) yield* store.startRun({ runId, command: options.command, configDigest: config.digest })
 
