@@ -1,7 +1,9 @@
 // The handlers of `casesync sync` and `casesync conflicts`, loaded only when chosen.
 import { Console, Data, Effect, Layer, Option } from "effect"
+import * as os from "node:os"
 import { loadRunConfig } from "../config/RunConfig.js"
 import { type SideRequests, makeRequestCounter } from "../http/RequestCounter.js"
+import { takeJobLease } from "../state/JobLease.js"
 import { StateStore } from "../state/StateStore.js"
 import { makePeachClient, PeachClient } from "../target/PeachClient.js"
 import type { Take } from "../sync/FieldState.js"
@@ -212,6 +214,12 @@ export const resolveCreate = (options: ResolveCreateOptions) =>
     const job = config.job
     yield* Effect.gen(function*() {
       const store = yield* StateStore
+      // Not while a cycle runs: it may be linking or creating this very case from what it read before.
+      yield* takeJobLease(store, {
+        job,
+        holder: { runId: `resolve-create-${Date.now().toString(36)}`, pid: process.pid, host: os.hostname(), command: "casesync sync resolve-create" },
+        ttl: "60 seconds"
+      })
       yield* store.resolveSentWrite(
         job,
         createKey(options.caseId),
@@ -225,7 +233,7 @@ export const resolveCreate = (options: ResolveCreateOptions) =>
               (waiting.length === 0 ? "none is" : `these are: ${waiting.join(", ")}`)
           })
         })))
-    }).pipe(Effect.provide(StateStore.layerFromUrl(config.state)))
+    }).pipe(Effect.scoped, Effect.provide(StateStore.layerFromUrl(config.state)))
     const said = Option.match(crmCase, {
       onNone: () => `the CRM holds no case made for target case ${options.caseId}: the next sync cycle creates it in the CRM again`,
       onSome: (id) =>

@@ -1,6 +1,7 @@
 import { it } from "@effect/vitest"
 import { Context, Effect } from "effect"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
 import type { Case } from "../../src/domain/peach/Case.js"
@@ -337,6 +338,15 @@ describe("casesync sync --once: cases on one side only, and a normalising server
       expect(held.writes).toEqual({})
       expect(held.line).toMatchObject({ newInTarget: 1 })
       expect((yield* titled).length).toBe(0)
+
+      // Not while another run writes the job (here one that holds its lease, alive): it says which.
+      const busy = yield* Effect.scoped(Effect.flatMap(StateStore, (store) =>
+        Effect.zipRight(
+          store.withLease({ name: "apply:khoros-crm", holder: { runId: "a-running-cycle", pid: process.pid, host: os.hostname(), command: "casesync sync" }, ttl: "60 seconds" }),
+          job.cli("sync", "resolve-create", created.id, "--not-created")
+        ))).pipe(Effect.provide(StateStore.layerFromUrl(path.join(job.dir, "state.db"))))
+      expect(busy.exitCode).toBe(1)
+      expect(busy.stderr).toContain("held by run a-running-cycle")
 
       const told = yield* job.cli("sync", "resolve-create", created.id, "--not-created")
       expect(told.exitCode, told.stderr).toBe(0)
