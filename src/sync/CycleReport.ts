@@ -133,7 +133,7 @@ export const cycleReport = (outcome: CycleOutcome): string => {
       `- ${n.caseId}: ${
         n.createdInCrm !== null
           ? `created in the CRM as ${n.createdInCrm}`
-          : failed.has(createKey(n.caseId)) ? "not created in the CRM (below)" : "no CRM counterpart (newTargetCases: ignore)"
+          : failed.has(createKey(n.caseId)) ? "not created in the CRM (see Failed writes)" : "no CRM counterpart (newTargetCases: ignore)"
       }`
     ))
   }
