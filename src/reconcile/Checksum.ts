@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto"
 import { offsetDateTime } from "../plan/FieldValues.js"
 import type { OwnedValues } from "../plan/Plan.js"
+import { sha256Hex } from "../plan/Sha256.js"
 
 const modulus = 1n << 256n
 
@@ -42,7 +42,7 @@ export const canonicalCase = (externalId: string, values: OwnedValues): string =
 
 /** SHA-256 of the canonical case, as a 256-bit number. */
 export const caseHash = (externalId: string, values: OwnedValues): bigint =>
-  BigInt(`0x${createHash("sha256").update(canonicalCase(externalId, values)).digest("hex")}`)
+  BigInt(`0x${sha256Hex(canonicalCase(externalId, values))}`)
 
 /**
  * An order-independent checksum of a set of cases: the number of cases and the sum of their
