@@ -23,7 +23,7 @@ import { conflictId } from "../state/SyncStates.js"
 import { PeachClient } from "../target/PeachClient.js"
 import { cycleReport, type CycleCounts, type CycleOutcome, type FieldChange, type GoneCase, type QueuedField } from "./CycleReport.js"
 import { type Answered, decideRecord, keepsStoredStates, nextStates, observe, type RecordSyncInput } from "./SyncDecision.js"
-import { createInSource, createKey, lostCreates } from "./CreateInSource.js"
+import { createInSource, createKey, lostCreates, pendingCreates } from "./CreateInSource.js"
 import { snapshotAfterCycle, statesWithLedgerBase } from "./LedgerBase.js"
 import { rulesFor } from "./SyncRules.js"
 
@@ -289,10 +289,14 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
         }
       }
       failures.push(...notCreated)
+      // What still waits is what the journal still holds as sent (a case adopted, then not linked, is confirmed).
+      const stillSent = lost.size === 0 || options.dryRun
+        ? new Set(lost.keys())
+        : new Set(pendingCreates(yield* store.listSideWrites(job, "sent")))
       const unanswered = [...lost].flatMap(([caseId, create]) =>
-        createdInCrm.has(caseId)
-          ? []
-          : [{ caseId, heldBack: create.candidates.map((record) => formatLocation(record.location)), chosen: create.chosen }]
+        stillSent.has(caseId)
+          ? [{ caseId, heldBack: create.candidates.map((record) => formatLocation(record.location)), chosen: create.chosen }]
+          : []
       )
 
       // == new CRM cases: planned and applied exactly as migrate does (same ledger, same exactly-once rules)
