@@ -19,7 +19,7 @@
  */
 import { runCsvBench } from "./csv.js"
 import { runMigrateBench } from "./migrate.js"
-import { runPlanBench } from "./plan.js"
+import { planCeiling, runPlanBench } from "./plan.js"
 import { runPlanTargetBench } from "./planTarget.js"
 import { runReportBench } from "./report.js"
 import { runStartupBench } from "./startup.js"
@@ -61,6 +61,10 @@ for (const run of [plan.small, plan.large]) {
   console.log(`    csv-parse alone on the same file (child process, measured the same way): ${defaults.rowsPerCpuSecond} rows per CPU-second as it comes, ${casesync.rowsPerCpuSecond} with casesync's options; plan takes ${(casesync.rowsPerCpuSecond / run.recordsPerCpuSecond).toFixed(1)}× the CPU of the latter`)
 }
 console.log(`  peak RSS growth ${planSmall} → ${planLarge} rows: ${plan.rssGrowth}×`)
+console.log(`  fixed start: a one-row plan takes ${plan.fixedStart.oneRowPlanCpuSeconds} CPU-s (node -e 0: ${plan.fixedStart.nodeCpuSeconds})`)
+for (const run of [plan.small, plan.large]) {
+  console.log(`    ceiling at ${run.rows} rows, for a plan that paid only that start and csv-parse's reading: ${planCeiling(run, plan.fixedStart)} records per CPU-second`)
+}
 
 console.log(`\n== plan (child process) of ${targetRows} rows against a target of ${targetSmall} and ${targetLarge} cases (bench/bigTarget.ts)`)
 const targetPlan = await runPlanTargetBench(targetSmall!, targetLarge!, targetRows!)

@@ -45,12 +45,27 @@ export interface CsvParseRun {
   readonly rowsPerCpuSecond: number
 }
 
-/** Both sizes and the growth of peak RSS between them. */
+/** What every plan pays whatever its size: a one-row plan, and Node's own start, measured the same way. */
+export interface FixedStart {
+  readonly oneRowPlanCpuSeconds: number
+  readonly nodeCpuSeconds: number
+}
+
+/** Both sizes, the growth of peak RSS between them, and the fixed start. */
 export interface PlanBenchResult {
   readonly small: PlanRun
   readonly large: PlanRun
   readonly rssGrowth: number
+  readonly fixedStart: FixedStart
 }
+
+/**
+ * The most records per CPU-second a plan of `run.rows` could reach on this machine if it paid
+ * the one-row plan's start and csv-parse's reading (with casesync's options) and nothing else:
+ * Node's own start, in both figures, is counted once.
+ */
+export const planCeiling = (run: PlanRun, fixed: FixedStart): number =>
+  Math.round(run.rows / (fixed.oneRowPlanCpuSeconds + run.csvParseAlone.casesync.cpuSeconds - fixed.nodeCpuSeconds))
 
 /** Reads a finished plan file once, line by line: its create lines' bytes and its counts line. */
 export const planFileFigures = async (file: string): Promise<PlanFileFigures> => {
@@ -125,9 +140,17 @@ export const planOnce = (rows: number, targetUrl: string) =>
 export const runPlanBench = (small: number, large: number): Promise<PlanBenchResult> =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const sandbox = yield* startSandbox({ port: 0 })
+    const oneRow = yield* planOnce(1, sandbox.url)
+    const node = yield* Effect.promise(() => runMeasuredChild(["-e", "0"], path.join(os.tmpdir(), `casesync-node-rusage-${process.pid}.json`)))
+    if (node.usage === undefined) return yield* Effect.die(new Error(`node -e 0 wrote no usage:\n${node.stderr}`))
     const smallRun = yield* planOnce(small, sandbox.url)
     const largeRun = yield* planOnce(large, sandbox.url)
-    return { small: smallRun, large: largeRun, rssGrowth: Math.round((largeRun.peakRssMegabytes / smallRun.peakRssMegabytes) * 100) / 100 }
+    return {
+      small: smallRun,
+      large: largeRun,
+      rssGrowth: Math.round((largeRun.peakRssMegabytes / smallRun.peakRssMegabytes) * 100) / 100,
+      fixedStart: { oneRowPlanCpuSeconds: oneRow.cpuSeconds, nodeCpuSeconds: Math.round(node.usage.cpuSeconds * 100) / 100 }
+    }
   })))
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
