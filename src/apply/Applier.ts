@@ -186,12 +186,19 @@ export const applyPlan = <E, R>(
         }
       }))
 
-    const applyCreate = (item: PlannedCreate, entry: LedgerEntry | undefined, current: TargetCase | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
+    const applyCreate = (item: PlannedCreate, entry: LedgerEntry | undefined, current: TargetCase | undefined, prior: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
       if (current !== undefined) {
-        const ours = entry !== undefined && (entry.writeState === "sent" || entry.writeState === "confirmed")
+        // `prior` is the row as this run found it: recording the plan moves a confirmed row back to planned.
+        const done = prior?.writeState === "confirmed" && prior.caseId === current.caseId
+        const ours = done || entry?.writeState === "sent" || entry?.writeState === "confirmed"
         if (ours && holdsValues(current.values, item.values) && current.personIds.includes(item.personId)) {
           return markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
-            Effect.as<Resolution>({ borrower: item.personId, caseId: current.caseId, outcome: "created", detail: "recovered: created by an earlier, interrupted apply" })
+            Effect.as<Resolution>({
+              borrower: item.personId,
+              caseId: current.caseId,
+              outcome: "created",
+              detail: done ? "already done: created by an earlier apply" : "recovered: created by an earlier, interrupted apply"
+            })
           )
         }
         return Effect.succeed({ borrower: item.personId, caseId: current.caseId, outcome: "conflict", detail: "a case with this externalId appeared in the target after the plan was made" })
@@ -206,15 +213,17 @@ export const applyPlan = <E, R>(
       return markSent(own(item)).pipe(Effect.zipRight(create(item, body.right, 1)))
     }
 
-    const applyUpdate = (item: PlannedUpdate, entry: LedgerEntry | undefined, current: TargetCase | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
+    const applyUpdate = (item: PlannedUpdate, entry: LedgerEntry | undefined, current: TargetCase | undefined, prior: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
       const base = { borrower: item.personId, caseId: item.caseId }
       if (current === undefined || current.caseId !== item.caseId) {
         return Effect.succeed({ ...base, outcome: "conflict", detail: "the case is no longer in the target under this externalId" })
       }
       if (current.updatedAt !== item.targetUpdatedAt) {
-        if (entry?.writeState === "sent" && holdsValues(current.values, item.values)) {
+        // Confirmed at the version the target holds now: the update was made by an earlier apply of this plan.
+        const done = prior?.writeState === "confirmed" && prior.caseId === current.caseId && prior.targetUpdatedAt === current.updatedAt
+        if ((done || entry?.writeState === "sent") && holdsValues(current.values, item.values)) {
           return markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
-            Effect.as<Resolution>({ ...base, outcome: "updated", detail: "recovered: updated by an earlier, interrupted apply" })
+            Effect.as<Resolution>({ ...base, outcome: "updated", detail: done ? "already done: updated by an earlier apply" : "recovered: updated by an earlier, interrupted apply" })
           )
         }
         return Effect.succeed({ ...base, outcome: "conflict", detail: `the target case changed since the plan (updatedAt ${item.targetUpdatedAt} → ${current.updatedAt}); plan again` })
@@ -245,7 +254,7 @@ export const applyPlan = <E, R>(
       )
     }
 
-    const applyOne = (item: PlanItem, entry: LedgerEntry | undefined, current: TargetCase | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
+    const applyOne = (item: PlanItem, entry: LedgerEntry | undefined, current: TargetCase | undefined, prior: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
       switch (item._tag) {
         case "reject": {
           // Only the record that owns the row may mark it: a later duplicate of its key leaves it alone.
@@ -271,9 +280,9 @@ export const applyPlan = <E, R>(
           ).pipe(Effect.as<Resolution>({ borrower: item.personId, caseId: item.caseId, outcome: "unchanged", detail: "" }))
         }
         case "create":
-          return applyCreate(item, entry, current)
+          return applyCreate(item, entry, current, prior)
         case "update":
-          return applyUpdate(item, entry, current)
+          return applyUpdate(item, entry, current, prior)
       }
     }
 
@@ -347,6 +356,7 @@ export const applyPlan = <E, R>(
         return items.map((item, i) => ({
           item,
           refusal: refusals[i]!,
+          prior: item.sourceKey === null ? undefined : known.get(item.sourceKey),
           entry: item.sourceKey === null ? undefined : entries.get(item.sourceKey),
           current: item.externalId === null ? undefined : current.get(item.externalId)
         }))
@@ -354,11 +364,19 @@ export const applyPlan = <E, R>(
 
     type Prepared = Effect.Effect.Success<ReturnType<typeof prepareBatch>>[number]
 
-    const applyPrepared = ({ current, entry, item, refusal }: Prepared) =>
+    // A write this run does not make leaves the row as the run found it: recording the plan moved a
+    // confirmed row back to planned, so it gets its confirmation back (status would say "planned" else).
+    const keepConfirmation = (item: PlanItem, prior: LedgerEntry | undefined, resolution: Resolution) =>
+      resolution.outcome === "conflict" && (item._tag === "create" || item._tag === "update") &&
+        prior?.writeState === "confirmed" && prior.caseId !== null && prior.snapshot !== null
+        ? markConfirmed(own(item), { caseId: prior.caseId, snapshot: prior.snapshot, targetUpdatedAt: prior.targetUpdatedAt, runId: prior.runId })
+        : Effect.void
+
+    const applyPrepared = ({ current, entry, item, prior, refusal }: Prepared) =>
       letFinish(stillHeld.pipe(
         Effect.zipRight(Option.match(refusal, {
           onSome: (refusal) => Effect.succeed(refused(item, refusal)),
-          onNone: () => applyOne(item, entry, current)
+          onNone: () => applyOne(item, entry, current, prior).pipe(Effect.tap((resolution) => keepConfirmation(item, prior, resolution)))
         })),
         Effect.flatMap((resolution) => record(item, resolution))
       ))

@@ -153,6 +153,47 @@ describe("applyPlan", () => {
       expect(target.cases.size).toBe(2)
     }).pipe(Effect.provide(layer)))
 
+  it.effect("applies the same plan again (a resumed apply --plan): its own writes are done, not conflicts, and the ledger stays confirmed", () =>
+    Effect.gen(function*() {
+      const target = makeTarget()
+      const kase = yield* target.writer.createCase("BO-AAAA-0001", { typeId: "101", externalId: "legacy-LG-1", status: "initiated" })
+      const update: PlanItem = {
+        _tag: "update",
+        sourceKey: "LG-1",
+        externalId: "legacy-LG-1",
+        location: { _tag: "csv", file: "cases.csv", line: 2 },
+        personId: "BO-AAAA-0001",
+        caseId: kase.id,
+        targetUpdatedAt: kase.updatedAt ?? null,
+        changes: [{ field: "status", before: "initiated", after: "completed" }],
+        body: { status: "completed" },
+        values: { status: "completed" }
+      }
+      const plan = [update, create(2), create(3)]
+      const first = yield* run(target, plan)
+      expect(first.counts).toMatchObject({ read: 3, create: 2, update: 1, conflict: 0 })
+      target.requests.length = 0
+      // The same plan file, applied again: every write it holds was made and confirmed by the first run.
+      const again = yield* run(target, plan)
+      expect(again.counts).toMatchObject({ read: 3, create: 2, update: 1, conflict: 0 })
+      expect(target.requests).toEqual([])
+      expect(target.cases.size).toBe(3)
+      expect(fs.readFileSync(path.join(again.dir, "results.csv"), "utf8")).toContain("earlier")
+      expect(yield* (yield* StateStore).countByState("t")).toEqual({ planned: 0, sent: 0, confirmed: 3, rejected: 0 })
+
+      // Someone edits LG-2 in the target; the old plan, applied once more, is a conflict there and writes
+      // nothing, and the row keeps the confirmation it had (it is not left looking planned).
+      const [lg2] = [...target.cases.values()].filter((c) => c.externalId === "legacy-LG-2")
+      target.cases.set(lg2!.id, { ...lg2!, status: "completed", updatedAt: "2026-03-03T00:00:00.000Z" })
+      const before = (yield* (yield* StateStore).getEntries("t", ["LG-2"])).get("LG-2")
+      const stale = yield* run(target, plan)
+      expect(stale.counts).toMatchObject({ read: 3, create: 1, update: 1, conflict: 1 })
+      expect(target.requests).toEqual([])
+      expect(yield* (yield* StateStore).countByState("t")).toEqual({ planned: 0, sent: 0, confirmed: 3, rejected: 0 })
+      const after = (yield* (yield* StateStore).getEntries("t", ["LG-2"])).get("LG-2")
+      expect(after).toMatchObject({ caseId: before?.caseId, snapshot: before?.snapshot, targetUpdatedAt: before?.targetUpdatedAt })
+    }).pipe(Effect.provide(layer)))
+
   it.effect("refuses an update whose target moved since the plan, and a create whose externalId appeared", () =>
     Effect.gen(function*() {
       const target = makeTarget()
