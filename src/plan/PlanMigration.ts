@@ -130,7 +130,7 @@ export const planMigration = (
   Effect.gen(function*() {
     const client = yield* PeachClient
     // Checked before anything else: a wrong file would skip every record and look like success.
-    const filter = options.onlyRejects === undefined ? undefined : yield* readRejectsFilter(options.onlyRejects, config, source.items)
+    const filter = options.onlyRejects === undefined ? undefined : yield* readRejectsFilter(options.onlyRejects, config, source.items, mapper)
     // The target index and the keys seen so far live on disk for the plan's duration, not in the heap.
     const scratch = yield* openPlanScratch
     const listing = options.listing ?? { cases: client.listCompanyCases(), people: client.listPeople() }

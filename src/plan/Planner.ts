@@ -86,7 +86,8 @@ const reject = (item: SourceItem, field: string, reason: string, keys: Partial<R
 })
 
 type Mapped =
-  | { readonly _tag: "Done"; readonly item: PlanItem }
+  /** Decided already (a reject); `claims` names the keys a rejected record still holds against later duplicates. */
+  | { readonly _tag: "Done"; readonly item: PlanItem; readonly claims?: { readonly sourceKey: string; readonly externalId: string } }
   | { readonly _tag: "Ready"; readonly source: SourceRecord; readonly mapped: MappedRecord; readonly personId: string }
 
 /** How many records the planner maps, checks and decides together: one ledger query pair per batch. */
@@ -114,11 +115,15 @@ export const planItems = <E, R>(
       Effect.map(store.countByState(inputs.job), (counts) => Object.values(counts).some((n) => n > 0))
     )
 
+    // A record rejected for its contents is still the first of its key: once fixed it is the one
+    // that may be written, so a later record with the same key or externalId is rejected meanwhile.
+    const claimsOf = (keys: Partial<RecordRejection>) =>
+      typeof keys.sourceKey === "string" && typeof keys.externalId === "string" ? { claims: { sourceKey: keys.sourceKey, externalId: keys.externalId } } : {}
     const settle = (item: SourceRecord, result: Either.Either<MappedRecord, RecordRejection>): Mapped => {
-      if (Either.isLeft(result)) return { _tag: "Done", item: reject(item, result.left.field, result.left.reason, result.left) }
+      if (Either.isLeft(result)) return { _tag: "Done", item: reject(item, result.left.field, result.left.reason, result.left), ...claimsOf(result.left) }
       const mapped = result.right
       const borrower = resolveBorrower(inputs.borrowers, mapped.borrower)
-      if (borrower._tag === "Missing") return { _tag: "Done", item: reject(item, "borrower", borrower.reason, mapped) }
+      if (borrower._tag === "Missing") return { _tag: "Done", item: reject(item, "borrower", borrower.reason, mapped), ...claimsOf(mapped) }
       return { _tag: "Ready", source: item, mapped, personId: borrower.personId }
     }
 
@@ -145,16 +150,17 @@ export const planItems = <E, R>(
 
     // In source order: the first occurrence of a key or an externalId wins, later ones are rejected.
     const rejectDuplicates = (batch: Array<Mapped>): Array<Mapped> => {
-      const ready = batch.flatMap((m) => (m._tag === "Ready" ? [m] : []))
-      const verdicts = claims(ready.map((m) => ({
-        externalId: m.mapped.externalId,
-        sourceKey: m.mapped.sourceKey,
-        where: formatLocation(m.source.location)
-      })))
+      const claimants = batch.filter((m) => m._tag === "Ready" || m.claims !== undefined)
+      const verdicts = claims(claimants.map((m) =>
+        m._tag === "Ready"
+          ? { externalId: m.mapped.externalId, sourceKey: m.mapped.sourceKey, where: formatLocation(m.source.location) }
+          : { ...m.claims!, where: formatLocation(m.item.location) }
+      ))
       const refused = new Map<Mapped, FirstSeen>()
-      ready.forEach((m, i) => {
+      claimants.forEach((m, i) => {
         const verdict = verdicts[i]
-        if (verdict !== undefined) refused.set(m, verdict)
+        // A record already rejected keeps its own reason.
+        if (verdict !== undefined && m._tag === "Ready") refused.set(m, verdict)
       })
       if (refused.size === 0) return batch
       return batch.map((m): Mapped => {
@@ -201,12 +207,18 @@ export const planItems = <E, R>(
         }))
       })
 
+    // Every record is mapped and claims its keys in source order, the ones the filter leaves out too:
+    // a duplicate is judged against the whole source, not against the records kept.
     const planBatch = (chunk: Chunk.Chunk<SourceItem>) => {
-      const batch = Chunk.toReadonlyArray(chunk).filter(include)
-      const left = chunk.length - batch.length
+      const batch = Chunk.toReadonlyArray(chunk)
+      const kept = batch.map(include)
+      const left = kept.reduce((n, keep) => (keep ? n : n + 1), 0)
       return (left === 0 ? Effect.void : Ref.update(skipped, (n) => n + left)).pipe(
         Effect.zipRight(mapBatch(batch)),
-        Effect.flatMap((mapped) => decideBatch(rejectDuplicates(mapped)))
+        Effect.flatMap((mapped) => {
+          const judged = rejectDuplicates(mapped)
+          return decideBatch(left === 0 ? judged : judged.filter((_, i) => kept[i]))
+        })
       )
     }
 

@@ -1,14 +1,15 @@
 import { parse } from "csv-parse/sync"
-import { Effect, Schema, Stream } from "effect"
+import { Effect, Either, Schema, Stream } from "effect"
 import * as fs from "node:fs"
 import { rejectColumns } from "../apply/Applier.js"
 import type { RunConfig } from "../config/RunConfig.js"
 import { CsvSourceError, CsvSourceOptions, readCsv } from "../sources/csv/CsvSource.js"
 import type { SourceError } from "../sources/SourceFromConfig.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
+import type { RecordMapper } from "./Planner.js"
 
 /** Why an `--only-rejects` file cannot be used. */
-export const RejectsFileErrorReason = Schema.Literal("Unreadable", "NotARejectsFile", "OtherSource", "UnknownLocations")
+export const RejectsFileErrorReason = Schema.Literal("Unreadable", "NotARejectsFile", "OtherSource", "UnknownLocations", "SourceChanged")
 export type RejectsFileErrorReason = typeof RejectsFileErrorReason.Type
 
 /**
@@ -21,7 +22,9 @@ export class RejectsFileError extends Schema.TaggedError<RejectsFileError>()("Re
   detail: Schema.String
 }) {
   override get message(): string {
-    return `--only-rejects ${this.file}: ${this.detail}; give the rejects.csv an earlier run of this job wrote`
+    // A file of this job that no longer fits its source needs another plan, not another file.
+    const hint = this.reason === "SourceChanged" ? "" : "; give the rejects.csv an earlier run of this job wrote"
+    return `--only-rejects ${this.file}: ${this.detail}${hint}`
   }
 }
 
@@ -51,16 +54,38 @@ const locationShape = (config: RunConfig): { readonly shape: string; readonly te
   return { shape: "customer <id> / case <id>", test: (location) => /^customer .+ \/ case .+$/.test(location) }
 }
 
+/** The records a rejects file names: by their location (`formatLocation`). */
+export interface RejectsFilter {
+  readonly has: (location: string) => boolean
+}
+
+/** A cell as the rejects writer wrote it, without the quote it puts before a formula character. */
+const cellOf = (value: unknown): string => String(value ?? "").replace(/^'(?=[=+\-@\t\r])/, "")
+
 /**
- * Reads a rejects file back into the source locations it names, after checking it is one
- * of this job's: it has the rejects columns, every location has this source's form and,
- * for a CSV source, names a line where a row of the file starts.
+ * How many lines an unreadable row's reject stood for, from the reason the CSV source gave it
+ * (raw may hold only its first characters): the rows a quote that never closed swallowed are
+ * rows of their own once it is fixed. Infinity when reading stopped at the row.
+ */
+const linesSwallowed = (reason: string): number => {
+  if (/the rest of the file was not read/.test(reason)) return Infinity
+  const lines = /\((\d+) lines?\) was read as part of it|over (\d+) lines?/.exec(reason)
+  return lines === null ? 1 : Number(lines[1] ?? lines[2])
+}
+
+/**
+ * Reads a rejects file back into the records it names, after checking it is one of this
+ * job's: it has the rejects columns, every location has this source's form and, for a CSV
+ * source, names a line where a row of the file starts, and the row there still has the key the
+ * rejects file gives it (a file edited so that rows moved would plan other records). A row the
+ * reject said a never-closed quote swallowed the rest of the file into names those lines too.
  */
 export const readRejectsFilter = (
   file: string,
   config: RunConfig,
-  items: Stream.Stream<SourceItem, SourceError>
-): Effect.Effect<ReadonlySet<string>, RejectsFileError | SourceError> =>
+  items: Stream.Stream<SourceItem, SourceError>,
+  mapper: RecordMapper
+): Effect.Effect<RejectsFilter, RejectsFileError | SourceError> =>
   Effect.gen(function*() {
     const fail = (reason: RejectsFileErrorReason, detail: string) => new RejectsFileError({ file, reason, detail })
     const header = yield* Effect.try({
@@ -78,11 +103,19 @@ export const readRejectsFilter = (
       )
     )
     const locations = new Set<string>()
+    const keys = new Map<string, string>()
+    const spans: Array<{ readonly from: number; readonly lines: number }> = []
     for (const item of rows) {
       if (item._tag !== "Record") return yield* fail("NotARejectsFile", `${formatLocation(item.location)} cannot be read: ${item.reason}`)
       // The writer neutralised cells that start like a formula with a leading quote.
       const location = String(item.data["location"] ?? "").replace(/^'/, "")
-      if (location !== "") locations.add(location)
+      if (location === "") continue
+      locations.add(location)
+      const key = cellOf(item.data["source_key"])
+      if (key !== "") keys.set(location, key)
+      const lines = cellOf(item.data["field"]) === "(record)" ? linesSwallowed(cellOf(item.data["reason"])) : 1
+      const line = Number(/:(\d+)$/.exec(location)?.[1])
+      if (lines > 1 && Number.isInteger(line)) spans.push({ from: line, lines })
     }
     const { shape, test } = locationShape(config)
     const foreign = [...locations].filter((location) => !test(location))
@@ -92,10 +125,33 @@ export const readRejectsFilter = (
     // A CRM is not read twice to check; a CSV file is cheap to.
     if (config.source.kind === "csv" && locations.size > 0) {
       const unseen = new Set(locations)
-      yield* Stream.runForEach(items, (item) => Effect.sync(() => void unseen.delete(formatLocation(item.location))))
+      const moved: Array<string> = []
+      yield* Stream.runForEach(items, (item) =>
+        Effect.gen(function*() {
+          const location = formatLocation(item.location)
+          if (!unseen.delete(location)) return
+          const was = keys.get(location)
+          if (was === undefined || item._tag !== "Record") return
+          const result = mapper.mapPlain?.(item) ?? (yield* mapper.map(item))
+          const now = Either.isRight(result) ? result.right.sourceKey : result.left.sourceKey
+          if (typeof now === "string" && now !== was) moved.push(`${location} now holds ${now}, not ${was}`)
+        }))
       if (unseen.size > 0) {
         return yield* fail("UnknownLocations", `no row of ${config.source.path} starts at ${listed([...unseen])}`)
       }
+      if (moved.length > 0) {
+        return yield* fail(
+          "SourceChanged",
+          `rows of ${config.source.path} moved since it was written (${listed(moved)}), so it would plan other records; ` +
+            "plan without --only-rejects (a plan of every record is safe to run again)"
+        )
+      }
     }
-    return locations
+    const prefix = config.source.kind === "csv" ? `${config.source.path}:` : undefined
+    const inSpan = (location: string) => {
+      if (prefix === undefined || spans.length === 0 || !location.startsWith(prefix)) return false
+      const line = Number(location.slice(prefix.length))
+      return spans.some((span) => line > span.from && line < span.from + span.lines)
+    }
+    return { has: (location) => locations.has(location) || inSpan(location) }
   })

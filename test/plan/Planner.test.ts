@@ -118,6 +118,53 @@ describe("planItems", () => {
       expect(items[1]).toMatchObject({ field: "key", sourceKey: "BRW-1", reason: expect.stringContaining("cases.csv:2") })
     }).pipe(Effect.provide(StateStore.layerSqlite({ filename: ":memory:" }))))
 
+  it.effect("a record rejected for its contents still claims its key: a later record with the same key is rejected, not created", () =>
+    Effect.gen(function*() {
+      // As the real mapping does, a rejection names the record's key and externalId when it could read them.
+      const naming: RecordMapper = {
+        ...mapper,
+        map: (source) =>
+          source.data.status === "BOGUS"
+            ? Effect.succeed(Either.left({ field: "status", reason: "unknown status BOGUS", sourceKey: String(source.data.key), externalId: `legacy-${source.data.key}` }))
+            : mapper.map(source)
+      }
+      const targets = yield* indexTargetCases(Stream.empty, naming.ownedFields)
+      const borrowers = yield* indexBorrowers(Stream.make({ id: "BO-AAAA-0001", externalId: "BRW-1" }))
+      const planned = yield* planItems({
+        job: "t",
+        mapper: naming,
+        source: Stream.make(
+          record(2, { key: "1", borrower: "BRW-1", status: "BOGUS" }),
+          record(3, { key: "1", borrower: "BRW-1", status: "initiated" }),
+          record(4, { key: "2", borrower: "BRW-404", status: "initiated" }),
+          record(5, { key: "2", borrower: "BRW-1", status: "initiated" })
+        ),
+        targets,
+        borrowers
+      })
+      const items = Chunk.toArray(yield* Stream.runCollect(planned.items))
+      expect(items.map((i) => i._tag)).toEqual(["reject", "reject", "reject", "reject"])
+      expect(items.map((i) => i._tag === "reject" ? i.field : "")).toEqual(["status", "externalId", "borrower", "externalId"])
+      expect(items[1]).toMatchObject({ reason: expect.stringContaining("cases.csv:2") })
+      expect(items[3]).toMatchObject({ reason: expect.stringContaining("cases.csv:4") })
+    }).pipe(Effect.provide(StateStore.layerSqlite({ filename: ":memory:" }))))
+
+  it.effect("with a filter (--only-rejects), records left out still claim their keys first: a duplicate kept in is rejected again", () =>
+    Effect.gen(function*() {
+      const { items, skipped } = yield* plan(
+        [
+          record(2, { key: "1", borrower: "BRW-1", status: "initiated" }),
+          record(3, { key: "1", borrower: "BRW-1", status: "completed" }),
+          record(4, { key: "2", borrower: "BRW-1", status: "initiated" })
+        ],
+        [existing("legacy-1", "initiated", "1")],
+        (item) => item.location._tag === "csv" && item.location.line !== 2
+      )
+      expect(items.map((i) => i._tag)).toEqual(["reject", "create"])
+      expect(items[0]).toMatchObject({ field: "externalId", location: { line: 3 }, reason: expect.stringContaining("cases.csv:2") })
+      expect(skipped).toBe(1)
+    }))
+
   it.effect("rejects, per record, a key or externalId the ledger links to another one (a changed template)", () =>
     Effect.gen(function*() {
       const store = yield* StateStore
