@@ -9,6 +9,7 @@ import type { TargetIndex } from "../plan/TargetIndex.js"
 import { duringPhase } from "../progress/Progress.js"
 import { openHtmlReport } from "../report/HtmlReport.js"
 import { takeJobLease } from "../state/JobLease.js"
+import type { HeldLease } from "../state/Leases.js"
 import { StateStore } from "../state/StateStore.js"
 import type { LeaseHeld, StateStoreError } from "../state/StateStoreError.js"
 import { PeachClient } from "../target/PeachClient.js"
@@ -109,6 +110,8 @@ export const applyMigration = (
     readonly command: string
     /** How long the lease lasts unless renewed (renewed every third of it); 60 seconds by default. */
     readonly leaseTtl?: Duration.DurationInput | undefined
+    /** The job's lease, when the caller took it before planning (`migrate`): not taken again. */
+    readonly lease?: HeldLease | undefined
     /** The target as the plan read it moments ago in this process: no second listing. */
     readonly targets?: TargetIndex | undefined
     /** The plan's source file was already checked against its seal (`checkPlanSource`): not read again for that. */
@@ -128,11 +131,11 @@ export const applyMigration = (
     const store = yield* StateStore
     const client = yield* PeachClient
     const runId = `${header.planId}-apply-${Date.now().toString(36)}`
-    const held = yield* takeJobLease(store, {
+    const held = options.lease ?? (yield* takeJobLease(store, {
       job: config.job,
       holder: { runId, pid: process.pid, host: os.hostname(), command: options.command },
       ttl: options.leaseTtl ?? "60 seconds"
-    })
+    }))
     yield* store.startRun({ runId, command: options.command, configDigest: config.digest })
     const resultsFile = path.join(config.outputDir, "results.csv")
     const rejectsFile = path.join(config.outputDir, "rejects.csv")

@@ -1,6 +1,7 @@
 // The handlers of `casesync plan`, `apply` and `migrate` (and the views and steps the demo
 // shares), loaded only when one of them is chosen.
 import { Console, Effect, Option } from "effect"
+import * as os from "node:os"
 import * as path from "node:path"
 import { applyMigration, type ApplyOutcome, checkPlanSource } from "../apply/ApplyMigration.js"
 import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
@@ -8,6 +9,8 @@ import { readPlanHeader } from "../plan/PlanFile.js"
 import { accountingLine } from "../plan/PlanReport.js"
 import { planMigration, type PlanOutcome, startTargetListing } from "../plan/PlanMigration.js"
 import { layerProgress } from "../progress/ProgressLive.js"
+import { takeJobLease } from "../state/JobLease.js"
+import { StateStore } from "../state/StateStore.js"
 import { overridesOf } from "./CommonOptions.js"
 import { exitCodeForCounts } from "./ExitCodes.js"
 import type { ApplyOptions, MigrateOptions, PlanOptions } from "./MigrationCommands.js"
@@ -79,13 +82,31 @@ export const planStep = (config: RunConfig, options: { out: Option.Option<string
     return { mapper, outcome }
   })
 
+/**
+ * Takes the job's lease for the scope, before a plan writes anything: a plan of a job that
+ * another run is applying or syncing would overwrite that run's plan file and reports (and be
+ * stale at once), so it stops with the lease's holder named instead.
+ */
+const holdJob = (config: RunConfig, command: "plan" | "migrate") =>
+  Effect.flatMap(StateStore, (store) =>
+    takeJobLease(store, {
+      job: config.job,
+      holder: { runId: `${command}-${Date.now().toString(36)}`, pid: process.pid, host: os.hostname(), command },
+      ttl: "60 seconds"
+    }))
+
 const say = (json: boolean, human: string) => (json ? Effect.void : Console.log(human))
 
 /** `casesync plan`: the dry run. Writes the plan file and report; makes no write request to the target. */
 export const plan = (options: PlanOptions) =>
   Effect.gen(function*() {
     const config = yield* loadRunConfig(options.config, overridesOf(options))
-    const { outcome } = yield* planStep(config, options).pipe(Effect.scoped, Effect.provide(runLayer(config)), Effect.provide(layerProgress(options.progress, options.json)))
+    const { outcome } = yield* holdJob(config, "plan").pipe(
+      Effect.zipRight(planStep(config, options)),
+      Effect.scoped,
+      Effect.provide(runLayer(config)),
+      Effect.provide(layerProgress(options.progress, options.json))
+    )
     yield* say(options.json, `${planView(config, outcome)}\n  next:   casesync apply --config ${options.config} --plan ${outcome.planFile}`)
     if (options.json) yield* Console.log(JSON.stringify({ command: "plan", job: config.job, plan: planJson(outcome) }, null, 2))
     process.exitCode = exitCodeForCounts(outcome.counts)
@@ -112,10 +133,11 @@ export const migrate = (options: MigrateOptions) =>
   Effect.gen(function*() {
     const config = yield* loadRunConfig(options.config, overridesOf(options))
     const result = yield* Effect.gen(function*() {
+      const lease = yield* holdJob(config, "migrate")
       const { mapper, outcome: planned } = yield* planStep(config, options)
       yield* say(options.json, planView(config, planned))
       if (options.dryRun) return { planned, applied: Option.none<ApplyOutcome>() }
-      const applied = yield* applyMigration(config, mapper, planned.planFile, { command: "migrate", targets: planned.targets })
+      const applied = yield* applyMigration(config, mapper, planned.planFile, { command: "migrate", targets: planned.targets, lease })
       yield* say(options.json, applyView(applied))
       return { planned, applied: Option.some(applied) }
       // The scope holds the plan's target index (on disk) until apply is done with it.

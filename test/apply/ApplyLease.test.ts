@@ -1,6 +1,7 @@
 import { NodeContext } from "@effect/platform-node"
 import { it } from "@effect/vitest"
 import { Cause, Clock, Deferred, Duration, Effect, Exit, Fiber, Layer, Option } from "effect"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
 import { applyMigration } from "../../src/apply/ApplyMigration.js"
@@ -148,5 +149,23 @@ describe("apply holds its lease", () => {
       expect(targetProblems(yield* viewTarget(sandbox), expected.created, { prefix: "legacy-" })).toEqual([])
       expect(seen.attempts).toBeGreaterThan(12)
       expect(seen.renewals).toBeGreaterThan(3)
+    }), { timeout: 120_000 })
+
+  it.scopedLive("plan and migrate wait for no one: while another run holds the job, they exit 1 naming it and leave its plan and reports alone", () =>
+    Effect.gen(function*() {
+      const { config, planFile, sandbox } = yield* workspace("plan-lease", 20)
+      const outputs = ["plan.json", "report.md", "report.html"].map((name) => path.join(path.dirname(planFile), name))
+      const before = outputs.map((file) => fs.readFileSync(file, "utf8"))
+      yield* Effect.gen(function*() {
+        yield* (yield* StateStore).acquireLease({ name: leaseName, holder: other, ttl: "10 minutes" })
+      }).pipe(Effect.provide(StateStore.layerSqlite({ filename: config.state })))
+      const requests = yield* sandbox.stats.snapshot
+      for (const command of ["plan", "migrate"]) {
+        const run = yield* runCli([command, "--config", config.file])
+        expect(run.exitCode, `${command}: ${run.stderr}`).toBe(1)
+        expect(run.stderr).toContain(`is held by run ${other.runId}`)
+        expect(outputs.map((file) => fs.readFileSync(file, "utf8"))).toEqual(before)
+      }
+      expect(writeRequests(requestsBetween(requests, yield* sandbox.stats.snapshot))).toEqual({})
     }), { timeout: 120_000 })
 })
