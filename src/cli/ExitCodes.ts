@@ -33,8 +33,11 @@ const usageErrors = new Set([
   "SyncUsageError"
 ])
 
-/** CSV source failures that are the config's fault (a path or option that is wrong), not the run's. */
-const usageCsvReasons = new Set(["FileNotFound", "InvalidOptions"])
+/**
+ * CSV source failures that are the input's fault (a path or option that is wrong, a file with no
+ * usable header), found before any record is read: nothing was done.
+ */
+const usageCsvReasons = new Set(["FileNotFound", "NotAFile", "InvalidOptions", "InvalidHeader"])
 
 const isUsageError = (error: unknown): boolean => {
   if (typeof error !== "object" || error === null || !("_tag" in error)) return false

@@ -28,6 +28,8 @@ const tagOf = (error: unknown): string =>
   typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : "Error"
 
 const resumeHint = "To resume: fix the cause, then run the same command again; confirmed writes are never repeated."
+/** The commands that write to a target or a CRM: only their failures leave something to resume. */
+const writingCommands = new Set(["apply", "migrate", "sync", "demo"])
 
 /**
  * Reports how a command ended badly and sets the exit code (README, "Exit codes"):
@@ -45,13 +47,15 @@ export const reportFailure = (argv: ReadonlyArray<string>, commandNames: Readonl
       onSome: (error) => [exitCodeForError(error), tagOf(error), messageOf(error)] as const
     })
     // @effect/cli has already shown argument errors together with the usage.
+    const command = argv.slice(2).find((arg) => commandNames.includes(arg)) ?? null
     if (!Option.exists(failure, ValidationError.isValidationError)) {
       yield* Console.error(`casesync: ${message}`)
-      if (exitCode === ExitCode.Failed && Option.isSome(failure) && !message.includes("To resume")) yield* Console.error(resumeHint)
+      const resumable = command !== null && writingCommands.has(command)
+      if (exitCode === ExitCode.Failed && resumable && Option.isSome(failure) && !message.includes("To resume")) yield* Console.error(resumeHint)
     }
     if (wantsJson(argv)) {
       const document: ErrorDocument = {
-        command: argv.slice(2).find((arg) => commandNames.includes(arg)) ?? null,
+        command,
         ok: false,
         exitCode,
         error: { tag, message }

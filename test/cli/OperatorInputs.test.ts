@@ -53,6 +53,41 @@ describe("casesync, given inputs that do not fit", () => {
       expect(fs.existsSync(path.join(dir, "out"))).toBe(false)
     }), { timeout: 120_000 })
 
+  it.scopedLive("a source that is a folder, an empty file or a header naming a column twice: exit 2 and one line, no resume hint", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* startSandbox()
+      const dir = yield* makeTempDir("bad-source")
+      const folder = path.join(dir, "a-folder.csv")
+      fs.mkdirSync(folder)
+      const empty = path.join(dir, "empty.csv")
+      fs.writeFileSync(empty, "")
+      const twice = path.join(dir, "twice.csv")
+      fs.writeFileSync(twice, "case_id,case_id,status\nLC-1,LC-1,OPEN\n")
+      const cases = [[folder, /directory, not a file/], [empty, /header/], [twice, /duplicate column names/]] as const
+      for (const [csv, says] of cases) {
+        const config = writeCsvConfig({ dir, csv, targetUrl: sandbox.url, configName: `${path.basename(csv)}.casesync.yaml` })
+        const run = yield* spawnCli(["plan", "--config", config])
+        expect(run.exitCode, run.stderr).toBe(2)
+        expect(lines(run.stderr), run.stderr).toHaveLength(1)
+        expect(run.stderr).toContain(csv)
+        expect(run.stderr).toMatch(says)
+        expect(run.stderr).not.toMatch(/To resume/)
+      }
+    }), { timeout: 120_000 })
+
+  it.scopedLive("a plan that fails writes nothing to resume: no resume hint; a migrate that fails says how to resume", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* startSandbox({ knobs: { faultRate: 1 } })
+      const dir = yield* makeTempDir("failed-plan")
+      const config = writeCsvConfig({ dir, csv: samples.csv, targetUrl: sandbox.url })
+      const plan = yield* spawnCli(["plan", "--config", config])
+      expect(plan.exitCode, plan.stderr).toBe(1)
+      expect(plan.stderr).not.toMatch(/To resume/)
+      const migrate = yield* spawnCli(["migrate", "--config", config])
+      expect(migrate.exitCode, migrate.stderr).toBe(1)
+      expect(migrate.stderr).toMatch(/To resume/)
+    }), { timeout: 120_000 })
+
   it.scopedLive("--only-rejects with a file that is not a rejects file of this source: exit 2, no plan, no write", () =>
     Effect.gen(function*() {
       const sandbox = yield* startSandbox()

@@ -115,7 +115,7 @@ const toSourceError = (path: string) => (cause: unknown): CsvSourceError => {
     case "ENOENT":
       return make("FileNotFound", "no such file")
     case "EISDIR":
-      return make("ReadFailed", "it is a directory, not a file")
+      return make("NotAFile", "it is a directory, not a file")
     case "EACCES":
     case "EPERM":
       return make("ReadFailed", "permission denied")

@@ -1,11 +1,12 @@
 import { Schema } from "effect"
 
 /** Why a CSV file could not be read at all; bad rows are never this, they are `Unreadable` items. */
-export const CsvSourceErrorReason = Schema.Literal("FileNotFound", "ReadFailed", "InvalidHeader", "InvalidOptions")
+export const CsvSourceErrorReason = Schema.Literal("FileNotFound", "NotAFile", "ReadFailed", "InvalidHeader", "InvalidOptions")
 export type CsvSourceErrorReason = typeof CsvSourceErrorReason.Type
 
 const hints: Record<CsvSourceErrorReason, string> = {
   FileNotFound: "check the path in the run config",
+  NotAFile: "check the path in the run config: it must name a file",
   ReadFailed: "the file exists but its bytes could not be read to the end",
   InvalidHeader: "fix the header row of the file, or give the column names in the run config",
   InvalidOptions: "fix the CSV options in the run config"

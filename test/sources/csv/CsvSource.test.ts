@@ -334,10 +334,10 @@ describe("readCsv failures", () => {
       expect(error.message).toContain(path)
     }))
 
-  it.effect("fails with ReadFailed when the path is a directory", () =>
+  it.effect("fails with NotAFile when the path is a directory", () =>
     Effect.gen(function*() {
       const error = yield* readFailure(files.path(""))
-      expect(error.reason).toBe("ReadFailed")
+      expect(error.reason).toBe("NotAFile")
       expect(error.detail).toMatch(/directory/)
     }))
 
