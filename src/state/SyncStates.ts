@@ -29,7 +29,10 @@ export interface SideWriteEntry {
   readonly body: unknown
   readonly runId: string
   readonly updatedAt: string
-  /** What a person said a `sent` write made on its side (a CRM case id), when it never heard back; else null. */
+  /**
+   * The id of what a create made on its side (a CRM case id), once known: from the side's answer
+   * when `confirmed`, or what a person said while it stays `sent` without one; else null.
+   */
   readonly resolvedAs: string | null
 }
 
@@ -64,12 +67,17 @@ export interface SyncStates {
   readonly markSideSent: (
     entry: { readonly job: string; readonly sourceKey: string; readonly side: Side; readonly body: unknown; readonly runId: string }
   ) => Effect.Effect<void, StateStoreError>
-  /** The side answered: `sent -> confirmed`; fails with `InvalidTransition` if nothing was sent. */
+  /**
+   * The side answered: `sent -> confirmed`, keeping `made`, the id of what a create made, so a cycle
+   * that dies before linking it leaves the next one that case to link; fails with `InvalidTransition`
+   * if nothing was sent.
+   */
   readonly markSideConfirmed: (
     job: string,
     sourceKey: string,
     side: Side,
-    runId: string
+    runId: string,
+    made?: string
   ) => Effect.Effect<void, StateStoreError>
   /**
    * Records a person's word on a write still `sent` (no answer ever came): `made` keeps the id of
@@ -288,9 +296,10 @@ export const makeSyncStates: Effect.Effect<SyncStates, never, SqlClient> = Effec
   })
 
   const markSideConfirmed = Effect.fn("StateStore.markSideConfirmed")(
-    function*(job: string, sourceKey: string, side: Side, runId: string) {
+    function*(job: string, sourceKey: string, side: Side, runId: string, made?: string) {
       const updatedAt = yield* nowIso
-      const rows = yield* sql`UPDATE sync_writes SET write_state = 'confirmed', run_id = ${runId}, updated_at = ${updatedAt}
+      const rows = yield* sql`UPDATE sync_writes SET write_state = 'confirmed', run_id = ${runId}, updated_at = ${updatedAt},
+        resolved_as = COALESCE(${made ?? null}, resolved_as)
         WHERE job = ${job} AND source_key = ${sourceKey} AND side = ${side} RETURNING source_key`.pipe(
         orStateError(`confirming the ${side} write of ${job}/${sourceKey}`)
       )

@@ -112,6 +112,24 @@ export const syncStatesContract = (fresh: Effect.Effect<FreshDatabase, unknown, 
       expect((yield* store.listSideWrites("job", "confirmed")).map((w) => [w.side, w.runId])).toEqual([["crm", "run-2"]])
     }))
 
+  it.scoped("sync: a create's answer keeps the id of what it made, so a cycle that dies before linking it leaves that case to link", () =>
+    Effect.gen(function*() {
+      const store = yield* openStore(yield* fresh)
+      yield* store.markSideSent({ job: "job", sourceKey: "target:C-1", side: "crm", body: { title: "x" }, runId: "run-1" })
+      yield* store.markSideSent({ job: "job", sourceKey: "target:C-2", side: "crm", body: { title: "y" }, runId: "run-1" })
+      yield* store.markSideConfirmed("job", "target:C-1", "crm", "run-1", "KC-9")
+      // Adopting what a person named keeps their word when no other id is given.
+      yield* store.resolveSentWrite("job", "target:C-2", "crm", { _tag: "made", id: "KC-7" })
+      yield* store.markSideConfirmed("job", "target:C-2", "crm", "run-2")
+      expect((yield* store.listSideWrites("job", "confirmed")).map((w) => [w.sourceKey, w.resolvedAs])).toEqual([
+        ["target:C-1", "KC-9"],
+        ["target:C-2", "KC-7"]
+      ])
+      // A new send is a new question: the earlier answer does not carry over.
+      yield* store.markSideSent({ job: "job", sourceKey: "target:C-1", side: "crm", body: { title: "x2" }, runId: "run-3" })
+      expect((yield* store.listSideWrites("job", "sent")).map((w) => [w.sourceKey, w.resolvedAs])).toEqual([["target:C-1", null]])
+    }))
+
   it.scoped("sync: a person's word on a write sent without an answer: the record it made is kept with it, or the write is forgotten", () =>
     Effect.gen(function*() {
       const store = yield* openStore(yield* fresh)
