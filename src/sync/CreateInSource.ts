@@ -12,7 +12,7 @@ import type { PeachClient } from "../target/PeachClient.js"
 
 /** What became of one target case with no CRM counterpart under `newTargetCases: createInSource`. */
 export type CreatedInSource =
-  /** `adopted`: made by an earlier cycle whose answer was lost, found and linked by this one (no CRM write now). */
+  /** `adopted`: made by an earlier cycle (its answer lost, or it died before linking), linked by this one (no CRM write now). */
   | { readonly _tag: "Created"; readonly caseId: string; readonly crmId: string; readonly adopted: boolean }
   /** Not created: why (no borrower, a pending earlier create, a refusal), for the report. */
   | { readonly _tag: "NotCreated"; readonly caseId: string; readonly reason: string }
@@ -33,28 +33,42 @@ export const pendingCreates = (sent: ReadonlyArray<SideWriteEntry>): ReadonlyArr
 
 const notCreated = (target: Case, reason: string): CreatedInSource => ({ _tag: "NotCreated", caseId: target.id, reason })
 
-/** A create an earlier cycle sent to the CRM without hearing back: the unlinked CRM cases that may be it. */
+/** A create an earlier cycle sent to the CRM and never linked: the unlinked CRM cases that may be it. */
 export interface LostCreate {
   readonly candidates: ReadonlyArray<SourceRecord>
-  /** The CRM case id a person said it made (`casesync sync resolve-create`), or null. */
+  /** The CRM case id it made, if known: from the CRM's answer, or what a person said (`casesync sync resolve-create`); else null. */
   readonly chosen: string | null
+  /** The CRM answered (journalled `confirmed`) and the cycle died before the link: nothing to wait for, only a link to make. */
+  readonly answered: boolean
+}
+
+/** A CRM create the journal holds: sent without an answer, or answered but with its target case still unlinked. */
+const unlinkedCreate = (write: SideWriteEntry, unlinkedTargets: ReadonlySet<string>): string | undefined => {
+  if (write.side !== "crm") return undefined
+  const caseId = caseIdOfCreateKey(write.sourceKey)
+  if (caseId === undefined) return undefined
+  // The journal keeps every answered create: only one whose target case is still unlinked was cut short.
+  return write.writeState === "sent" || unlinkedTargets.has(caseId) ? caseId : undefined
 }
 
 /**
- * The creates an earlier cycle sent to the CRM without hearing back (the process died, or the
- * answer was lost after the CRM committed), by target case id, each with the unlinked CRM cases
- * that may be it: the same customer and title, both always sent (a CRM may normalise the other
- * fields); or, once a person has named the case it made, that case alone if it is unlinked and
- * its customer's. Such a case must not also be created in the target as a new CRM case: that
- * would make a second target case.
+ * The creates an earlier cycle sent to the CRM and never linked, by target case id: those without
+ * an answer (the process died, or the answer was lost after the CRM committed), and those answered
+ * whose target case (`unlinkedTargets`: the target cases with no CRM counterpart) is still unlinked
+ * (the process died between the answer and the link). Each comes with the unlinked CRM cases that
+ * may be it: the case it made, once known (from the CRM's answer, or named by a person), alone, if
+ * it is unlinked and its customer's; else those of the same customer and title, both always sent
+ * (a CRM may normalise the other fields). Such a case must not also be created in the target as a
+ * new CRM case: that would make a second target case.
  */
 export const lostCreates = (
-  sent: ReadonlyArray<SideWriteEntry>,
-  unlinked: ReadonlyArray<SourceRecord>
+  writes: ReadonlyArray<SideWriteEntry>,
+  unlinked: ReadonlyArray<SourceRecord>,
+  unlinkedTargets: ReadonlySet<string>
 ): ReadonlyMap<string, LostCreate> => {
   const lost = new Map<string, LostCreate>()
-  for (const write of sent) {
-    const caseId = unansweredCreate(write)
+  for (const write of writes) {
+    const caseId = unlinkedCreate(write, unlinkedTargets)
     if (caseId === undefined) continue
     const body = write.body as Partial<Record<"customerId" | "title", unknown>> | null
     const chosen = write.resolvedAs
@@ -62,7 +76,7 @@ export const lostCreates = (
       body !== null && record.data["customerId"] === body.customerId &&
       (chosen === null ? record.data["title"] === body.title : String(record.data["id"]) === chosen)
     )
-    lost.set(caseId, { candidates, chosen })
+    lost.set(caseId, { candidates, chosen, answered: write.writeState === "confirmed" })
   }
   return lost
 }
@@ -78,7 +92,9 @@ const resolveHint = (caseId: string) =>
  * later plans and cycles pair them. Journalled `sent` before the create: a create whose answer
  * was lost is never repeated: the next cycle links the one unlinked CRM case of that customer and
  * title (`lostCreates`), and reports it for a person while there is none, or several, until the
- * person names the case it made or says it made none (`casesync sync resolve-create`).
+ * person names the case it made or says it made none (`casesync sync resolve-create`). Journalled
+ * `confirmed` with the CRM's id on its answer: a cycle that stops before the link leaves the next
+ * one exactly that case to link.
  */
 export const createInSource = (
   inputs: {
@@ -89,7 +105,7 @@ export const createInSource = (
     readonly peach: PeachClient["Type"]
     /** Borrower person id → the borrower's externalId (the CRM's customer id). */
     readonly customerOf: ReadonlyMap<string, string>
-    /** Creates sent by earlier cycles without an answer, by target case id (`lostCreates`). */
+    /** Creates earlier cycles sent and never linked, by target case id (`lostCreates`). */
     readonly lost: ReadonlyMap<string, LostCreate>
   },
   target: Case
@@ -99,6 +115,14 @@ export const createInSource = (
     const personId = target.borrowerIds[0] ?? target.people[0]
     if (personId === undefined) return notCreated(target, "it has no borrower to name the CRM customer")
     const lost = inputs.lost.get(target.id)
+    if (lost?.answered === true) {
+      // The CRM made it and the journal holds its answer: link it, never create it again.
+      const [only, ...others] = lost.candidates
+      if (only !== undefined && others.length === 0) return yield* linkCreated(inputs, target, personId, only, true)
+      return notCreated(target, lost.chosen !== null
+        ? `an earlier cycle created it in the CRM as ${lost.chosen} and stopped before linking it, and ${lost.chosen} is not an unlinked CRM case of its customer that the mapping accepts: not linked, and not created again; check CRM case ${lost.chosen}`
+        : `an earlier cycle created it in the CRM and stopped before linking it, and ${only === undefined ? "the CRM holds no unlinked case" : `several unlinked CRM cases (${lost.candidates.map((record) => formatLocation(record.location)).join(", ")})`} of its customer and title: not linked, and not created again; check the CRM for the case it made`)
+    }
     if (lost !== undefined) {
       const [only, ...others] = lost.candidates
       if (only === undefined) {
@@ -110,7 +134,8 @@ export const createInSource = (
         const ids = lost.candidates.map((record) => formatLocation(record.location)).join(", ")
         return notCreated(target, `an earlier create in the CRM was sent without an answer, and several unlinked CRM cases may be it (${ids}): none is linked or created in the target until a person names the one it made; ${resolveHint(target.id)}`)
       }
-      yield* store.markSideConfirmed(inputs.job, createKey(target.id), "crm", inputs.runId)
+      // Confirmed with the case adopted, so a link cut short is completed with that very case.
+      yield* store.markSideConfirmed(inputs.job, createKey(target.id), "crm", inputs.runId, String(only.data["id"]))
       return yield* linkCreated(inputs, target, personId, only, true)
     }
     const customerId = inputs.customerOf.get(personId)
@@ -128,7 +153,8 @@ export const createInSource = (
       yield* store.resolveSentWrite(inputs.job, createKey(target.id), "crm", { _tag: "notMade" })
       return notCreated(target, `the CRM refused the create: ${created.left.message}`)
     }
-    yield* store.markSideConfirmed(inputs.job, createKey(target.id), "crm", inputs.runId)
+    // The answer's id is journalled with it: a death before the link leaves the next cycle that case to link.
+    yield* store.markSideConfirmed(inputs.job, createKey(target.id), "crm", inputs.runId, created.right.id)
     const record: SourceRecord = {
       _tag: "Record",
       location: { _tag: "khoros", customerId, caseId: created.right.id },

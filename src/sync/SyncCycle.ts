@@ -271,14 +271,19 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
       // == target cases with no CRM counterpart: reported, or created in the CRM
       const createdInCrm = new Map<string, string>()
       const notCreated: Array<{ sourceKey: string; side: "crm" | "target"; message: string }> = []
-      // CRM cases an unanswered create may have made are linked to their target case, never planned as new ones.
-      const lost = lostCreates(yield* store.listSideWrites(job, "sent"), fresh)
+      // CRM cases a create never linked may have made (its answer lost, or the cycle died before the link)
+      // are linked to their target case, never planned as new ones.
+      const lost = lostCreates(yield* store.listSideWrites(job), fresh, new Set(newInTarget.map((kase) => kase.id)))
       const heldBack = new Set([...lost.values()].flatMap((create) => create.candidates))
       const toPlan = fresh.filter((record) => !heldBack.has(record))
-      if (config.sync.newTargetCases === "createInSource" && newInTarget.length > 0 && !options.dryRun) {
+      // A create the CRM answered is completed whatever newTargetCases says now: the CRM case exists.
+      const toCreate = newInTarget.filter((kase) =>
+        config.sync.newTargetCases === "createInSource" || lost.get(kase.id)?.answered === true
+      )
+      if (toCreate.length > 0 && !options.dryRun) {
         const people = Chunk.toArray(yield* Stream.runCollect(peach.listPeople()))
         const customerOf = new Map(people.flatMap((p) => (p.externalId ? [[p.id, p.externalId] as const] : [])))
-        for (const kase of newInTarget) {
+        for (const kase of toCreate) {
           yield* stillHeld
           const made = yield* createInSource({ job, runId, compiled, crm, peach, customerOf, lost }, kase)
           if (made._tag === "Created") {
@@ -290,10 +295,11 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
       }
       failures.push(...notCreated)
       // What still waits is what the journal still holds as sent (a case adopted, then not linked, is confirmed).
-      const stillSent = lost.size === 0 || options.dryRun
-        ? new Set(lost.keys())
+      const waiting = [...lost].filter(([, create]) => !create.answered)
+      const stillSent = waiting.length === 0 || options.dryRun
+        ? new Set(waiting.map(([caseId]) => caseId))
         : new Set(pendingCreates(yield* store.listSideWrites(job, "sent")))
-      const unanswered = [...lost].flatMap(([caseId, create]) =>
+      const unanswered = waiting.flatMap(([caseId, create]) =>
         stillSent.has(caseId)
           ? [{ caseId, heldBack: create.candidates.map((record) => formatLocation(record.location)), chosen: create.chosen }]
           : []

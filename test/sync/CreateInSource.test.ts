@@ -22,36 +22,68 @@ describe("lostCreates: the CRM cases an unanswered create may have made", () => 
   ]
 
   it("are the unlinked cases of the same customer and title", () => {
-    const lost = lostCreates([sent("case-9", { customerId: "BRW-1", title: "Asked for a statement", description: "x" })], unlinked)
+    const lost = lostCreates([sent("case-9", { customerId: "BRW-1", title: "Asked for a statement", description: "x" })], unlinked, new Set())
     expect([...lost.keys()]).toEqual(["case-9"])
     expect(idsOf(lost, "case-9")).toEqual(["KC-1"])
     expect(lost.get("case-9")!.chosen).toBeNull()
   })
 
   it("may be none (the create never landed) or several (a person must choose)", () => {
-    const none = lostCreates([sent("case-9", { customerId: "BRW-3", title: "Asked for a statement" })], unlinked)
+    const none = lostCreates([sent("case-9", { customerId: "BRW-3", title: "Asked for a statement" })], unlinked, new Set())
     expect(idsOf(none, "case-9")).toEqual([])
     const twice = [...unlinked, crmCase("KC-4", "BRW-1", "Asked for a statement")]
-    const several = lostCreates([sent("case-9", { customerId: "BRW-1", title: "Asked for a statement" })], twice)
+    const several = lostCreates([sent("case-9", { customerId: "BRW-1", title: "Asked for a statement" })], twice, new Set())
     expect(idsOf(several, "case-9")).toEqual(["KC-1", "KC-4"])
   })
 
   it("once a person has named the case it made, are that case alone, whatever its title now, if it is its customer's", () => {
     const body = { customerId: "BRW-1", title: "Asked for a statement" }
     const twice = [...unlinked, crmCase("KC-4", "BRW-1", "Asked for a statement")]
-    const chosen = lostCreates([sent("case-9", body, "crm", "KC-4")], twice)
+    const chosen = lostCreates([sent("case-9", body, "crm", "KC-4")], twice, new Set())
     expect(idsOf(chosen, "case-9")).toEqual(["KC-4"])
     expect(chosen.get("case-9")!.chosen).toBe("KC-4")
     // Retitled in the CRM since: the person's word is what counts.
-    expect(idsOf(lostCreates([sent("case-9", body, "crm", "KC-3")], unlinked), "case-9")).toEqual(["KC-3"])
+    expect(idsOf(lostCreates([sent("case-9", body, "crm", "KC-3")], unlinked, new Set()), "case-9")).toEqual(["KC-3"])
     // Another customer's case, or one that is linked already (not among the unlinked), is none.
-    expect(idsOf(lostCreates([sent("case-9", body, "crm", "KC-2")], unlinked), "case-9")).toEqual([])
-    expect(idsOf(lostCreates([sent("case-9", body, "crm", "KC-77")], unlinked), "case-9")).toEqual([])
+    expect(idsOf(lostCreates([sent("case-9", body, "crm", "KC-2")], unlinked, new Set()), "case-9")).toEqual([])
+    expect(idsOf(lostCreates([sent("case-9", body, "crm", "KC-77")], unlinked, new Set()), "case-9")).toEqual([])
   })
 
   it("come only from CRM creates: a pending field write to either side is not one", () => {
     const update: SideWriteEntry = { ...sent("x", { customerId: "BRW-1", title: "Asked for a statement" }), sourceKey: "KC-1" }
     const targetSide = sent("case-9", { customerId: "BRW-1", title: "Asked for a statement" }, "target")
-    expect(lostCreates([update, targetSide], unlinked).size).toBe(0)
+    expect(lostCreates([update, targetSide], unlinked, new Set()).size).toBe(0)
+  })
+})
+
+describe("lostCreates: a create the CRM answered, by a cycle that died before linking it", () => {
+  const unlinked = [
+    crmCase("KC-1", "BRW-1", "Asked for a statement"),
+    crmCase("KC-4", "BRW-1", "Asked for a statement")
+  ]
+  const body = { customerId: "BRW-1", title: "Asked for a statement" }
+  /** What the journal holds once the CRM answered the create: `confirmed`, with the id the answer gave (null before it was kept). */
+  const answered = (caseId: string, made: string | null): SideWriteEntry => ({ ...sent(caseId, body, "crm", made), writeState: "confirmed" })
+
+  it("is the case the CRM's answer named, alone, while its target case has no CRM counterpart: a look-alike is not it", () => {
+    const lost = lostCreates([answered("case-9", "KC-4")], unlinked, new Set(["case-9"]))
+    expect(idsOf(lost, "case-9")).toEqual(["KC-4"])
+    expect(lost.get("case-9")).toMatchObject({ chosen: "KC-4", answered: true })
+  })
+
+  it("is no create once its target case is linked: the journal keeps every create the CRM answered", () => {
+    expect(lostCreates([answered("case-9", "KC-4")], unlinked, new Set()).size).toBe(0)
+  })
+
+  it("answered before the journal kept the CRM's id: the unlinked cases of its customer and title, as for an unanswered create", () => {
+    const lost = lostCreates([answered("case-9", null)], unlinked.slice(0, 1), new Set(["case-9"]))
+    expect(idsOf(lost, "case-9")).toEqual(["KC-1"])
+    expect(lost.get("case-9")).toMatchObject({ chosen: null, answered: true })
+  })
+
+  it("a create still unanswered is one whether or not its target case is named unlinked, and is not answered", () => {
+    const lost = lostCreates([sent("case-9", body)], unlinked, new Set())
+    expect(idsOf(lost, "case-9")).toEqual(["KC-1", "KC-4"])
+    expect(lost.get("case-9")!.answered).toBe(false)
   })
 })

@@ -6,6 +6,7 @@ import * as path from "node:path"
 import { describe, expect } from "vitest"
 import type { Case } from "../../src/domain/peach/Case.js"
 import { KhorosCrm } from "../../src/sandbox/khoros/KhorosCrm.js"
+import { formatLocation } from "../../src/sources/SourceRecord.js"
 import { StateStore } from "../../src/state/StateStore.js"
 import { createKey } from "../../src/sync/CreateInSource.js"
 import { viewTarget } from "../apply/e2e/TargetCheck.js"
@@ -284,6 +285,103 @@ describe("casesync sync --once: cases on one side only, and a normalising server
       const view = yield* viewTarget(job.sandbox)
       expect(view.cases.filter((c) => c.name === "Asked for a statement by phone").map((c) => [c.id, c.externalId]))
         .toEqual([[created.id, `khoros-${crmCases[0]!.id}`]])
+      yield* expectQuiet(job, 39)
+    }), { timeout: 120_000 })
+
+  /**
+   * What a cycle leaves when it dies after the CRM answered the create of `kase` and the answer was
+   * journalled, but before the link: the CRM case made (here by the sandbox itself), the create
+   * `confirmed` with the id the answer gave (`keptId: false`: none, as the journal held before it kept it),
+   * no externalId on the target case, and no ledger entry (`ledgerSent`: the link's, journalled sent).
+   */
+  const answeredByADeadCycle = (job: SyncJob, kase: Case, options: { readonly keptId: boolean; readonly ledgerSent?: boolean }) =>
+    Effect.gen(function*() {
+      const customerId = (yield* job.crmCase("KC-10001")).customerId as string
+      // The body the create would have sent: the reverse of the target case's `direction: both` fields.
+      const body = {
+        customerId,
+        title: "Asked for a statement by phone",
+        status: "open",
+        priority: "low",
+        product: kase.customFields?.["crmProduct"],
+        escalated: kase.customFields?.["crmEscalated"],
+        description: "Called in for a statement"
+      }
+      const made = yield* crmOf(job).createCase(body)
+      yield* Effect.flatMap(StateStore, (store) =>
+        Effect.zipRight(
+          store.markSideSent({ job: "khoros-crm", sourceKey: createKey(kase.id), side: "crm", body, runId: "a-run-that-died" }),
+          Effect.zipRight(
+            store.markSideConfirmed("khoros-crm", createKey(kase.id), "crm", "a-run-that-died", options.keptId ? made.id : undefined),
+            // Died a step later: the ledger row of the link journalled sent, the target's externalId not yet written.
+            options.ledgerSent !== true ? Effect.void : Effect.gen(function*() {
+              const item = { job: "khoros-crm", sourceKey: made.id, location: formatLocation({ _tag: "khoros", customerId, caseId: made.id }) }
+              yield* store.recordPlanned([{ ...item, externalId: `khoros-${made.id}`, caseId: kase.id, action: "update", runId: "a-run-that-died" }])
+              yield* store.markSent(item, "a-run-that-died")
+            })
+          )
+        )).pipe(Effect.provide(StateStore.layerFromUrl(path.join(job.dir, "state.db"))))
+      return made
+    })
+
+  it.scopedLive("createInSource, a cycle that died after the CRM's answer was journalled, before the link: the next cycle links the case it made, never a second case on either side", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob(["newTargetCases: createInSource"])
+      const created = yield* newTargetCase(job)
+      const made = yield* answeredByADeadCycle(job, created, { keptId: true })
+      // Someone enters a case of the same customer and title in the CRM by hand: the answer says which one is ours.
+      const byHand = yield* crmOf(job).createCase({ customerId: made.customerId, title: made.title, status: "open", priority: "high" })
+
+      const healed = yield* job.cycle()
+      // The link, and the hand-made case created in the target as a CRM case of its own: no CRM create.
+      expect(healed.writes).toEqual({ [targetPut]: 1, "POST /people/:personId/cases": 1 })
+      expect(healed.result.stdout).not.toContain("waiting for an answer")
+      expect((yield* statementCases(job)).length).toBe(2)
+      const view = yield* viewTarget(job.sandbox)
+      expect(view.cases.find((c) => c.id === created.id)!.externalId).toBe(`khoros-${made.id}`)
+      expect(view.cases.filter((c) => c.name === "Asked for a statement by phone").map((c) => c.externalId).sort())
+        .toEqual([`khoros-${made.id}`, `khoros-${byHand.id}`].sort())
+      yield* expectQuiet(job, 40)
+    }), { timeout: 120_000 })
+
+  it.scopedLive("createInSource, the same death with a journal that kept no id from the answer: the one unlinked CRM case of its customer and title is linked", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob(["newTargetCases: createInSource"])
+      const created = yield* newTargetCase(job)
+      const made = yield* answeredByADeadCycle(job, created, { keptId: false })
+
+      const healed = yield* job.cycle()
+      expect(healed.writes).toEqual({ [targetPut]: 1 })
+      expect((yield* statementCases(job)).map((c) => c.id)).toEqual([made.id])
+      const view = yield* viewTarget(job.sandbox)
+      expect(view.cases.filter((c) => c.name === "Asked for a statement by phone").map((c) => [c.id, c.externalId]))
+        .toEqual([[created.id, `khoros-${made.id}`]])
+      yield* expectQuiet(job, 39)
+    }), { timeout: 120_000 })
+
+  it.scopedLive("createInSource, a cycle that died during the link (its ledger row sent, the target's externalId not written): the next cycle finishes that link", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob(["newTargetCases: createInSource"])
+      const created = yield* newTargetCase(job)
+      const made = yield* answeredByADeadCycle(job, created, { keptId: true, ledgerSent: true })
+
+      const healed = yield* job.cycle()
+      expect(healed.writes).toEqual({ [targetPut]: 1 })
+      expect((yield* statementCases(job)).map((c) => c.id)).toEqual([made.id])
+      expect((yield* viewTarget(job.sandbox)).cases.find((c) => c.id === created.id)!.externalId).toBe(`khoros-${made.id}`)
+      yield* expectQuiet(job, 39)
+    }), { timeout: 120_000 })
+
+  it.scopedLive("newTargetCases: ignore, after a createInSource cycle died before the link: the case the CRM made is still linked, not created in the target", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob()
+      const created = yield* newTargetCase(job)
+      // Left by a cycle that ran under createInSource.
+      const made = yield* answeredByADeadCycle(job, created, { keptId: true })
+
+      const healed = yield* job.cycle()
+      expect(healed.writes).toEqual({ [targetPut]: 1 })
+      expect((yield* viewTarget(job.sandbox)).cases.find((c) => c.id === created.id)!.externalId).toBe(`khoros-${made.id}`)
       yield* expectQuiet(job, 39)
     }), { timeout: 120_000 })
 
