@@ -2,6 +2,7 @@ import type { HttpClient } from "@effect/platform"
 import { Effect, Either, Layer, Option, Stream } from "effect"
 import type { RunConfig } from "../config/RunConfig.js"
 import { type CompiledMapping, loadMapping, type MappingResult } from "../mapping/index.js"
+import { sourceAtBase } from "../mapping/SourceAtBase.js"
 import type { LoadedMapper } from "../plan/PlanMigration.js"
 import { openSource } from "../sources/SourceFromConfig.js"
 import { StateStore } from "../state/StateStore.js"
@@ -25,7 +26,8 @@ export const mapperOf = (compiled: CompiledMapping): LoadedMapper => ({
   mapPlain: (record) => {
     const result = compiled.mapRecordPlain(record)
     return result === undefined ? undefined : forPlanner(result)
-  }
+  },
+  sourceAtBase: sourceAtBase(compiled.fields)
 })
 
 const forPlanner = (result: MappingResult) =>

@@ -30,11 +30,15 @@ export interface TargetCase {
  * Decides what to do with one record: create, update (with the field-level diff of the
  * owned fields only), unchanged, or conflict when the target changed an owned field
  * since the last synced snapshot (`base`) or the externalId belongs to another borrower.
+ * `unmoved` holds, for two-way fields, what the source maps to while it still holds what sync
+ * wrote back for the base: a field whose source maps to that has not moved on the source side,
+ * so the target's value stands (sync carries target edits of it).
  */
 export const decide = (
   desired: DesiredCase,
   target: Option.Option<TargetCase>,
-  base: Option.Option<OwnedValues>
+  base: Option.Option<OwnedValues>,
+  unmoved?: OwnedValues | undefined
 ): PlanItem => {
   const identity = {
     sourceKey: desired.sourceKey,
@@ -61,6 +65,7 @@ export const decide = (
   for (const [field, after] of Object.entries(desired.values)) {
     const before = current.values[field] ?? null
     if (sameValue(before, after)) continue
+    if (unmoved !== undefined && field in unmoved && sameValue(unmoved[field], after)) continue
     if (Option.isSome(base) && field in base.value && !sameValue(base.value[field], before)) {
       conflicts.push({ field, base: base.value[field] ?? null, target: before, source: after ?? null })
     } else {

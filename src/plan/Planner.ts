@@ -35,6 +35,8 @@ export interface RecordMapper {
   readonly map: (record: SourceRecord) => Effect.Effect<Either.Either<MappedRecord, RecordRejection>>
   /** The same as plain code, `undefined` for a record that needs `map` (a step that is not synchronous). */
   readonly mapPlain?: ((record: SourceRecord) => Either.Either<MappedRecord, RecordRejection> | undefined) | undefined
+  /** What a source holding what sync wrote back for `base` maps to, per two-way field (`mapping/SourceAtBase`). */
+  readonly sourceAtBase?: ((typeId: string, base: OwnedValues) => OwnedValues | undefined) | undefined
 }
 
 /** Everything one plan is computed from. */
@@ -192,6 +194,9 @@ export const planItems = <E, R>(
           const problem = ledgerIdentityProblem(m.mapped, entry, byExternalId.get(m.mapped.externalId))
           if (Option.isSome(problem)) return reject(m.source, problem.value.field, problem.value.reason, m.mapped)
           const base = entry?.snapshot ? Option.some(entry.snapshot) : Option.none()
+          const unmoved = entry?.snapshot && inputs.mapper.sourceAtBase !== undefined
+            ? inputs.mapper.sourceAtBase(String(m.mapped.body["typeId"]), entry.snapshot)
+            : undefined
           return decide(
             {
               sourceKey: m.mapped.sourceKey,
@@ -202,7 +207,8 @@ export const planItems = <E, R>(
               values: m.mapped.values
             },
             Option.fromNullable(targetsOfBatch.get(m.mapped.externalId)),
-            base
+            base,
+            unmoved
           )
         }))
       })

@@ -8,9 +8,11 @@ import type { LedgerEntry } from "../state/LedgerEntry.js"
 /**
  * Which side changed a drifting field since the last sync, judged against the ledger's
  * snapshot: `source` (the mapping makes something new of the source), `target` (someone
- * edited the case), `both`, or `unknown` when the ledger holds no synced value for it.
+ * edited the case), `both`, `neither` (the source holds what sync wrote back for the snapshot,
+ * which a many-to-one map makes another value of), or `unknown` when the ledger holds no
+ * synced value for it.
  */
-export type MovedSide = "source" | "target" | "both" | "unknown"
+export type MovedSide = "source" | "target" | "both" | "neither" | "unknown"
 
 /** One owned field whose target value differs from what the mapping makes of the source now. */
 export interface DriftField {
@@ -30,11 +32,18 @@ export type RecordFinding =
   /** The externalId is on a case of another borrower: no field comparison means anything then. */
   | { readonly _tag: "OtherBorrower"; readonly target: TargetCase }
 
-const movedSide = (base: Option.Option<OwnedValues>, field: string, source: unknown, target: unknown): MovedSide => {
+const movedSide = (
+  base: Option.Option<OwnedValues>,
+  unmoved: OwnedValues | undefined,
+  field: string,
+  source: unknown,
+  target: unknown
+): MovedSide => {
   if (Option.isNone(base) || !(field in base.value)) return "unknown"
-  const sourceMoved = !sameValue(base.value[field], source)
+  const sourceAtBase = unmoved !== undefined && field in unmoved ? unmoved[field] : base.value[field]
+  const sourceMoved = !sameValue(sourceAtBase, source)
   const targetMoved = !sameValue(base.value[field], target)
-  return sourceMoved && targetMoved ? "both" : sourceMoved ? "source" : targetMoved ? "target" : "unknown"
+  return sourceMoved && targetMoved ? "both" : sourceMoved ? "source" : targetMoved ? "target" : "neither"
 }
 
 /**
@@ -47,12 +56,14 @@ export const caseFor = (targets: ReadonlyArray<TargetCase>, entry: LedgerEntry |
 /**
  * Compares one mapped source record with the target's case(s) of its externalId, field by
  * field over the owned values (as `decide` does), naming for each drifting field the side
- * that moved since the ledger's last synced snapshot.
+ * that moved since the ledger's last synced snapshot (`unmoved`: what the source maps to while
+ * it holds what sync wrote back for it, per two-way field, as `decide` takes it).
  */
 export const compareRecord = (
   desired: DesiredCase,
   targets: ReadonlyArray<TargetCase>,
-  entry: LedgerEntry | undefined
+  entry: LedgerEntry | undefined,
+  unmoved?: OwnedValues | undefined
 ): RecordFinding => {
   const target = caseFor(targets, entry)
   if (target === undefined) return { _tag: "Missing" }
@@ -63,7 +74,7 @@ export const compareRecord = (
     const found = target.values[field] ?? null
     if (sameValue(found, wanted)) continue
     const baseValue = Option.isSome(base) ? base.value[field] ?? null : null
-    fields.push({ field, source: wanted ?? null, target: found, base: baseValue, moved: movedSide(base, field, wanted, found) })
+    fields.push({ field, source: wanted ?? null, target: found, base: baseValue, moved: movedSide(base, unmoved, field, wanted, found) })
   }
   return fields.length === 0 ? { _tag: "InSync", target } : { _tag: "Drift", target, fields }
 }

@@ -157,7 +157,10 @@ export const reconcileJob = <E, R, TE, TR, A, FE, FR>(
             continue
           }
           sourceChecksum = addCase(sourceChecksum, desired.externalId, desired.values)
-          const finding = compareRecord(desired, targets.get(desired.externalId) ?? [], entry)
+          const unmoved = entry?.snapshot && inputs.mapper.sourceAtBase !== undefined
+            ? inputs.mapper.sourceAtBase(caseTypeOf(desired) ?? "", entry.snapshot)
+            : undefined
+          const finding = compareRecord(desired, targets.get(desired.externalId) ?? [], entry, unmoved)
           const ids = { sourceKey: desired.sourceKey, externalId: desired.externalId, location: desired.location }
           const who = { personId: desired.personId, caseType: caseTypeOf(desired) }
           if (finding._tag === "InSync") inSync++

@@ -80,6 +80,19 @@ describe("decide", () => {
     expect(item._tag).toBe("update")
   })
 
+  it("leaves a two-way field alone while its source holds what sync wrote back for the base (a many-to-one map)", () => {
+    // The target's canceled went back to the CRM as closed, which comes forward as completed.
+    const unmoved = { status: "completed" }
+    const settled = decide(desired({ status: "completed" }), Option.some(target({ status: "canceled" })), Option.some({ status: "canceled" }), unmoved)
+    expect(settled._tag).toBe("unchanged")
+    // A target edit since then is one-sided too: no conflict, no update.
+    const edited = decide(desired({ status: "completed" }), Option.some(target({ status: "processing" })), Option.some({ status: "canceled" }), unmoved)
+    expect(edited._tag).toBe("unchanged")
+    // Once the source moves (reopened in the CRM: processing), it is an update as before.
+    const moved = decide(desired({ status: "processing" }), Option.some(target({ status: "canceled" })), Option.some({ status: "canceled" }), unmoved)
+    expect(moved).toMatchObject({ _tag: "update", changes: [{ field: "status", before: "canceled", after: "processing" }] })
+  })
+
   it("is a conflict when the externalId belongs to another borrower's case", () => {
     const item = decide(
       desired({ status: "initiated" }),

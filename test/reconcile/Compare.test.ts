@@ -161,6 +161,14 @@ describe("fixFor", () => {
     expect(Option.map(fixFor(wanted, sourceMoved, new Set(["status"])), (f) => f._tag)).toEqual(Option.some("update"))
   })
 
+  it("says neither side moved when the source holds what sync wrote back through a many-to-one map, and leaves it to sync", () => {
+    // The target's canceled went back to the CRM as closed, which the mapping makes completed of.
+    const wanted = desired({ status: "completed" })
+    const finding = compareRecord(wanted, [target({ status: "canceled" })], synced({ status: "canceled" }), { status: "completed" })
+    expect(finding).toMatchObject({ _tag: "Drift", fields: [{ field: "status", source: "completed", target: "canceled", base: "canceled", moved: "neither" }] })
+    expect(fixFor(wanted, finding, new Set(["status"]))).toEqual(Option.none())
+  })
+
   it("repairs nothing of a case in sync or on another borrower", () => {
     const wanted = desired({ status: "initiated" })
     expect(fixFor(wanted, { _tag: "InSync", target: target({}) }, new Set())).toEqual(Option.none())

@@ -1,6 +1,7 @@
 import { it } from "@effect/vitest"
 import { Effect } from "effect"
 import Database from "better-sqlite3"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
 import { migratedJob, type SyncJob } from "./e2e/SyncWorkspace.js"
@@ -14,7 +15,33 @@ const crmPut = "PUT /crm/case/:id"
 const planCounts = (job: SyncJob) =>
   Effect.map(job.cli("plan", "--json"), (result) => (JSON.parse(result.stdout) as { plan: { counts: Record<string, number> } }).plan.counts)
 
+/** The fields each planned update or conflict of the plan would change, by externalId. */
+const plannedFields = (job: SyncJob) =>
+  Effect.gen(function*() {
+    const result = yield* job.cli("plan", "--json")
+    const planFile = (JSON.parse(result.stdout) as { plan: { planFile: string } }).plan.planFile
+    const fields: Record<string, Array<string>> = {}
+    for (const line of fs.readFileSync(planFile, "utf8").split("\n")) {
+      if (!line.startsWith("{\"_tag\":\"update\"") && !line.startsWith("{\"_tag\":\"conflict\"")) continue
+      const item = JSON.parse(line.replace(/,$/, "")) as { externalId: string; changes?: Array<{ field: string }>; conflicts?: Array<{ field: string }> }
+      fields[item.externalId] = [...(item.changes ?? []), ...(item.conflicts ?? [])].map((c) => c.field)
+    }
+    return fields
+  })
+
 describe("a plan after sync cycles", () => {
+  it.scopedLive("a target edit the cycle carried to the CRM through a many-to-one map (canceled → closed) is not undone by the next plan", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob()
+      yield* job.targetEdit("KC-10001", { status: "canceled" })
+      expect((yield* job.cycle()).writes).toEqual({ [crmPut]: 1 })
+      expect((yield* job.crmCase("KC-10001")).status).toBe("closed")
+      // closed maps to completed, but the CRM holds what the cycle wrote back: the target's canceled stands.
+      const fields = yield* plannedFields(job)
+      expect(Object.values(fields).flat()).not.toContain("status")
+      expect((yield* job.cycle()).writes).toEqual({})
+    }), { timeout: 120_000 })
+
   it.scopedLive("a cycle wrote the target from the CRM; a CRM edit after it is an update in the next plan", () =>
     Effect.gen(function*() {
       const job = yield* migratedJob()
