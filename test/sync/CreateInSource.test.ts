@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import type { SourceRecord } from "../../src/sources/SourceRecord.js"
 import type { SideWriteEntry } from "../../src/state/SyncStates.js"
-import { createKey, lostCreates } from "../../src/sync/CreateInSource.js"
+import { createKey, crmCreateBody, lostCreates } from "../../src/sync/CreateInSource.js"
 
 const crmCase = (caseId: string, customerId: string, title: string): SourceRecord => ({
   _tag: "Record",
@@ -85,5 +85,21 @@ describe("lostCreates: a create the CRM answered, by a cycle that died before li
     const lost = lostCreates([sent("case-9", body)], unlinked, new Set())
     expect(idsOf(lost, "case-9")).toEqual(["KC-1", "KC-4"])
     expect(lost.get("case-9")!.answered).toBe(false)
+  })
+})
+
+describe("crmCreateBody: the CRM create of a target case", () => {
+  it("leaves out a field the target case has no value for, instead of sending null (the CRM refuses null, and a left-out property is simply not set)", () => {
+    const patch = { status: "open", priority: "low", product: null, escalated: null, description: null }
+    expect(crmCreateBody(patch, "BRW-1", "Asked for a statement")).toEqual({
+      status: "open",
+      priority: "low",
+      customerId: "BRW-1",
+      title: "Asked for a statement"
+    })
+  })
+
+  it("keeps false and empty text: they are values, not a missing one", () => {
+    expect(crmCreateBody({ escalated: false, product: "" }, "BRW-1", "T")).toEqual({ escalated: false, product: "", customerId: "BRW-1", title: "T" })
   })
 })

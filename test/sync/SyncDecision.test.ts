@@ -2,7 +2,7 @@ import { Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { resolveConflict } from "../../src/sync/ConflictQueue.js"
 import { decideRecord, keepsStoredStates, noAnswer, nextStates } from "../../src/sync/SyncDecision.js"
-import { based, input, name, owner, paired, priority, runCycle, status, times } from "./SyncFixtures.js"
+import { based, description, escalated, input, name, owner, paired, priority, runCycle, status, times } from "./SyncFixtures.js"
 
 const rules = [status(), priority(), name(), owner()]
 const crm = { id: "KC-1", status: "open", priority: "low", title: "Card lost", owner: "E-1", notes: "not synced" }
@@ -127,5 +127,61 @@ describe("the worked example of src/sync/README.md", () => {
     // Had the agent reopened the case before cycle 5, the conflict would have closed by itself.
     const instead = runCycle(input(rule, resolved, paired(four.crm, { status: "reopened" }, at(5)), 5))
     expect(instead.decision).toMatchObject({ crm: Option.none(), target: Option.none(), conflicts: [] })
+  })
+})
+
+describe("a field a person clears on the target", () => {
+  const crmCase = { id: "KC-2", description: "Borrower moved", escalated: true }
+  const targetCase = { id: "CS-2", metaData: { description: "Borrower moved", note: "keep me" }, customFields: { crmEscalated: true } }
+  const clearRules = [description(), escalated()]
+  const clearStates = {
+    "metaData.description": based({ crm: "Borrower moved", target: "Borrower moved" }),
+    "customFields.crmEscalated": based({ crm: true, target: true })
+  }
+
+  it("reaches the CRM as its empty text, never as null (the CRM's description is a required string), then stays quiet", () => {
+    const cleared = { ...targetCase, metaData: { description: null, note: "keep me" } }
+    const one = runCycle(input(clearRules, clearStates, paired(crmCase, cleared), 1))
+    expect(Option.map(one.decision.crm, (w) => w.body)).toEqual(Option.some({ description: "" }))
+    expect(one.decision.target).toEqual(Option.none())
+    expect(one.states["metaData.description"]!.base).toEqual(Option.some({ crm: "", target: null }))
+    // The CRM's "" and the target's null mean the same: no echo of "" to the target, no second write.
+    const two = runCycle(input(clearRules, one.states, paired(one.crm, one.target), 2))
+    expect(two.decision).toMatchObject({ crm: Option.none(), target: Option.none(), conflicts: [] })
+  })
+
+  it("a CRM field with no empty value (a checkbox) is queued once as cannotClear, not sent; the record's other fields still sync", () => {
+    const cleared = { ...targetCase, metaData: { description: "Moved to Leeds", note: "keep me" }, customFields: { crmEscalated: null } }
+    const one = runCycle(input(clearRules, clearStates, paired(crmCase, cleared), 1))
+    expect(Option.map(one.decision.crm, (w) => w.body)).toEqual(Option.some({ description: "Moved to Leeds" }))
+    expect(one.decision.conflicts).toMatchObject([{ field: "customFields.crmEscalated", reason: "cannotClear", crm: true, target: null }])
+    expect(one.decision.conflicts[0]!.detail).toContain("the CRM cannot clear escalated")
+    // Nobody touches it: it stays queued from cycle 1, and nothing is sent for it.
+    const two = runCycle(input(clearRules, one.states, paired(one.crm, one.target), 2))
+    expect(two.decision).toMatchObject({ crm: Option.none(), target: Option.none(), conflicts: [{ reason: "cannotClear", since: 1 }] })
+  })
+
+  it("a person's --take target keeps the clear on the target and leaves the CRM's value; --take crm puts it back", () => {
+    const cleared = { ...targetCase, customFields: { crmEscalated: null } }
+    const one = runCycle(input(clearRules, clearStates, paired(crmCase, cleared), 1))
+    const resolvedAs = (take: "crm" | "target") => ({
+      ...one.states,
+      "customFields.crmEscalated": {
+        ...one.states["customFields.crmEscalated"]!,
+        conflict: Option.map(one.states["customFields.crmEscalated"]!.conflict, (c) => resolveConflict(c, { _tag: take }))
+      }
+    })
+    const kept = runCycle(input(clearRules, resolvedAs("target"), paired(one.crm, one.target), 2))
+    expect(kept.decision).toMatchObject({ crm: Option.none(), target: Option.none(), conflicts: [] })
+    expect(runCycle(input(clearRules, kept.states, paired(kept.crm, kept.target), 3)).decision).toMatchObject({ crm: Option.none(), target: Option.none(), conflicts: [] })
+    const back = runCycle(input(clearRules, resolvedAs("crm"), paired(one.crm, one.target), 2))
+    expect(Option.map(back.decision.target, (w) => w.body)).toEqual(Option.some({ customFields: { crmEscalated: true } }))
+  })
+
+  it("under targetWins a clear the CRM cannot hold keeps the target's edit, the base accepts both sides, and nothing is sent", () => {
+    const cleared = { ...targetCase, customFields: { crmEscalated: null } }
+    const one = runCycle(input([description(), escalated({ policy: "targetWins" })], clearStates, paired(crmCase, cleared), 1))
+    expect(one.decision).toMatchObject({ crm: Option.none(), target: Option.none(), conflicts: [] })
+    expect(one.states["customFields.crmEscalated"]!.base).toEqual(Option.some({ crm: true, target: null }))
   })
 })

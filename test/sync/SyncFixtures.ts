@@ -38,6 +38,28 @@ export const priority = (rule: Partial<FieldRule> = {}): FieldRule => ({
   ...rule
 })
 
+/** `metaData.description`: the CRM's description both ways; the CRM holds a cleared one as `""`. */
+export const description = (rule: Partial<FieldRule> = {}): FieldRule => ({
+  field: "metaData.description",
+  crmField: "description",
+  direction: "both",
+  forward: identity,
+  reverse: identity,
+  crmCleared: { _tag: "Empty", value: "" },
+  ...rule
+})
+
+/** `customFields.crmEscalated`: a CRM checkbox both ways, which the CRM cannot clear. */
+export const escalated = (rule: Partial<FieldRule> = {}): FieldRule => ({
+  field: "customFields.crmEscalated",
+  crmField: "escalated",
+  direction: "both",
+  forward: identity,
+  reverse: identity,
+  crmCleared: { _tag: "Unclearable", why: "escalated is a checkbox: the CRM holds true or false, and leaving it out does not clear it" },
+  ...rule
+})
+
 /** `name`: CRM title into the target only (no way back). */
 export const name = (rule: Partial<FieldRule> = {}): FieldRule => ({
   field: "name",
