@@ -191,3 +191,6 @@ export type HttpRequestError = typeof HttpRequestError.Type
  */
 export const isOutcomeUnknown = (error: HttpRequestError): boolean =>
   (error._tag === "Transport" || error._tag === "ServerError") && error.ambiguous
+
+/** True when the request never left: its body broke the contract and the client refused it (an `Invalid` without a status). */
+export const isRefusedBeforeSending = (error: HttpRequestError): boolean => error._tag === "Invalid" && error.status === undefined

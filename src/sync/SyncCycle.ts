@@ -1,5 +1,5 @@
 import { FetchHttpClient, FileSystem, type HttpClient } from "@effect/platform"
-import { Cause, Chunk, Clock, Duration, Effect, Layer, Option, Stream } from "effect"
+import { Cause, Chunk, Clock, Duration, Effect, Either, Layer, Option, Stream } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
 import { applyPlan, rejectColumns, resultColumns } from "../apply/Applier.js"
@@ -9,6 +9,7 @@ import { openCsvOutput } from "../apply/CsvOutput.js"
 import { lookupInIndex } from "../apply/TargetLookup.js"
 import type { RunConfig } from "../config/RunConfig.js"
 import type { Case, CaseUpdate } from "../domain/peach/Case.js"
+import { isRefusedBeforeSending } from "../http/HttpRequestError.js"
 import type { CompiledMapping } from "../mapping/index.js"
 import { planItems } from "../plan/Planner.js"
 import { indexBorrowers, indexTargetCases } from "../plan/TargetIndex.js"
@@ -212,10 +213,12 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
           }
           wars.push(...decision.wars.map((field) => ({ sourceKey: p.sourceKey, field })))
           if (Option.isNone(decision.target) && Option.isNone(decision.crm) && decision.conflicts.length === 0) unchanged++
-          // A dry run counts what it would write.
-          if (Option.isSome(decision.target)) wroteTarget++
-          if (Option.isSome(decision.crm)) wroteCrm++
-          if (options.dryRun) return
+          // A dry run counts what it would write; a real one what it sent (below).
+          if (options.dryRun) {
+            if (Option.isSome(decision.target)) wroteTarget++
+            if (Option.isSome(decision.crm)) wroteCrm++
+            return
+          }
           // A settled record costs no state-store transaction: its stored states stand as they are.
           if (keepsStoredStates(rules, previous, decision)) return
           yield* stillHeld
@@ -226,11 +229,13 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
               const write = decision.target.value
               const personId = personOf(p.target)
               yield* store.markSideSent({ job, sourceKey: p.sourceKey, side: "target", body: write.body, runId })
-              const result = yield* Effect.either(
-                personId === undefined
-                  ? Effect.fail({ message: `case ${p.target.id} has no borrower to write it through` })
-                  : peach.updateCase(personId, p.target.id, write.body as CaseUpdate)
-              )
+              const result = personId === undefined
+                ? Either.left({ message: `case ${p.target.id} has no borrower to write it through`, sent: false })
+                : Either.mapLeft(
+                  yield* Effect.either(peach.updateCase(personId, p.target.id, write.body as CaseUpdate)),
+                  (error) => ({ message: error.message, sent: !isRefusedBeforeSending(error) })
+                )
+              if (Either.isRight(result) || result.left.sent) wroteTarget++
               if (result._tag === "Right") {
                 answered.target = Option.some(result.right as unknown as Readonly<Record<string, unknown>>)
                 yield* store.markSideConfirmed(job, p.sourceKey, "target", runId)
@@ -241,6 +246,7 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
               const caseId = String(p.record.data["id"])
               yield* store.markSideSent({ job, sourceKey: p.sourceKey, side: "crm", body: write.body, runId })
               const result = yield* Effect.either(crm.updateCase(caseId, write.body as KhorosCaseUpdate))
+              if (result._tag === "Right" || !isRefusedBeforeSending(result.left)) wroteCrm++
               if (result._tag === "Right") {
                 answered.crm = Option.some(result.right as Readonly<Record<string, unknown>>)
                 yield* store.markSideConfirmed(job, p.sourceKey, "crm", runId)
