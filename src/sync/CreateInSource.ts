@@ -142,7 +142,7 @@ export const createInSource = (
     if (customerId === undefined) return notCreated(target, "its borrower has no externalId to name the CRM customer")
     const patch = yield* Effect.either(inputs.compiled.toSource(target as unknown as Readonly<Record<string, unknown>>))
     if (Either.isLeft(patch)) return notCreated(target, patch.left.message)
-    const body = { ...patch.right, customerId, title: target.name ?? `Case ${target.id}` } as KhorosCaseCreate
+    const body = crmCreateBody(patch.right, customerId, target.name ?? `Case ${target.id}`)
     yield* store.markSideSent({ job: inputs.job, sourceKey: createKey(target.id), side: "crm", body, runId: inputs.runId })
     const created = yield* Effect.either(inputs.crm.createCase(body))
     if (Either.isLeft(created)) {
@@ -162,6 +162,22 @@ export const createInSource = (
     }
     return yield* linkCreated(inputs, target, personId, record, false)
   })
+
+/**
+ * The CRM create body of a target case: its written-back values, the customer and the title.
+ * A value the target case lacks is left out, not sent as null: the CRM refuses null, and a
+ * property left out of a create is simply not set.
+ */
+export const crmCreateBody = (
+  patch: Readonly<Record<string, unknown>>,
+  customerId: string,
+  title: string
+): KhorosCaseCreate =>
+  ({
+    ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== null && value !== undefined)),
+    customerId,
+    title
+  }) as KhorosCaseCreate
 
 /** Links a CRM case made for `target` to it: in the ledger, and by giving the target case its externalId. */
 const linkCreated = (
