@@ -10,7 +10,8 @@ import { SealingMeter, type SourceSeal } from "./SealingMeter.js"
 import type { CsvSourceError } from "./csv/CsvSourceError.js"
 import { KhorosClient, layerKhorosClient, makeKhorosPolicy } from "./khoros/KhorosClient.js"
 import { customerIds, type KhorosCustomerListError, type KhorosCustomerSource } from "./khoros/KhorosCustomers.js"
-import { fetchKnownCaseFields, type KhorosReadSummary, readKhoros } from "./khoros/KhorosSource.js"
+import type { KhorosObjectMeta } from "./khoros/KhorosMeta.js"
+import { knownCaseFields, type KhorosReadSummary, readKhoros } from "./khoros/KhorosSource.js"
 import type { SourceItem } from "./SourceRecord.js"
 
 /** Any way reading a source can fail as a whole (a bad row never does: it becomes an Unreadable item). */
@@ -23,6 +24,8 @@ export interface OpenedSource {
   readonly items: Stream.Stream<SourceItem, SourceError>
   /** The source's field names (CSV header; CRM documented and custom fields), for mapping checks and coverage. */
   readonly fields: Effect.Effect<Option.Option<ReadonlyArray<string>>, SourceError>
+  /** For the CRM: its `/meta/object/case` (the kind of each custom property), read once with `fields`. */
+  readonly caseMeta?: Effect.Effect<KhorosObjectMeta, SourceError> | undefined
   /** For the CRM: customers read, without cases, unknown (complete once `items` has ended). */
   readonly summary: Effect.Effect<Option.Option<KhorosReadSummary>>
   /** How much there is to read, for progress: a CSV's bytes read against its size; the CRM's is unknown. */
@@ -85,10 +88,18 @@ export const openSource = (
     })).pipe(Layer.provide(crmHttp))
     const ids = customerIds(customersOf(source), () => peach.listPeople())
     const read = yield* readKhoros(ids, { concurrency: source.customerConcurrency ?? 4 })
+    // One request serves the mapping check and sync's field kinds: a cycle's cost counts it once.
+    const caseMeta = yield* Effect.cached(
+      Effect.flatMap(KhorosClient, (client) => client.getMeta("case")).pipe(
+        Effect.provide(crm),
+        Effect.withSpan("KhorosSource.fetchCaseMeta")
+      )
+    )
     return {
       description: `khoros ${source.baseUrl}`,
       items: read.items.pipe(Stream.provideLayer(crm)),
-      fields: fetchKnownCaseFields.pipe(Effect.map(Option.some), Effect.provide(crm)),
+      fields: Effect.map(caseMeta, (meta) => Option.some(knownCaseFields(meta))),
+      caseMeta,
       summary: Effect.map(read.summary, Option.some),
       extent: Effect.succeed(unknownExtent)
     }

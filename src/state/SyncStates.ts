@@ -118,7 +118,7 @@ const ConflictRow = Schema.Struct({
   job: Schema.String,
   sourceKey: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("source_key")),
   field: Schema.String,
-  reason: Schema.Literal("bothChanged", "drift", "war", "noBase"),
+  reason: Schema.Literal("bothChanged", "drift", "war", "noBase", "cannotClear"),
   detail: Schema.String,
   crm: Json,
   target: Json,

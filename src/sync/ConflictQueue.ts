@@ -2,7 +2,7 @@ import { Option } from "effect"
 import { sameValue } from "../plan/FieldValues.js"
 import type { FieldDecision, QueuedConflict, SideValues, Take } from "./FieldState.js"
 import { describeValue } from "./FieldState.js"
-import { type FieldRule, sidesAgree } from "./SyncPolicy.js"
+import { crmCannotHold, crmValueOf, type FieldRule, sidesAgree } from "./SyncPolicy.js"
 
 /**
  * Records a person's choice for a queued conflict; the next cycle carries it out (see
@@ -52,13 +52,14 @@ export const decideQueued = (
 }
 
 // A person's choice overrides the field's direction: each side that does not hold the chosen
-// value gets it, the CRM only through the reverse (without one the CRM keeps its value).
+// value gets it, the CRM only through the reverse (without one, or for a clear the CRM cannot
+// hold, the CRM keeps its value).
 const carryOut = (rule: FieldRule, take: Take, now: SideValues): FieldDecision => {
   const chosen = take._tag === "crm" ? rule.forward(now.crm) : take._tag === "target" ? now.target : take.value
   const target = sameValue(now.target, chosen) ? Option.none() : Option.some(chosen)
-  const crm = take._tag === "crm" || rule.reverse === undefined
+  const crm = take._tag === "crm" || rule.reverse === undefined || crmCannotHold(rule, chosen)
     ? Option.none()
-    : Option.some(rule.reverse(chosen)).pipe(Option.filter((value) => !sameValue(now.crm, value)))
+    : Option.some(crmValueOf(rule, chosen)).pipe(Option.filter((value) => !sameValue(now.crm, value)))
   if (Option.isNone(target) && Option.isNone(crm)) {
     return { _tag: "MoveBase", field: rule.field, cause: "resolution", policy: Option.none() }
   }

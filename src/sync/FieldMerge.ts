@@ -6,6 +6,8 @@ import { describeValue } from "./FieldState.js"
 import {
   carriesToCrm,
   carriesToTarget,
+  crmCannotHold,
+  crmValueOf,
   defaultPolicy,
   type FieldRule,
   policyVerdict,
@@ -69,9 +71,12 @@ const merge = (
       : byPolicy(rule, base, now, context, "drift")
   }
   if (!crmChanged) {
-    return carriesToCrm(rule)
-      ? writeCrm(rule, now, "targetChanged")
-      : byPolicy(rule, base, now, context, "drift")
+    // A clear the CRM cannot hold is not carried either: the policy decides it, like drift.
+    return !carriesToCrm(rule)
+      ? byPolicy(rule, base, now, context, "drift")
+      : crmCannotHold(rule, now.target)
+      ? byPolicy(rule, base, now, context, "cannotClear")
+      : writeCrm(rule, now, "targetChanged")
   }
   return byPolicy(rule, base, now, context, Option.isNone(base) ? "noBase" : "bothChanged")
 }
@@ -88,11 +93,11 @@ const byPolicy = (
   if (verdict._tag === "Queue") {
     return queue(rule, base, now, context.cycle, reason, `${whatHappened(rule, base, now, reason)}; ${verdict.why}`)
   }
-  const cause = reason === "drift" ? "driftPolicy" : "conflictPolicy"
+  const cause = reason === "drift" || reason === "cannotClear" ? "driftPolicy" : "conflictPolicy"
   // The winner's value goes to the other side only where the field may be written; else
   // the winner's edit is kept where it is and the base accepts both sides as they stand.
   if (verdict.side === "crm" && carriesToTarget(rule)) return { ...writeTarget(rule, now, cause), policy: Option.some(policy) }
-  if (verdict.side === "target" && carriesToCrm(rule)) return { ...writeCrm(rule, now, cause), policy: Option.some(policy) }
+  if (verdict.side === "target" && carriesToCrm(rule) && !crmCannotHold(rule, now.target)) return { ...writeCrm(rule, now, cause), policy: Option.some(policy) }
   return { _tag: "MoveBase", field: rule.field, cause, policy: Option.some(policy) }
 }
 
@@ -109,8 +114,7 @@ const writeCrm = (rule: FieldRule, now: SideValues, cause: "targetChanged" | "co
   _tag: "Write" as const,
   field: rule.field,
   target: Option.none(),
-  // carriesToCrm guarantees the reverse.
-  crm: Option.some(rule.reverse!(now.target)),
+  crm: Option.some(crmValueOf(rule, now.target)),
   cause,
   policy: Option.none()
 })
@@ -162,6 +166,10 @@ const whatHappened = (
   const crm = `the CRM changed ${rule.field} from ${describeValue(base.value.crm)} to ${describeValue(now.crm)}`
   const target = `the target changed ${rule.field} from ${describeValue(base.value.target)} to ${describeValue(now.target)}`
   if (reason === "bothChanged") return `${crm} and ${target}`
+  if (reason === "cannotClear") {
+    return `${target}, but the CRM cannot clear ${rule.crmField} (${rule.crmCleared?._tag === "Unclearable" ? rule.crmCleared.why : "it has no empty value"}); ` +
+      `\`casesync conflicts resolve <id> --take crm\` puts the CRM's value back, \`--take target\` keeps the clear on the target only`
+  }
   const crmSide = !sameValue(now.crm, base.value.crm)
   return `${crmSide ? crm : target}, but ${rule.field} syncs ${rule.direction} (drift)`
 }

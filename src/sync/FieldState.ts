@@ -24,6 +24,8 @@ export type ConflictReason =
   | "war"
   /** There is no base yet and the two sides disagree. */
   | "noBase"
+  /** The target cleared it, and the CRM has no empty value for it (`CrmCleared`). */
+  | "cannotClear"
 
 /**
  * A field waiting for a person. `crm` and `target` are what the sides held when it was last

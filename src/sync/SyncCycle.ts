@@ -159,10 +159,12 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
       let wroteCrm = 0
       let unchanged = 0
       const conflictRecords = new Set<string>()
+      // The CRM's custom property kinds say how each takes a cleared value (read once, with the mapping check).
+      const caseMeta = yield* (source.caseMeta ?? crm.getMeta("case"))
       yield* Effect.forEach(paired, (p) =>
         Effect.gen(function*() {
           const typeId = typeIdOf(p.target as never) ?? ""
-          const rules = rulesFor(compiled.fields, typeId, config.sync.fields ?? {}, config.sync.policy)
+          const rules = rulesFor(compiled.fields, typeId, config.sync.fields ?? {}, config.sync.policy, caseMeta)
           const target = p.target as unknown as Readonly<Record<string, unknown>>
           const input: RecordSyncInput = {
             cycle,

@@ -29,7 +29,30 @@ export interface FieldRule {
   readonly forward: (crm: unknown) => unknown
   /** A target value as the CRM would hold it; without it nothing is ever written to the CRM. */
   readonly reverse?: ((target: unknown) => unknown) | undefined
+  /** How the CRM holds a value cleared on the target (see `crmClearing`); absent: null is sent as it is. */
+  readonly crmCleared?: CrmCleared | undefined
 }
+
+/**
+ * What the CRM makes of a cleared value. It takes no null, and leaving a field out of an
+ * update keeps its value, so a clear reaches it only as the field's empty value, if it has one.
+ */
+export type CrmCleared =
+  /** The field's empty value (`""` for text). */
+  | { readonly _tag: "Empty"; readonly value: unknown }
+  /** The field has none (a checkbox, a list, the status): why, for the person the clear is queued for. */
+  | { readonly _tag: "Unclearable"; readonly why: string }
+
+/** A target value in the CRM's terms: the reverse, with a cleared value as the CRM's empty one. */
+export const crmValueOf = (rule: FieldRule, target: unknown): unknown => {
+  // carriesToCrm (or a person's choice) guarantees the reverse where this is called.
+  const value = rule.reverse!(target) ?? null
+  return value === null && rule.crmCleared?._tag === "Empty" ? rule.crmCleared.value : value
+}
+
+/** Whether writing `target` to the CRM would ask it to clear a field it cannot clear. */
+export const crmCannotHold = (rule: FieldRule, target: unknown): boolean =>
+  rule.crmCleared?._tag === "Unclearable" && rule.reverse !== undefined && (rule.reverse(target) ?? null) === null
 
 /** Whether a CRM change of this field may be written to the target. */
 export const carriesToTarget = (rule: FieldRule): boolean => rule.direction !== "toSource"
@@ -43,7 +66,7 @@ export const carriesToCrm = (rule: FieldRule): boolean => rule.direction !== "to
  * quiet: target `canceled` and CRM `closed` agree although `closed` maps forward to `completed`.
  */
 export const sidesAgree = (rule: FieldRule, crm: unknown, target: unknown): boolean =>
-  sameValue(rule.forward(crm), target) || (rule.reverse !== undefined && sameValue(rule.reverse(target), crm))
+  sameValue(rule.forward(crm), target) || (rule.reverse !== undefined && sameValue(crmValueOf(rule, target), crm))
 
 /** When each side last changed the record: the CRM's `lastUpdated`, the target's `updatedAt`. */
 export interface RecordTimes {
