@@ -1,7 +1,17 @@
-import { Options } from "@effect/cli"
-import { Option } from "effect"
+import { HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Effect, Option } from "effect"
 import type { RunConfigOverrides } from "../config/RunConfig.js"
 import { progressChoices } from "../progress/ProgressMode.js"
+
+/** `--NAME N`: how many of something to show, 1 or more (0 or a negative count is a usage error, not an empty answer). */
+export const countOption = (name: string, fallback: number, description: string) =>
+  Options.integer(name).pipe(
+    Options.mapEffect((n) =>
+      n >= 1 ? Effect.succeed(n) : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name} ${n}: give a count of 1 or more`)))
+    ),
+    Options.withDefault(fallback),
+    Options.withDescription(description)
+  )
 
 /** `--config F`: the run configuration file. */
 export const configOption = Options.file("config").pipe(

@@ -8,6 +8,7 @@ import { readCrmFields, readCsvShape, sampledRows } from "../init/ReadSourceFiel
 import { type InitSource, renderConfig } from "../init/RenderConfig.js"
 import { renderMapping } from "../init/RenderMapping.js"
 import type { InitOptions } from "./InitCommand.js"
+import { shellCommand } from "./ShellWords.js"
 
 const jobName = (text: string) => text.replace(/\.(csv|txt)(\.gz)?$/i, "").replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "job"
 
@@ -82,7 +83,7 @@ export const init = (o: InitOptions) =>
       yield* Console.log([
         `wrote ${configFile} and ${mappingFile} (job ${found.job}, from ${found.description})`,
         `  ${guessed} guess(es) to check, ${todos} TODO(s) to decide, ${guess.unmatched.length} source field(s) neither mapped nor ignored`,
-        `  next: casesync validate --config ${configFile}   (it refuses each TODO at its line)`
+        `  next: ${shellCommand(["casesync", "validate", "--config", configFile])}   (it refuses each TODO at its line)`
       ].join("\n"))
     }
   })

@@ -1,12 +1,12 @@
-import { Command, Options } from "@effect/cli"
-import { runOptions } from "./CommonOptions.js"
+import { Command } from "@effect/cli"
+import { countOption, runOptions } from "./CommonOptions.js"
 import { lazily } from "./LazyHandler.js"
 
 // The definitions only; the handlers (MappingHandlers.ts) load when a command is chosen.
 
 const previewOptions = {
   ...runOptions,
-  limit: Options.integer("limit").pipe(Options.withDefault(5), Options.withDescription("How many source records to show"))
+  limit: countOption("limit", 5, "How many source records to show")
 }
 
 /** What `casesync validate` parses. */

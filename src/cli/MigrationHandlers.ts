@@ -15,6 +15,7 @@ import { overridesOf } from "./CommonOptions.js"
 import { exitCodeForCounts } from "./ExitCodes.js"
 import type { ApplyOptions, MigrateOptions, PlanOptions } from "./MigrationCommands.js"
 import { loadConfiguredMapping, runLayer } from "./RunContext.js"
+import { shellCommand } from "./ShellWords.js"
 
 // == views: one human form, one JSON form
 
@@ -107,7 +108,7 @@ export const plan = (options: PlanOptions) =>
       Effect.provide(runLayer(config)),
       Effect.provide(layerProgress(options.progress, options.json))
     )
-    yield* say(options.json, `${planView(config, outcome)}\n  next:   casesync apply --config ${options.config} --plan ${outcome.planFile}`)
+    yield* say(options.json, `${planView(config, outcome)}\n  next:   ${shellCommand(["casesync", "apply", "--config", options.config, "--plan", outcome.planFile])}`)
     if (options.json) yield* Console.log(JSON.stringify({ command: "plan", job: config.job, plan: planJson(outcome) }, null, 2))
     process.exitCode = exitCodeForCounts(outcome.counts)
   })

@@ -10,6 +10,7 @@ import { overridesOf } from "./CommonOptions.js"
 import { ExitCode } from "./ExitCodes.js"
 import type { ReconcileOptions } from "./ReconcileCommand.js"
 import { loadConfiguredMapping, runLayer } from "./RunContext.js"
+import { shellCommand } from "./ShellWords.js"
 
 /** Loads the mapping and reconciles: what the command and the demo run. */
 export const reconcileStep = (config: RunConfig, options: { readonly report: Option.Option<string>; readonly planFixes: Option.Option<string> }) =>
@@ -35,7 +36,7 @@ export const reconcile = (options: ReconcileOptions) =>
     } else {
       yield* Console.log(reconcileView(reconciliation, outcome.source, config.target.baseUrl, files))
       if (files.fixes !== null && files.fixes.creates + files.fixes.updates > 0) {
-        yield* Console.log(`  next:   review ${files.fixes.planFile}, then casesync apply --config ${options.config} --plan ${files.fixes.planFile}`)
+        yield* Console.log(`  next:   review ${files.fixes.planFile}, then ${shellCommand(["casesync", "apply", "--config", options.config, "--plan", files.fixes.planFile])}`)
       }
     }
     process.exitCode = isClean(reconciliation) ? ExitCode.Ok : ExitCode.DoneWithIssues

@@ -1,10 +1,10 @@
-import { Command, Options } from "@effect/cli"
-import { runOptions } from "./CommonOptions.js"
+import { Command } from "@effect/cli"
+import { countOption, runOptions } from "./CommonOptions.js"
 import { lazily } from "./LazyHandler.js"
 
 const statusOptions = {
   ...runOptions,
-  runs: Options.integer("runs").pipe(Options.withDefault(10), Options.withDescription("How many of the latest runs to list"))
+  runs: countOption("runs", 10, "How many of the latest runs to list")
 }
 
 /** What `casesync status` parses. */

@@ -18,6 +18,7 @@ import { loadConfiguredMapping } from "./RunContext.js"
 import type { ConflictsOptions, ResolveCreateOptions, ResolveOptions, SyncOptions } from "./SyncCommand.js"
 import { describeTiming, parseTiming, runOnSchedule } from "../sync/SyncSchedule.js"
 import { stopsOnSignal } from "./Signals.js"
+import { shellQuote } from "./ShellWords.js"
 
 /** `sync` asked of a job it cannot sync both ways, or without a way to know when to run. */
 export class SyncUsageError extends Data.TaggedError("SyncUsageError")<{ readonly reason: string }> {
@@ -74,7 +75,7 @@ export const sync = (options: SyncOptions) =>
       if (config.source.kind !== "khoros") {
         return yield* new SyncUsageError({
           reason: `job ${config.job} reads a CSV export: its sync is one-way. Export again and run ` +
-            `\`casesync migrate --config ${options.config}\`: the newer export is re-planned against the ledger.`
+            `\`casesync migrate --config ${shellQuote(options.config)}\`: the newer export is re-planned against the ledger.`
         })
       }
       const once = options.once || options.dryRun

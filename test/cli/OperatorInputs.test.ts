@@ -88,6 +88,18 @@ describe("casesync, given inputs that do not fit", () => {
       expect(migrate.stderr).toMatch(/To resume/)
     }), { timeout: 120_000 })
 
+  it.scopedLive("a count of 0 or less (preview --limit, status --runs): exit 2 naming the option, not an empty answer", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* startSandbox()
+      const dir = yield* makeTempDir("counts")
+      const config = writeCsvConfig({ dir, csv: samples.csv, targetUrl: sandbox.url })
+      for (const [command, option, value] of [["preview", "--limit", "-1"], ["preview", "--limit", "0"], ["status", "--runs", "0"]] as const) {
+        const run = yield* runCli([command, option, value, "--config", config])
+        expect(run.exitCode, `${command} ${option} ${value}: ${run.stderr}`).toBe(2)
+        expect(run.stderr + run.stdout).toContain(`${option} ${value}: give a count of 1 or more`)
+      }
+    }), { timeout: 120_000 })
+
   it.scopedLive("--only-rejects with a file that is not a rejects file of this source: exit 2, no plan, no write", () =>
     Effect.gen(function*() {
       const sandbox = yield* startSandbox()
