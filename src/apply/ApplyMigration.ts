@@ -74,17 +74,29 @@ const bodySourceProblems = (header: PlanHeader, config: RunConfig, mapper: Loade
 }
 
 /** Refuses a plan made for another job, mapping or target: it would mean something else here. */
-export const checkPlanFits = (header: PlanHeader, config: RunConfig, mapper: LoadedMapper): Effect.Effect<void, PlanMismatch> => {
-  const problems = [
-    header.job !== config.job && `it was made for job "${header.job}", this config runs job "${config.job}"`,
+export const checkPlanFits = (header: PlanHeader, config: RunConfig, mapper: LoadedMapper): Effect.Effect<void, PlanMismatch> =>
+  refuseIf(header, [
+    ...jobProblems(header, config),
     header.mappingDigest !== mapper.digest && `the mapping changed since the plan was made (${header.mappingFile})`,
-    header.targetBaseUrl !== config.target.baseUrl && `it was made against ${header.targetBaseUrl}, this config targets ${config.target.baseUrl}`,
     ...bodySourceProblems(header, config, mapper)
-  ].filter((problem): problem is string => typeof problem === "string")
-  return problems.length === 0
-    ? Effect.void
-    : Effect.fail(new PlanMismatch({ planId: header.planId, problems }))
+  ])
+
+const jobProblems = (header: PlanHeader, config: RunConfig) => [
+  header.job !== config.job && `it was made for job "${header.job}", this config runs job "${config.job}"`,
+  header.targetBaseUrl !== config.target.baseUrl && `it was made against ${header.targetBaseUrl}, this config targets ${config.target.baseUrl}`
+]
+
+const refuseIf = (header: PlanHeader, found: ReadonlyArray<string | false>): Effect.Effect<void, PlanMismatch> => {
+  const problems = found.filter((problem): problem is string => typeof problem === "string")
+  return problems.length === 0 ? Effect.void : Effect.fail(new PlanMismatch({ planId: header.planId, problems }))
 }
+
+/**
+ * Refuses a plan of another job or target from its header alone: checked before its source file
+ * is compared with the seal, so another job's plan is called that, not "the file changed".
+ */
+export const checkPlanJob = (header: PlanHeader, config: RunConfig): Effect.Effect<void, PlanMismatch> =>
+  refuseIf(header, jobProblems(header, config))
 
 /**
  * Refuses a plan whose creates are made from a source file that is gone or changed since the

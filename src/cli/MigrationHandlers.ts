@@ -3,7 +3,7 @@
 import { Console, Effect, Option } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
-import { applyMigration, type ApplyOutcome, checkPlanSource } from "../apply/ApplyMigration.js"
+import { applyMigration, type ApplyOutcome, checkPlanJob, checkPlanSource } from "../apply/ApplyMigration.js"
 import { loadRunConfig, type RunConfig } from "../config/RunConfig.js"
 import { readPlanHeader } from "../plan/PlanFile.js"
 import { accountingLine } from "../plan/PlanReport.js"
@@ -120,7 +120,10 @@ export const apply = (options: ApplyOptions) =>
     const outcome = yield* Effect.gen(function*() {
       // A plan whose bodies are made from the source is refused first if that file is gone or changed:
       // loading the mapping reads the file's header, and would only say the file is missing.
-      yield* readPlanHeader(options.plan).pipe(Effect.flatMap((header) => checkPlanSource(config, header)))
+      yield* readPlanHeader(options.plan).pipe(
+        Effect.tap((header) => checkPlanJob(header, config)),
+        Effect.flatMap((header) => checkPlanSource(config, header))
+      )
       const { mapper } = yield* loadConfiguredMapping(config)
       return yield* applyMigration(config, mapper, options.plan, { command: "apply", sourceChecked: true })
     }).pipe(Effect.provide(runLayer(config)), Effect.provide(layerProgress(options.progress, options.json)))

@@ -95,4 +95,19 @@ describe("apply runs only the plan that was reviewed", () => {
       const held = (yield* viewTarget(sandbox)).cases.filter((c) => c.externalId === victim.externalId || c.externalId === other.externalId)
       expect(held.map((c) => c.externalId)).toEqual([other.externalId])
     }), { timeout: 120_000 })
+
+  it.scopedLive("another job's plan is refused for being another job's, whatever file that job read", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* startSandbox()
+      const dir = yield* makeTempDir("other-job")
+      const csv = copyCsv(samples.csv, path.join(dir, "legacy-cases.csv"), {}, { keepLines: csvLinesOfFirstRecords(10) })
+      const other = copyCsv(samples.csv, path.join(dir, "other-cases.csv"), {}, { keepLines: csvLinesOfFirstRecords(20) })
+      const config = writeCsvConfig({ dir, csv, targetUrl: sandbox.url })
+      const otherConfig = writeCsvConfig({ dir, csv: other, targetUrl: sandbox.url, job: "other-job", configName: "other.casesync.yaml", output: path.join(dir, "other-out"), state: path.join(dir, "other.db") })
+      expect((yield* runCli(["plan", "--config", otherConfig])).exitCode).toBe(3)
+      const applied = yield* runCli(["apply", "--config", config, "--plan", path.join(dir, "other-out", "plan.json")])
+      expect(applied.exitCode, applied.stderr).toBe(2)
+      expect(applied.stderr).toContain(`it was made for job "other-job", this config runs job "legacy-csv"`)
+      expect(applied.stderr).not.toMatch(/changed since the plan/)
+    }), { timeout: 120_000 })
 })
