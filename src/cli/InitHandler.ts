@@ -60,7 +60,9 @@ export const init = (o: InitOptions) =>
     const configText = renderConfig({ job: found.job, source: found.source, mapping: relativeTo(configDir, mappingFile), targetUrl: o.targetUrl })
     yield* Effect.try({
       try: () => {
+        // Both folders are made, as a person who names a new folder for either expects.
         fs.mkdirSync(path.dirname(mappingFile), { recursive: true })
+        fs.mkdirSync(path.dirname(configFile), { recursive: true })
         fs.writeFileSync(mappingFile, mappingText, { flag: "wx" })
         try {
           fs.writeFileSync(configFile, configText, { flag: "wx" })
@@ -72,7 +74,11 @@ export const init = (o: InitOptions) =>
       catch: (error) => error as NodeJS.ErrnoException
     }).pipe(
       Effect.catchAll((error) =>
-        error.code === "EEXIST" ? new InitError({ reason: "Exists", detail: error.path ?? "a file" }) : Effect.die(error)
+        error.code === "EEXIST" && error.syscall === "open"
+          ? new InitError({ reason: "Exists", detail: error.path ?? "a file" })
+          : typeof error.code === "string"
+          ? new InitError({ reason: "Unwritable", detail: `${error.path ?? "a file"} (${error.code === "ENOTDIR" || error.code === "EEXIST" ? "a file stands where a folder should be" : error.code === "EACCES" || error.code === "EPERM" ? "permission denied" : error.code})` })
+          : Effect.die(error)
       )
     )
     const guessed = guess.fields.length + [guess.key, guess.borrower, guess.caseType].filter((g) => g !== undefined).length

@@ -148,4 +148,15 @@ describe("casesync init", () => {
       expect(missing.exitCode).toBe(2)
       expect(fs.readdirSync(dir)).toEqual([])
     }))
+
+  it.scopedLive("into folders that do not exist yet: it makes them for the config as for the mapping", () =>
+    Effect.gen(function*() {
+      const dir = yield* makeTempDir("init-folders")
+      const config = path.join(dir, "jobs", "legacy", "casesync.yaml")
+      const mapping = path.join(dir, "mappings", "legacy.yaml")
+      const made = yield* runCli(["init", "--csv", samples.csv, "--config", config, "--mapping", mapping])
+      expect(made.exitCode, made.stderr).toBe(0)
+      expect(fs.existsSync(config) && fs.existsSync(mapping)).toBe(true)
+      expect(made.stdout).toContain(`next: casesync validate --config ${config}`)
+    }))
 })
