@@ -37,7 +37,7 @@ const usageErrors = new Set([
  * CSV source failures that are the input's fault (a path or option that is wrong, a file with no
  * usable header), found before any record is read: nothing was done.
  */
-const usageCsvReasons = new Set(["FileNotFound", "NotAFile", "InvalidOptions", "InvalidHeader"])
+const usageCsvReasons = new Set(["FileNotFound", "NotAFile", "InvalidOptions", "InvalidHeader", "UnsupportedEncoding"])
 
 const isUsageError = (error: unknown): boolean => {
   if (typeof error !== "object" || error === null || !("_tag" in error)) return false

@@ -43,6 +43,7 @@ export class UndecodableLines {
  * row can be reported unreadable instead of carrying "�" into the target.
  */
 export class ByteDecoder extends Transform {
+  private first = true
   private line = 1
   /** The last chunk ended with CR, so an LF starting this one ends the same line. */
   private afterCR = false
@@ -56,6 +57,13 @@ export class ByteDecoder extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.first && chunk.length > 0) {
+      this.first = false
+      // A UTF-16 byte-order mark: read as any encoding casesync knows, every row would be noise.
+      if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
+        return callback(Object.assign(new Error(`it is UTF-16 (${chunk[0] === 0xff ? "little" : "big"}-endian, by its byte-order mark)`), { code: utf16Code }))
+      }
+    }
     if (this.decoder === undefined) {
       this.checkUtf8(chunk)
       this.push(chunk)
@@ -105,6 +113,9 @@ export class ByteDecoder extends Transform {
     this.push(Buffer.from(text, "utf8"))
   }
 }
+
+/** The code of the error a UTF-16 file fails the read with. */
+export const utf16Code = "CASESYNC_UTF16"
 
 // == physical lines: CRLF, LF and a lone CR each end one line, as csv-parse's record delimiters do
 

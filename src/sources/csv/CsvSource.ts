@@ -5,7 +5,7 @@ import { createReadStream } from "node:fs"
 import { pipeline } from "node:stream"
 import { createGunzip } from "node:zlib"
 import type { SourceItem } from "../SourceRecord.js"
-import { ByteDecoder, UndecodableLines } from "./ByteDecoder.js"
+import { ByteDecoder, UndecodableLines, utf16Code } from "./ByteDecoder.js"
 import { CsvSourceError } from "./CsvSourceError.js"
 import type { CsvSourceOptions } from "./CsvSourceOptions.js"
 import type { ReadMeter } from "./ReadMeter.js"
@@ -112,6 +112,8 @@ const toSourceError = (path: string) => (cause: unknown): CsvSourceError => {
   const text = cause instanceof Error ? cause.message : String(cause)
   const make = (reason: CsvSourceError["reason"], detail: string) => new CsvSourceError({ path, reason, detail, cause })
   switch (code) {
+    case utf16Code:
+      return make("UnsupportedEncoding", text)
     case "ENOENT":
       return make("FileNotFound", "no such file")
     case "EISDIR":

@@ -197,6 +197,19 @@ describe("readCsv", () => {
       expect(summary(yield* read(files.write("cases-zipped.csv", content), { gzip: true }))).toEqual(expected)
     }))
 
+  it.effect("fails with UnsupportedEncoding, saying so, for a UTF-16 file (either byte order), whatever encoding is set", () =>
+    Effect.gen(function*() {
+      const text = "id,name\n1,Ann\n"
+      const little = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")])
+      const big = Buffer.from(little.toString("binary").replace(/([\s\S])([\s\S])/g, "$2$1"), "binary")
+      for (const [name, bytes, options] of [["le.csv", little, {}], ["be.csv", big, {}], ["le-latin1.csv", little, { encoding: "latin1" as const }]] as const) {
+        const error = yield* readFailure(files.write(name, bytes), options)
+        expect(error.reason).toBe("UnsupportedEncoding")
+        expect(error.message).toMatch(/UTF-16/)
+        expect(error.message).toMatch(/save it as UTF-8/)
+      }
+    }))
+
   it.effect("fails with ReadFailed when a gzip file is corrupt or cut short", () =>
     Effect.gen(function*() {
       const notGzip = yield* readFailure(files.write("plain-text.csv.gz", "id\n1\n"))
