@@ -6,6 +6,7 @@ import * as path from "node:path"
 import { describe, expect } from "vitest"
 import type { Case } from "../../src/domain/peach/Case.js"
 import { KhorosCrm } from "../../src/sandbox/khoros/KhorosCrm.js"
+import { sameValue } from "../../src/plan/FieldValues.js"
 import { formatLocation } from "../../src/sources/SourceRecord.js"
 import { StateStore } from "../../src/state/StateStore.js"
 import { createKey } from "../../src/sync/CreateInSource.js"
@@ -265,6 +266,59 @@ describe("casesync sync --once: cases on one side only, and a normalising server
       const second = yield* job.cycle()
       expect(second.writes).toEqual({})
       expect(second.line).toMatchObject({ readCrm: 41, readTarget: 39, paired: 39, newInCrm: 0, newInTarget: 0 })
+    }), { timeout: 120_000 })
+
+  it.scopedLive("createInSource: once linked, the target case holds the CRM's values of the fields the CRM feeds, keeps those it fed, and the ledger's base is what it holds", () =>
+    Effect.gen(function*() {
+      const job = yield* migratedJob(["newTargetCases: createInSource"])
+      const model = yield* job.targetCase("KC-10001")
+      // As a person types it: a placeholder number, and no URL, timestamp or count of the CRM's yet.
+      const response = yield* Effect.promise(() =>
+        fetch(`${job.sandbox.url}/people/ext-BRW-1005/cases`, {
+          method: "POST",
+          headers: { authorization: "Bearer sandbox-token", "content-type": "application/json" },
+          body: JSON.stringify({
+            typeId: model.typeId,
+            name: "New in target",
+            status: "processing",
+            openedAt: "2024-02-01T10:00:00Z",
+            customFields: { crmNumber: "n/a", crmPriority: "low", crmProduct: "auto", crmEscalated: true },
+            metaData: { description: "d" }
+          })
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { data: Case } }))
+      )
+      expect(response.status, JSON.stringify(response.body)).toBe(200)
+      const created = response.body.data
+
+      const first = yield* job.cycle()
+      // The create, and the link: one target update carrying the externalId and the CRM's fields.
+      expect(first.writes).toEqual({ "POST /crm/case": 1, [targetPut]: 1 })
+      const [made] = (yield* crmOf(job).snapshot).cases.filter((c) => c.title === "New in target")
+      const linked = (yield* viewTarget(job.sandbox)).cases.find((c) => c.id === created.id)!
+      expect(linked.externalId).toBe(`khoros-${made!.id}`)
+      // The fields the CRM feeds (toTarget) hold what the mapping makes of the CRM case, its bookkeeping too.
+      expect(linked.customFields).toMatchObject({ crmNumber: made!.number, crmUrl: made!.url, crmInteractionCount: 0 })
+      expect(Date.parse(String(linked.customFields?.["crmLastUpdated"]))).toBe(Date.parse(made!.lastUpdated))
+      expect(Date.parse(String(linked.openedAt))).toBe(Date.parse(made!.created))
+      // The fields the target fed the CRM (both) keep the target's values.
+      expect([linked.name, linked.status, linked.metaData?.["description"]]).toEqual(["New in target", "processing", "d"])
+      expect(linked.customFields).toMatchObject({ crmPriority: "low", crmProduct: "auto", crmEscalated: true })
+
+      // The ledger's base is what the target holds, field by field: no sync is owed on either side.
+      const entry = (yield* Effect.flatMap(StateStore, (store) => store.getEntries("khoros-crm", [made!.id])).pipe(
+        Effect.provide(StateStore.layerFromUrl(path.join(job.dir, "state.db")))
+      )).get(made!.id)!
+      for (const [field, value] of Object.entries(entry.snapshot ?? {})) {
+        const held = field.split(".").reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], linked)
+        expect(sameValue(value, held), `${field}: base ${JSON.stringify(value)}, target ${JSON.stringify(held)}`).toBe(true)
+      }
+
+      yield* expectQuiet(job, 39)
+      yield* expectQuiet(job, 39)
+      const reconciled = JSON.parse((yield* job.cli("reconcile", "--json")).stdout) as {
+        reconcile: { drift: ReadonlyArray<{ externalId: string; fields: ReadonlyArray<unknown> }> }
+      }
+      expect(reconciled.reconcile.drift.filter((d) => d.externalId === `khoros-${made!.id}`)).toEqual([])
     }), { timeout: 120_000 })
 
   it.scopedLive("createInSource, the CRM's answer lost after it created the case: the next cycle links that case, never a second case on either side", () =>
