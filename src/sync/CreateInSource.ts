@@ -1,7 +1,9 @@
 import { Effect, Either, Option } from "effect"
 import type { Case, CaseUpdate } from "../domain/peach/Case.js"
 import { isOutcomeUnknown } from "../http/HttpRequestError.js"
+import type { CompiledField } from "../mapping/CompileField.js"
 import type { CompiledMapping } from "../mapping/index.js"
+import { ownedValuesOf, readPathOrNull, sameValue, updateBodyFor } from "../plan/FieldValues.js"
 import type { KhorosClient } from "../sources/khoros/KhorosClient.js"
 import type { KhorosCaseCreate } from "../sources/khoros/KhorosCase.js"
 import { formatLocation, type SourceRecord } from "../sources/SourceRecord.js"
@@ -88,8 +90,8 @@ const resolveHint = (caseId: string) =>
 /**
  * Creates the CRM case of a target case that has none: the CRM create body from the mapping's
  * reverse (its `direction: both` fields) plus the required customer and title, then links
- * both in the ledger and gives the target case the externalId migrate would have given it, so
- * later plans and cycles pair them. Journalled `sent` before the create: a create whose answer
+ * both in the ledger and gives the target case the externalId migrate would have given it (with
+ * the CRM's values of the fields the CRM feeds: `linkUpdate`), so later plans and cycles pair them. Journalled `sent` before the create: a create whose answer
  * was lost is never repeated: the next cycle links the one unlinked CRM case of that customer and
  * title (`lostCreates`), and reports it for a person while there is none, or several, until the
  * person names the case it made or says it made none (`casesync sync resolve-create`). Journalled
@@ -179,7 +181,33 @@ export const crmCreateBody = (
     title
   }) as KhorosCaseCreate
 
-/** Links a CRM case made for `target` to it: in the ledger, and by giving the target case its externalId. */
+/**
+ * The target update that links a target case to the CRM case made for it: the externalId, and
+ * what the mapping makes of the CRM case in every owned field the target did not feed it
+ * (`toTarget` ones, the CRM's bookkeeping among them: its number, url, created, lastUpdated;
+ * and computed fields). Sync never carries the bookkeeping later, so the link is the one write
+ * that can. The fields the target fed the CRM (`both`, `toSource`) keep the target's values:
+ * they are what the CRM was sent, and a many-to-one reverse would not bring them back as they were.
+ */
+export const linkUpdate = (
+  fields: ReadonlyArray<CompiledField>,
+  target: Readonly<Record<string, unknown>>,
+  mapped: { readonly externalId: string; readonly values: Readonly<Record<string, unknown>> }
+): Record<string, unknown> => {
+  const typeId = target["typeId"] ?? (target["caseTypeMeta"] as { id?: unknown } | undefined)?.id
+  // The fields the create's body came from (as `toSource` reads them).
+  const fedByTarget = new Set(fields.flatMap((field) =>
+    field.direction !== "toTarget" && field.sourcePath !== undefined && typeof typeId === "string" && field.runners.has(typeId)
+      ? [field.target]
+      : []
+  ))
+  const changes = Object.entries(mapped.values)
+    .filter(([field, value]) => !fedByTarget.has(field) && !sameValue(readPathOrNull(target, field), value))
+    .map(([field, after]) => ({ field, after }))
+  return { ...updateBodyFor(target, changes), externalId: mapped.externalId }
+}
+
+/** Links a CRM case made for `target` to it: in the ledger, and by giving the target case its externalId and the CRM's fields (`linkUpdate`). */
 const linkCreated = (
   inputs: { readonly job: string; readonly runId: string; readonly compiled: CompiledMapping; readonly peach: PeachClient["Type"] },
   target: Case,
@@ -197,15 +225,17 @@ const linkCreated = (
     const item = { job: inputs.job, sourceKey: mapped.sourceKey, location: formatLocation(record.location) }
     yield* store.recordPlanned([{ ...item, externalId: mapped.externalId, caseId: target.id, action: "update", runId: inputs.runId }])
     yield* store.markSent(item, inputs.runId)
+    const kase = target as unknown as Readonly<Record<string, unknown>>
     const linked = yield* Effect.either(
-      inputs.peach.updateCase(personId, target.id, { externalId: mapped.externalId } as CaseUpdate)
+      inputs.peach.updateCase(personId, target.id, linkUpdate(inputs.compiled.fields, kase, mapped) as CaseUpdate)
     )
     if (Either.isLeft(linked)) {
       return notCreated(target, `created in the CRM as ${crmId}; giving the target case its externalId failed (${linked.left.message}): run sync again`)
     }
     yield* store.markConfirmed(item, {
       caseId: target.id,
-      snapshot: mapped.values,
+      // The base is what the target holds after the link (its answer), not the CRM's side of it.
+      snapshot: ownedValuesOf(linked.right, Object.keys(mapped.values)),
       targetUpdatedAt: Option.getOrNull(Option.fromNullable(linked.right.updatedAt)),
       runId: inputs.runId
     })

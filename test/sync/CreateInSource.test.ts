@@ -1,7 +1,12 @@
-import { describe, expect, it } from "vitest"
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as NodePath from "node:path"
+import { loadMapping } from "../../src/mapping/index.js"
 import type { SourceRecord } from "../../src/sources/SourceRecord.js"
 import type { SideWriteEntry } from "../../src/state/SyncStates.js"
-import { createKey, crmCreateBody, lostCreates } from "../../src/sync/CreateInSource.js"
+import { createKey, crmCreateBody, linkUpdate, lostCreates } from "../../src/sync/CreateInSource.js"
+import { caseTypes, mapped, root, sampleConfig } from "../mapping/MappingFixtures.js"
 
 const crmCase = (caseId: string, customerId: string, title: string): SourceRecord => ({
   _tag: "Record",
@@ -102,4 +107,60 @@ describe("crmCreateBody: the CRM create of a target case", () => {
   it("keeps false and empty text: they are values, not a missing one", () => {
     expect(crmCreateBody({ escalated: false, product: "" }, "BRW-1", "T")).toEqual({ escalated: false, product: "", customerId: "BRW-1", title: "T" })
   })
+})
+
+describe("linkUpdate: the target update that links a target case to the CRM case made for it (the shipped mapping)", () => {
+  const shipped = loadMapping(NodePath.join(root, "mappings/khoros-to-peach.yaml"), { caseTypes, configFile: sampleConfig }).pipe(
+    Effect.provide(NodeContext.layer)
+  )
+  // As a person entered it in the target: a placeholder number, none of the CRM's bookkeeping, a key casesync does not own.
+  const target = {
+    id: "CS-9",
+    typeId: "106",
+    name: "New in target",
+    status: "initiated",
+    openedAt: "2024-02-01T10:00:00Z",
+    customFields: { crmNumber: "n/a", crmPriority: "low", crmProduct: "auto", crmEscalated: true, note: "kept" },
+    metaData: { description: "d" }
+  }
+  // The CRM case created from it, as the CRM answered.
+  const made = {
+    id: "KC-10041", number: "10041", url: "https://crm.example.test/cases/KC-10041", customerId: "BRW-1005",
+    title: "New in target", description: "d", status: "open", priority: "low", product: "auto", escalated: true,
+    created: "2026-03-02T08:00:00.000Z", lastUpdated: "2026-03-02T08:00:00.000Z", interactions: []
+  }
+
+  it.effect("carries the externalId and the CRM's values of the fields the CRM feeds, its number, url and times among them", () =>
+    Effect.gen(function*() {
+      const body = linkUpdate((yield* shipped).fields, target, yield* mapped(yield* shipped, made))
+      expect(body).toEqual({
+        externalId: "khoros-KC-10041",
+        openedAt: "2026-03-02T08:00:00.000Z",
+        customFields: {
+          crmNumber: "10041",
+          crmUrl: "https://crm.example.test/cases/KC-10041",
+          crmLastUpdated: "2026-03-02T08:00:00.000Z",
+          crmInteractionCount: 0,
+          crmPriority: "low",
+          crmProduct: "auto",
+          crmEscalated: true,
+          note: "kept"
+        }
+      })
+    }))
+
+  it.effect("leaves the fields the target fed the CRM as the target holds them, though the CRM's value maps to another (open → processing)", () =>
+    Effect.gen(function*() {
+      const body = linkUpdate((yield* shipped).fields, target, yield* mapped(yield* shipped, { ...made, priority: "high" }))
+      expect("status" in body).toBe(false)
+      expect((body["customFields"] as Record<string, unknown>)["crmPriority"]).toBe("low")
+    }))
+
+  it.effect("is the externalId alone when the target already holds every value the CRM feeds", () =>
+    Effect.gen(function*() {
+      const mapping = yield* shipped
+      const once = linkUpdate(mapping.fields, target, yield* mapped(mapping, made))
+      const linked = { ...target, ...once }
+      expect(linkUpdate(mapping.fields, linked, yield* mapped(mapping, made))).toEqual({ externalId: "khoros-KC-10041" })
+    }))
 })
