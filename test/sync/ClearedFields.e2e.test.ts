@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
-import { crmOf } from "./e2e/CreateInSourceFixtures.js"
+import { createTargetCase, crmOf } from "./e2e/CreateInSourceFixtures.js"
 import { cycleCost, migratedJob } from "./e2e/SyncWorkspace.js"
 
 // Two-way sync of a field a person clears on the target, over real HTTP: the CLI in-process
@@ -66,21 +66,14 @@ describe("casesync sync --once: a field a person clears", () => {
       const job = yield* migratedJob(["newTargetCases: createInSource"])
       const model = yield* job.targetCase("KC-10001")
       const { crmProduct: _product, crmEscalated: _escalated, ...customFields } = model.customFields as Record<string, unknown>
-      const response = yield* Effect.promise(() =>
-        fetch(`${job.sandbox.url}/people/${model.borrowerIds[0]}/cases`, {
-          method: "POST",
-          headers: { authorization: "Bearer sandbox-token", "content-type": "application/json" },
-          body: JSON.stringify({
-            typeId: model.typeId,
-            name: "Asked about a fee",
-            status: "initiated",
-            openedAt: "2024-03-01T09:00:00Z",
-            customFields: { ...customFields, crmNumber: "pending", crmPriority: "low" },
-            metaData: { description: "Called about a fee" }
-          })
-        }).then(async (r) => ({ status: r.status, body: await r.text() }))
-      )
-      expect(response.status, response.body).toBe(200)
+      yield* createTargetCase(job, model.borrowerIds[0]!, {
+        typeId: model.typeId,
+        name: "Asked about a fee",
+        status: "initiated",
+        openedAt: "2024-03-01T09:00:00Z",
+        customFields: { ...customFields, crmNumber: "pending", crmPriority: "low" },
+        metaData: { description: "Called about a fee" }
+      })
       const first = yield* job.cycle()
       expect(first.result.stdout).not.toContain("failed writes")
       expect(first.writes).toEqual({ "POST /crm/case": 1, [targetPut]: 1 })

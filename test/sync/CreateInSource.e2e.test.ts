@@ -4,11 +4,10 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
-import type { Case } from "../../src/domain/peach/Case.js"
 import { sameValue } from "../../src/plan/FieldValues.js"
 import { StateStore } from "../../src/state/StateStore.js"
 import { viewTarget } from "../apply/e2e/TargetCheck.js"
-import { answeredByADeadCycle, crmOf, expectQuiet, journalledByADeadCycle, newTargetCase, statementCases } from "./e2e/CreateInSourceFixtures.js"
+import { answeredByADeadCycle, createTargetCase, crmOf, expectQuiet, journalledByADeadCycle, newTargetCase, statementCases } from "./e2e/CreateInSourceFixtures.js"
 import { migratedJob } from "./e2e/SyncWorkspace.js"
 
 // Two-way sync of target cases with no CRM counterpart under newTargetCases: createInSource, over
@@ -37,22 +36,14 @@ describe("casesync sync --once: newTargetCases: createInSource", () => {
       const job = yield* migratedJob(["newTargetCases: createInSource"])
       const model = yield* job.targetCase("KC-10001")
       // As a person types it: a placeholder number, and no URL, timestamp or count of the CRM's yet.
-      const response = yield* Effect.promise(() =>
-        fetch(`${job.sandbox.url}/people/ext-BRW-1005/cases`, {
-          method: "POST",
-          headers: { authorization: "Bearer sandbox-token", "content-type": "application/json" },
-          body: JSON.stringify({
-            typeId: model.typeId,
-            name: "New in target",
-            status: "processing",
-            openedAt: "2024-02-01T10:00:00Z",
-            customFields: { crmNumber: "n/a", crmPriority: "low", crmProduct: "auto", crmEscalated: true },
-            metaData: { description: "d" }
-          })
-        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { data: Case } }))
-      )
-      expect(response.status, JSON.stringify(response.body)).toBe(200)
-      const created = response.body.data
+      const created = yield* createTargetCase(job, "ext-BRW-1005", {
+        typeId: model.typeId,
+        name: "New in target",
+        status: "processing",
+        openedAt: "2024-02-01T10:00:00Z",
+        customFields: { crmNumber: "n/a", crmPriority: "low", crmProduct: "auto", crmEscalated: true },
+        metaData: { description: "d" }
+      })
 
       const first = yield* job.cycle()
       // The create, and the link: one target update carrying the externalId and the CRM's fields.

@@ -41,25 +41,32 @@ export const journalledByADeadCycle = (job: SyncJob, kase: Case) =>
 export const statementCases = (job: SyncJob) =>
   Effect.map(crmOf(job).snapshot, (s) => s.cases.filter((c) => c.title === "Asked for a statement by phone"))
 
-export const newTargetCase = (job: SyncJob, name = "Asked for a statement by phone") =>
+/** A case a person creates in the target for borrower `personId`, with no CRM counterpart yet. */
+export const createTargetCase = (job: SyncJob, personId: string, body: Record<string, unknown>) =>
   Effect.gen(function*() {
-    const model = yield* job.targetCase("KC-10001")
     const response = yield* Effect.promise(() =>
-      fetch(`${job.sandbox.url}/people/${model.borrowerIds[0]}/cases`, {
+      fetch(`${job.sandbox.url}/people/${personId}/cases`, {
         method: "POST",
         headers: { authorization: "Bearer sandbox-token", "content-type": "application/json" },
-        body: JSON.stringify({
-          typeId: model.typeId,
-          name,
-          status: "initiated",
-          openedAt: "2024-03-01T09:00:00Z",
-          customFields: { ...model.customFields, crmNumber: "pending", crmPriority: "low" },
-          metaData: { description: "Called in for a statement" }
-        })
+        body: JSON.stringify(body)
       }).then(async (r) => ({ status: r.status, body: (await r.json()) as { data: Case } }))
     )
     expect(response.status, JSON.stringify(response.body)).toBe(200)
     return response.body.data
+  })
+
+/** A target case made like KC-10001's (same borrower, type and custom fields), with no CRM counterpart. */
+export const newTargetCase = (job: SyncJob, name = "Asked for a statement by phone") =>
+  Effect.gen(function*() {
+    const model = yield* job.targetCase("KC-10001")
+    return yield* createTargetCase(job, model.borrowerIds[0]!, {
+      typeId: model.typeId,
+      name,
+      status: "initiated",
+      openedAt: "2024-03-01T09:00:00Z",
+      customFields: { ...model.customFields, crmNumber: "pending", crmPriority: "low" },
+      metaData: { description: "Called in for a statement" }
+    })
   })
 
 
