@@ -2,10 +2,10 @@ import type { HttpClient } from "@effect/platform"
 import { Effect, Either, Layer, Option, Stream } from "effect"
 import type { RunConfig } from "../config/RunConfig.js"
 import { type CompiledMapping, loadMapping, type MappingResult } from "../mapping/index.js"
-import { sourceAtBase } from "../mapping/SourceAtBase.js"
 import type { LoadedMapper } from "../plan/PlanMigration.js"
 import { openSource } from "../sources/SourceFromConfig.js"
 import { StateStore } from "../state/StateStore.js"
+import { sourceAtBase } from "../sync/LedgerBase.js"
 import { PeachClient } from "../target/PeachClient.js"
 
 /** What checking a mapping needs: the target's client only, so `validate` and `preview` create no state file. */

@@ -35,7 +35,7 @@ export interface RecordMapper {
   readonly map: (record: SourceRecord) => Effect.Effect<Either.Either<MappedRecord, RecordRejection>>
   /** The same as plain code, `undefined` for a record that needs `map` (a step that is not synchronous). */
   readonly mapPlain?: ((record: SourceRecord) => Either.Either<MappedRecord, RecordRejection> | undefined) | undefined
-  /** What a source holding what sync wrote back for `base` maps to, per two-way field (`mapping/SourceAtBase`). */
+  /** What a source holding what sync wrote back for `base` maps to, per two-way field (`sync/LedgerBase.sourceAtBase`). */
   readonly sourceAtBase?: ((typeId: string, base: OwnedValues) => OwnedValues | undefined) | undefined
 }
 

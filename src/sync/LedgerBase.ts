@@ -1,8 +1,10 @@
 import { Option } from "effect"
+import type { CompiledField } from "../mapping/CompileField.js"
 import type { Snapshot } from "../state/LedgerEntry.js"
 import { sameValue } from "../plan/FieldValues.js"
 import { type FieldSyncState, syncedAt, unsynced } from "./FieldState.js"
 import type { FieldRule } from "./SyncPolicy.js"
+import { rulesFor } from "./SyncRules.js"
 
 /**
  * A CRM base that equals no value: the CRM changed since the migration, and the value it
@@ -61,4 +63,24 @@ export const snapshotAfterCycle = (
     moved = true
   }
   return moved ? next : undefined
+}
+
+/**
+ * What the source maps to now if it still holds what sync wrote back for the ledger's base: each
+ * two-way field's base value through its reverse and forward again (the rules sync writes with).
+ * Through a many-to-one map that is not the base itself (a target's `canceled` goes back as
+ * `closed`, which comes forward as `completed`): a plan or reconcile that finds the source mapping
+ * to it knows the source has not moved since the base. Rules are made once per case type.
+ */
+export const sourceAtBase = (fields: ReadonlyArray<CompiledField>) => {
+  const twoWayRules = new Map<string, ReadonlyArray<FieldRule>>()
+  return (typeId: string, base: Snapshot): Record<string, unknown> | undefined => {
+    let rules = twoWayRules.get(typeId)
+    if (rules === undefined) twoWayRules.set(typeId, rules = rulesFor(fields, typeId).filter((rule) => rule.reverse !== undefined))
+    let found: Record<string, unknown> | undefined
+    for (const rule of rules) {
+      if (rule.field in base) (found ??= {})[rule.field] = rule.forward(rule.reverse!(base[rule.field] ?? null))
+    }
+    return found
+  }
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Option } from "effect"
+import { Effect, Option } from "effect"
 import { syncedAt, unsynced } from "../../src/sync/FieldState.js"
-import { baseFromLedger, snapshotAfterCycle, unknownCrmBase } from "../../src/sync/LedgerBase.js"
+import { baseFromLedger, snapshotAfterCycle, sourceAtBase, unknownCrmBase } from "../../src/sync/LedgerBase.js"
+import { compile, crm } from "../mapping/MappingFixtures.js"
 import { name, status } from "./SyncFixtures.js"
 
 // The base of a field sync has not seen yet comes from the ledger's snapshot of what migrate wrote.
@@ -47,4 +48,23 @@ describe("the ledger's snapshot after a cycle", () => {
   it("a field the snapshot did not hold is added once settled", () => {
     expect(snapshotAfterCycle([status()], {}, { status: syncedAt({ crm: "open", target: null }) })).toEqual({ status: null })
   })
+})
+
+describe("what the source maps to while it holds what sync wrote back (sourceAtBase)", () => {
+  const mapping = crm([
+    "  name: { from: title, trim: true }",
+    "  status:",
+    "    from: status",
+    "    map: { open: processing, closed: completed }",
+    "    reverse: { initiated: open, processing: open, reopened: open, completed: closed, canceled: closed }",
+    "    direction: both"
+  ].join("\n"))
+
+  it.effect("a two-way field's base through its reverse and forward: canceled went back as closed, which is completed; a one-way field has none", () =>
+    Effect.gen(function*() {
+      const atBase = sourceAtBase((yield* compile(mapping)).fields)
+      expect(atBase("106", { status: "canceled", name: "Card stolen" })).toEqual({ status: "completed" })
+      expect(atBase("106", { status: "processing" })).toEqual({ status: "processing" })
+      expect(atBase("106", { name: "Card stolen" })).toBeUndefined()
+    }))
 })
