@@ -29,6 +29,12 @@ export const neutralise = (value: unknown): string => {
   return formulaStart.test(text) ? `'${text}` : text
 }
 
+/** A cell as it was before `neutralise`: reading a rejects file back. */
+export const restoreCell = (value: unknown): string => {
+  const text = String(value ?? "")
+  return text.startsWith("'") && formulaStart.test(text.slice(1)) ? text.slice(1) : text
+}
+
 /** Appends rows to one CSV file with a fixed header; every cell is neutralised. */
 export interface CsvOutput<Row> {
   readonly file: string

@@ -2,9 +2,11 @@ import { parse } from "csv-parse/sync"
 import { Effect, Either, Schema, Stream } from "effect"
 import * as fs from "node:fs"
 import { rejectColumns } from "../apply/Applier.js"
+import { restoreCell } from "../apply/CsvOutput.js"
 import type { RunConfig } from "../config/RunConfig.js"
 import { CsvSourceError, CsvSourceOptions, readCsv } from "../sources/csv/CsvSource.js"
 import type { SourceError } from "../sources/SourceFromConfig.js"
+import { linesOfUnreadableRow } from "../sources/csv/RowAssembler.js"
 import { formatLocation, type SourceItem } from "../sources/SourceRecord.js"
 import type { RecordMapper } from "./Planner.js"
 
@@ -59,20 +61,6 @@ export interface RejectsFilter {
   readonly has: (location: string) => boolean
 }
 
-/** A cell as the rejects writer wrote it, without the quote it puts before a formula character. */
-const cellOf = (value: unknown): string => String(value ?? "").replace(/^'(?=[=+\-@\t\r])/, "")
-
-/**
- * How many lines an unreadable row's reject stood for, from the reason the CSV source gave it
- * (raw may hold only its first characters): the rows a quote that never closed swallowed are
- * rows of their own once it is fixed. Infinity when reading stopped at the row.
- */
-const linesSwallowed = (reason: string): number => {
-  if (/the rest of the file was not read/.test(reason)) return Infinity
-  const lines = /\((\d+) lines?\) was read as part of it|over (\d+) lines?/.exec(reason)
-  return lines === null ? 1 : Number(lines[1] ?? lines[2])
-}
-
 /**
  * Reads a rejects file back into the records it names, after checking it is one of this
  * job's: it has the rejects columns, every location has this source's form and, for a CSV
@@ -108,12 +96,12 @@ export const readRejectsFilter = (
     for (const item of rows) {
       if (item._tag !== "Record") return yield* fail("NotARejectsFile", `${formatLocation(item.location)} cannot be read: ${item.reason}`)
       // The writer neutralised cells that start like a formula with a leading quote.
-      const location = String(item.data["location"] ?? "").replace(/^'/, "")
+      const location = restoreCell(item.data["location"])
       if (location === "") continue
       locations.add(location)
-      const key = cellOf(item.data["source_key"])
+      const key = restoreCell(item.data["source_key"])
       if (key !== "") keys.set(location, key)
-      const lines = cellOf(item.data["field"]) === "(record)" ? linesSwallowed(cellOf(item.data["reason"])) : 1
+      const lines = restoreCell(item.data["field"]) === "(record)" ? linesOfUnreadableRow(restoreCell(item.data["reason"])) : 1
       const line = Number(/:(\d+)$/.exec(location)?.[1])
       if (lines > 1 && Number.isInteger(line)) spans.push({ from: line, lines })
     }

@@ -221,3 +221,15 @@ const unreadable = (location: SourceLocation, reason: string, raw: string): Unre
   reason,
   raw: raw.replace(/\r?\n$|\r$/, "")
 })
+
+/**
+ * How many lines of the file an unreadable row's reason (as this assembler words it) says the
+ * row stood for: a quote that never closed swallows the rows after it, which are rows of their
+ * own once it is fixed; Infinity when reading stopped at the row. Read back from a rejects file,
+ * whose raw text may hold only a row's first characters; kept beside the wording it reads.
+ */
+export const linesOfUnreadableRow = (reason: string): number => {
+  if (/the rest of the file was not read/.test(reason)) return Infinity
+  const lines = /\((\d+) lines?\) was read as part of it|over (\d+) lines?/.exec(reason)
+  return lines === null ? 1 : Number(lines[1] ?? lines[2])
+}
