@@ -11,6 +11,7 @@ import { StateStore } from "../state/StateStore.js"
 import type { StateStoreError } from "../state/StateStoreError.js"
 import { type ApplyCounts, ApplyFailed, countOutcome, type ItemResult } from "./ApplyOutcome.js"
 import type { CsvOutput, OutputFileError } from "./CsvOutput.js"
+import { confirmationToRestore, earlierCreate, earlierUpdate } from "./EarlierWrites.js"
 import { makeGroupCommit } from "./GroupCommit.js"
 import { claimRows, type Refusal } from "./ItemClaims.js"
 import type { TargetLookup } from "./TargetLookup.js"
@@ -188,16 +189,14 @@ export const applyPlan = <E, R>(
 
     const applyCreate = (item: PlannedCreate, entry: LedgerEntry | undefined, current: TargetCase | undefined, prior: LedgerEntry | undefined): Effect.Effect<Resolution, ApplyFailed | StateStoreError> => {
       if (current !== undefined) {
-        // `prior` is the row as this run found it: recording the plan moves a confirmed row back to planned.
-        const done = prior?.writeState === "confirmed" && prior.caseId === current.caseId
-        const ours = done || entry?.writeState === "sent" || entry?.writeState === "confirmed"
-        if (ours && holdsValues(current.values, item.values) && current.personIds.includes(item.personId)) {
+        const earlier = earlierCreate(item, current, prior, entry)
+        if (earlier !== undefined) {
           return markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
             Effect.as<Resolution>({
               borrower: item.personId,
               caseId: current.caseId,
               outcome: "created",
-              detail: done ? "already done: created by an earlier apply" : "recovered: created by an earlier, interrupted apply"
+              detail: earlier === "done" ? "already done: created by an earlier apply" : "recovered: created by an earlier, interrupted apply"
             })
           )
         }
@@ -219,11 +218,10 @@ export const applyPlan = <E, R>(
         return Effect.succeed({ ...base, outcome: "conflict", detail: "the case is no longer in the target under this externalId" })
       }
       if (current.updatedAt !== item.targetUpdatedAt) {
-        // Confirmed at the version the target holds now: the update was made by an earlier apply of this plan.
-        const done = prior?.writeState === "confirmed" && prior.caseId === current.caseId && prior.targetUpdatedAt === current.updatedAt
-        if ((done || entry?.writeState === "sent") && holdsValues(current.values, item.values)) {
+        const earlier = earlierUpdate(item, current, prior, entry)
+        if (earlier !== undefined) {
           return markConfirmed(own(item), { caseId: current.caseId, snapshot: current.values, targetUpdatedAt: current.updatedAt, runId }).pipe(
-            Effect.as<Resolution>({ ...base, outcome: "updated", detail: done ? "already done: updated by an earlier apply" : "recovered: updated by an earlier, interrupted apply" })
+            Effect.as<Resolution>({ ...base, outcome: "updated", detail: earlier === "done" ? "already done: updated by an earlier apply" : "recovered: updated by an earlier, interrupted apply" })
           )
         }
         return Effect.succeed({ ...base, outcome: "conflict", detail: `the target case changed since the plan (updatedAt ${item.targetUpdatedAt} → ${current.updatedAt}); plan again` })
@@ -364,13 +362,12 @@ export const applyPlan = <E, R>(
 
     type Prepared = Effect.Effect.Success<ReturnType<typeof prepareBatch>>[number]
 
-    // A write this run does not make leaves the row as the run found it: recording the plan moved a
-    // confirmed row back to planned, so it gets its confirmation back (status would say "planned" else).
-    const keepConfirmation = (item: PlanItem, prior: LedgerEntry | undefined, resolution: Resolution) =>
-      resolution.outcome === "conflict" && (item._tag === "create" || item._tag === "update") &&
-        prior?.writeState === "confirmed" && prior.caseId !== null && prior.snapshot !== null
-        ? markConfirmed(own(item), { caseId: prior.caseId, snapshot: prior.snapshot, targetUpdatedAt: prior.targetUpdatedAt, runId: prior.runId })
-        : Effect.void
+    // A write this run does not make leaves the row as the run found it (status would say "planned" else).
+    const keepConfirmation = (item: PlanItem, prior: LedgerEntry | undefined, resolution: Resolution) => {
+      if (resolution.outcome !== "conflict" || (item._tag !== "create" && item._tag !== "update")) return Effect.void
+      const restored = confirmationToRestore(prior)
+      return restored === undefined ? Effect.void : markConfirmed(own(item), restored)
+    }
 
     const applyPrepared = ({ current, entry, item, prior, refusal }: Prepared) =>
       letFinish(stillHeld.pipe(
