@@ -77,6 +77,20 @@ const create = (n: number, status: Case["status"] = "initiated"): PlanItem => ({
   values: { status }
 })
 
+/** The plan's update of LG-1 (status initiated → completed), made against the case at `targetUpdatedAt`. */
+const completeLG1 = (caseId: string, targetUpdatedAt: string | null): PlanItem => ({
+  _tag: "update",
+  sourceKey: "LG-1",
+  externalId: "legacy-LG-1",
+  location: { _tag: "csv", file: "cases.csv", line: 2 },
+  personId: "BO-AAAA-0001",
+  caseId,
+  targetUpdatedAt,
+  changes: [{ field: "status", before: "initiated", after: "completed" }],
+  body: { status: "completed" },
+  values: { status: "completed" }
+})
+
 const run = (target: ReturnType<typeof makeTarget>, items: Array<PlanItem> | Stream.Stream<PlanItem>, dir = fs.mkdtempSync(path.join(os.tmpdir(), "apply-"))) =>
   Effect.gen(function*() {
     const targets = yield* indexTargetCases(Stream.fromIterable(target.cases.values()), ["status"])
@@ -157,18 +171,7 @@ describe("applyPlan", () => {
     Effect.gen(function*() {
       const target = makeTarget()
       const kase = yield* target.writer.createCase("BO-AAAA-0001", { typeId: "101", externalId: "legacy-LG-1", status: "initiated" })
-      const update: PlanItem = {
-        _tag: "update",
-        sourceKey: "LG-1",
-        externalId: "legacy-LG-1",
-        location: { _tag: "csv", file: "cases.csv", line: 2 },
-        personId: "BO-AAAA-0001",
-        caseId: kase.id,
-        targetUpdatedAt: kase.updatedAt ?? null,
-        changes: [{ field: "status", before: "initiated", after: "completed" }],
-        body: { status: "completed" },
-        values: { status: "completed" }
-      }
+      const update = completeLG1(kase.id, kase.updatedAt ?? null)
       const plan = [update, create(2), create(3)]
       const first = yield* run(target, plan)
       expect(first.counts).toMatchObject({ read: 3, create: 2, update: 1, conflict: 0 })
@@ -201,18 +204,7 @@ describe("applyPlan", () => {
       // Someone else created legacy-LG-2 by hand after the plan was made.
       yield* target.writer.createCase("BO-AAAA-0001", { typeId: "101", externalId: "legacy-LG-2", status: "initiated" })
       target.requests.length = 0
-      const stale: PlanItem = {
-        _tag: "update",
-        sourceKey: "LG-1",
-        externalId: "legacy-LG-1",
-        location: { _tag: "csv", file: "cases.csv", line: 2 },
-        personId: "BO-AAAA-0001",
-        caseId: kase.id,
-        targetUpdatedAt: "2025-12-31T00:00:00.000Z",
-        changes: [{ field: "status", before: "initiated", after: "completed" }],
-        body: { status: "completed" },
-        values: { status: "completed" }
-      }
+      const stale = completeLG1(kase.id, "2025-12-31T00:00:00.000Z")
       const { counts, dir } = yield* run(target, [stale, create(2)])
       expect(counts).toMatchObject({ read: 2, conflict: 2 })
       expect(target.requests).toEqual([])
