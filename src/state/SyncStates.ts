@@ -90,10 +90,11 @@ export interface SyncStates {
     side: Side,
     resolution: SentWriteResolution
   ) => Effect.Effect<void, StateStoreError>
-  /** The job's journalled side writes, optionally in one state. */
+  /** The job's journalled side writes, optionally in one state, and only those whose key starts with `keyPrefix`. */
   readonly listSideWrites: (
     job: string,
-    writeState?: "sent" | "confirmed"
+    writeState?: "sent" | "confirmed",
+    keyPrefix?: string
   ) => Effect.Effect<ReadonlyArray<SideWriteEntry>, StateStoreError>
 }
 
@@ -330,10 +331,14 @@ export const makeSyncStates: Effect.Effect<SyncStates, never, SqlClient> = Effec
     }
   )
 
-  const listSideWrites = Effect.fn("StateStore.listSideWrites")(function*(job: string, writeState?: "sent" | "confirmed") {
-    const rows = yield* (writeState === undefined
-      ? sql`SELECT * FROM sync_writes WHERE job = ${job} ORDER BY source_key, side`
-      : sql`SELECT * FROM sync_writes WHERE job = ${job} AND write_state = ${writeState} ORDER BY source_key, side`)
+  const listSideWrites = Effect.fn("StateStore.listSideWrites")(function*(job: string, writeState?: "sent" | "confirmed", keyPrefix?: string) {
+    const where = sql.and([
+      sql`job = ${job}`,
+      ...(writeState === undefined ? [] : [sql`write_state = ${writeState}`]),
+      // A prefix of the key, compared as text (no LIKE: a key may hold % or _).
+      ...(keyPrefix === undefined ? [] : [sql`substr(source_key, 1, ${keyPrefix.length}) = ${keyPrefix}`])
+    ])
+    const rows = yield* sql`SELECT * FROM sync_writes WHERE ${where} ORDER BY source_key, side`
       .pipe(orStateError(`reading the sync write journal of ${job}`), Effect.flatMap(decodeSideWrites))
     return rows.map((row): SideWriteEntry => ({ ...row, body: row.body }))
   })

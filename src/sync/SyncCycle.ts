@@ -281,7 +281,9 @@ export const runSyncCycle = (inputs: CycleInputs, options: CycleOptions) =>
       const notCreated: Array<{ sourceKey: string; side: "crm" | "target"; message: string }> = []
       // CRM cases a create never linked may have made (its answer lost, or the cycle died before the link)
       // are linked to their target case, never planned as new ones.
-      const lost = lostCreates(yield* store.listSideWrites(job), fresh, new Set(newInTarget.map((kase) => kase.id)))
+      // The journal's sent writes and its answered CRM creates: not every write it ever confirmed.
+      const journal = [...yield* store.listSideWrites(job, "sent"), ...yield* store.listSideWrites(job, "confirmed", createKey(""))]
+      const lost = lostCreates(journal, fresh, new Set(newInTarget.map((kase) => kase.id)))
       const heldBack = new Set([...lost.values()].flatMap((create) => create.candidates))
       const toPlan = fresh.filter((record) => !heldBack.has(record))
       // A create the CRM answered is completed whatever newTargetCases says now: the CRM case exists.

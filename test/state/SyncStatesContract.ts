@@ -112,6 +112,19 @@ export const syncStatesContract = (fresh: Effect.Effect<FreshDatabase, unknown, 
       expect((yield* store.listSideWrites("job", "confirmed")).map((w) => [w.side, w.runId])).toEqual([["crm", "run-2"]])
     }))
 
+  it.scoped("sync: the journal lists the writes whose key starts with a prefix, in a state, and no others (a % or _ in it is text)", () =>
+    Effect.gen(function*() {
+      const store = yield* openStore(yield* fresh)
+      for (const sourceKey of ["target:C-1", "target:C-2", "KC-1", "targetX", "t%rget:C-3"]) {
+        yield* store.markSideSent({ job: "job", sourceKey, side: "crm", body: null, runId: "run-1" })
+        yield* store.markSideConfirmed("job", sourceKey, "crm", "run-1")
+      }
+      yield* store.markSideSent({ job: "job", sourceKey: "target:C-9", side: "crm", body: null, runId: "run-2" })
+      expect((yield* store.listSideWrites("job", "confirmed", "target:")).map((w) => w.sourceKey)).toEqual(["target:C-1", "target:C-2"])
+      expect((yield* store.listSideWrites("job", undefined, "target:")).map((w) => w.sourceKey)).toEqual(["target:C-1", "target:C-2", "target:C-9"])
+      expect((yield* store.listSideWrites("job", "confirmed", "t_rget")).map((w) => w.sourceKey)).toEqual([])
+    }))
+
   it.scoped("sync: a create's answer keeps the id of what it made, so a cycle that dies before linking it leaves that case to link", () =>
     Effect.gen(function*() {
       const store = yield* openStore(yield* fresh)
